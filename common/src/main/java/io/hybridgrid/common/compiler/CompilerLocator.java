@@ -1,0 +1,55 @@
+package io.hybridgrid.common.compiler;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Resolves a compiler name the way a shell would, skipping wrappers that point back at hgbuild. */
+public final class CompilerLocator {
+
+  private CompilerLocator() {}
+
+  /**
+   * Finds {@code name} (a bare name like {@code gcc} or a path) on {@code searchPath}.
+   *
+   * @param name the compiler as the user wrote it
+   * @param searchPath the PATH value to search
+   * @param cwd the directory relative paths are resolved against
+   * @return the executable, or empty when none is found
+   */
+  public static Optional<Path> resolve(String name, String searchPath, Path cwd) {
+    if (name.contains("/")) {
+      Path p = cwd.resolve(name);
+      return Files.isExecutable(p) && !Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
+    }
+    if (searchPath == null) {
+      return Optional.empty();
+    }
+    for (String dir : searchPath.split(File.pathSeparator)) {
+      if (dir.isEmpty()) {
+        dir = ".";
+      }
+      Path candidate = cwd.resolve(dir).resolve(name);
+      if (Files.isExecutable(candidate) && !Files.isDirectory(candidate) && !isWrapper(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A symlink to a compiler cache or to hgbuild itself (masquerade directories). */
+  private static boolean isWrapper(Path candidate) {
+    try {
+      String real = candidate.toRealPath().getFileName().toString();
+      return real.equals("hgbuild")
+          || real.equals("ccache")
+          || real.equals("sccache")
+          || real.equals("distcc")
+          || real.equals("icecc");
+    } catch (IOException e) {
+      return true;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.hybridgrid.common.compiler;
+
+import java.util.List;
+
+/** How gcc and clang name the dependency file for {@code -MD}, {@code -MMD} and their friends. */
+final class DependencyOptions {
+
+  private DependencyOptions() {}
+
+  /**
+   * The dependency file the compiler writes for these arguments, or null when none. Follows the gcc
+   * driver: {@code -MF} wins; otherwise {@code -MD}/{@code -MMD} write next to {@code -o} with the
+   * suffix replaced by {@code .d}, or {@code <source basename>.d} in the working directory. The
+   * {@code -Wp,-MD,FILE} form (used by Linux kernel style builds) names the file itself.
+   */
+  static String dependencyFile(List<Arg> args, String source, String explicitOutput) {
+    boolean driverDeps = false;
+    String mf = null;
+    String wpFile = null;
+    for (Arg arg : args) {
+      if (arg.is("-MD") || arg.is("-MMD")) {
+        driverDeps = true;
+      } else if (arg.is("-MF")) {
+        mf = arg.value();
+      } else if (!arg.input() && arg.name().startsWith("-Wp,")) {
+        String file = wpDependencyFile(arg.name());
+        if (file != null) {
+          wpFile = file;
+        }
+      }
+    }
+    if (driverDeps) {
+      if (mf != null) {
+        return mf;
+      }
+      if (explicitOutput != null) {
+        return stripSuffix(explicitOutput) + ".d";
+      }
+      return stripSuffix(baseName(source)) + ".d";
+    }
+    return wpFile;
+  }
+
+  /** The file in {@code -Wp,-MD,FILE} or {@code -Wp,-MMD,FILE}, or null. */
+  static String wpDependencyFile(String token) {
+    String[] parts = token.substring(4).split(",", -1);
+    for (int i = 0; i + 1 < parts.length; i++) {
+      if (parts[i].equals("-MD") || parts[i].equals("-MMD")) {
+        return parts[i + 1];
+      }
+    }
+    return null;
+  }
+
+  /** {@code -Wp,-MD,FILE} with FILE replaced by {@code replacement}. */
+  static String redirectWpDependency(String token, String replacement) {
+    String[] parts = token.substring(4).split(",", -1);
+    for (int i = 0; i + 1 < parts.length; i++) {
+      if (parts[i].equals("-MD") || parts[i].equals("-MMD")) {
+        parts[i + 1] = replacement;
+      }
+    }
+    return "-Wp," + String.join(",", parts);
+  }
+
+  /** Whether every part of a {@code -Wp,} token is a dependency option. */
+  static boolean wpOnlyDependencies(String token) {
+    String[] parts = token.substring(4).split(",", -1);
+    for (int i = 0; i < parts.length; i++) {
+      String p = parts[i];
+      if (p.equals("-MD")
+          || p.equals("-MMD")
+          || p.equals("-MF")
+          || p.equals("-MT")
+          || p.equals("-MQ")) {
+        i++; // skip the file or target
+      } else if (!(p.equals("-MP") || p.equals("-MG"))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static String baseName(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? path : path.substring(slash + 1);
+  }
+
+  /** {@code dir/name.ext} to {@code dir/name}; a name without a suffix is unchanged. */
+  static String stripSuffix(String path) {
+    int dot = path.lastIndexOf('.');
+    int slash = path.lastIndexOf('/');
+    return dot > slash + 1 ? path.substring(0, dot) : path;
+  }
+}
