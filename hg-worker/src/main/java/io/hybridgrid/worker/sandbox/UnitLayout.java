@@ -17,10 +17,10 @@ import java.util.regex.Pattern;
  * <p>Design. The client preprocesses with {@code gcc -E -fdirectives-only} (or {@code clang -E
  * -frewrite-includes}): every {@code #include} is expanded in place, but macros are left
  * unexpanded, so the worker's compiler expands them itself and records the same source locations
- * (column-exact line tables with {@code -g}, "in expansion of macro" notes in diagnostics). Compiling
- * that text as it is would still differ from a local compile in two ways: the file name the
- * compiler is given ends up in the object ({@code DW_AT_name}, the {@code STT_FILE} symbol), and a
- * diagnostic's source snippet is read back from the file named in the line markers. So:
+ * (column-exact line tables with {@code -g}, "in expansion of macro" notes in diagnostics).
+ * Compiling that text as it is would still differ from a local compile in two ways: the file name
+ * the compiler is given ends up in the object ({@code DW_AT_name}, the {@code STT_FILE} symbol),
+ * and a diagnostic's source snippet is read back from the file named in the line markers. So:
  *
  * <ul>
  *   <li>the main file is rebuilt at the path the user wrote, inside a mirror of the client's
@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
  */
 public final class UnitLayout {
 
-  private static final Pattern MARKER = Pattern.compile("^# (\\d+) \"((?:[^\"\\\\]|\\\\.)*)\"((?: \\d)*)$");
+  private static final Pattern MARKER =
+      Pattern.compile("^# (\\d+) \"((?:[^\"\\\\]|\\\\.)*)\"((?: \\d)*)$");
   private static final String REWRITE_SUFFIX = "by -frewrite-includes */";
 
   /**
@@ -148,7 +149,12 @@ public final class UnitLayout {
       boolean enter = flags.contains(" 1");
       boolean leave = flags.contains(" 2");
       if (prologue) {
-        if (marker && depth == 0 && name.equals(sourcePath) && flags.isEmpty()) {
+        // gcc starts with "# 0 <main>" and the built-ins; the main file proper begins at line 1.
+        if (marker
+            && depth == 0
+            && name.equals(sourcePath)
+            && flags.isEmpty()
+            && m.group(1).equals("1")) {
           prologue = false;
           lineNo = Integer.parseInt(m.group(1));
           continue;
@@ -186,7 +192,8 @@ public final class UnitLayout {
           lineNo = Integer.parseInt(m.group(1));
           continue;
         }
-        if (line.endsWith(REWRITE_SUFFIX) && line.startsWith("#if 0 /* ")
+        if (line.endsWith(REWRITE_SUFFIX)
+            && line.startsWith("#if 0 /* ")
             && !line.contains("evaluated")) {
           // clang -frewrite-includes keeps the original directive in a disabled block.
           skipUntil = "#endif /* " + line.substring("#if 0 /* ".length());

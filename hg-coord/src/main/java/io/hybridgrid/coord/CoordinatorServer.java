@@ -1,0 +1,146 @@
+package io.hybridgrid.coord;
+
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.hybridgrid.common.grpc.CompressResponses;
+import io.hybridgrid.common.grpc.GrpcLimits;
+import io.hybridgrid.coord.dispatch.DispatchSettings;
+import io.hybridgrid.coord.dispatch.Dispatcher;
+import io.hybridgrid.coord.grpc.CompileGrpcService;
+import io.hybridgrid.coord.grpc.StatusGrpcService;
+import io.hybridgrid.coord.grpc.WorkerGrpcService;
+import io.hybridgrid.coord.http.HttpApi;
+import io.hybridgrid.coord.http.HttpServer;
+import io.hybridgrid.coord.scheduler.PowerOfTwoChoices;
+import io.hybridgrid.coord.status.CoordinatorStatus;
+import io.hybridgrid.proto.v1.CompileResult;
+import io.hybridgrid.proto.v1.CompileTask;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * hg-coord as one object: the dispatcher, the gRPC server (compile, worker session, status, health)
+ * and the HTTP server. Tests pass an in-process {@link ServerBuilder}.
+ */
+public final class CoordinatorServer implements AutoCloseable {
+  private final Dispatcher<CompileTask, CompileResult> dispatcher;
+  private final CoordinatorStatus status;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final ScheduledExecutorService timer;
+  private final ExecutorService grpcExecutor;
+  private final Server server;
+  private final HttpServer http;
+  private int httpPort = -1;
+
+  /**
+   * @param serverBuilder a builder for the gRPC server (Netty, or in-process in tests)
+   * @param httpBind where to serve HTTP, or null for none
+   * @param settings dispatcher limits
+   * @param heartbeatInterval the interval workers are told to use
+   * @param clock time source
+   */
+  public CoordinatorServer(
+      ServerBuilder<?> serverBuilder,
+      InetSocketAddress httpBind,
+      DispatchSettings settings,
+      Duration heartbeatInterval,
+      Clock clock) {
+    this.dispatcher =
+        new Dispatcher<>(
+            settings, new PowerOfTwoChoices(new SecureRandom()), clock, r -> r.getExitCode() != 0);
+    this.status = new CoordinatorStatus(dispatcher, clock);
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "hg-coord-timer");
+              t.setDaemon(true);
+              return t;
+            });
+    AtomicInteger n = new AtomicInteger();
+    this.grpcExecutor =
+        new ThreadPoolExecutor(
+            4,
+            64,
+            60,
+            TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "hg-coord-grpc-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    CompressResponses compress = new CompressResponses();
+    this.server =
+        serverBuilder
+            .executor(grpcExecutor)
+            .maxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
+            .addService(ServerInterceptors.intercept(new CompileGrpcService(dispatcher), compress))
+            .addService(
+                ServerInterceptors.intercept(
+                    new WorkerGrpcService(dispatcher, (int) heartbeatInterval.toMillis()),
+                    compress))
+            .addService(new StatusGrpcService(status))
+            .addService(health.getHealthService())
+            .build();
+    this.http = httpBind == null ? null : new HttpServer(new HttpApi(status), httpBind);
+  }
+
+  /** Starts serving. */
+  public CoordinatorServer start() throws IOException, InterruptedException {
+    dispatcher.start(timer, Duration.ofMillis(500));
+    server.start();
+    if (http != null) {
+      httpPort = http.start();
+    }
+    health.setStatus("", ServingStatus.SERVING);
+    return this;
+  }
+
+  /** The gRPC port (for servers bound to port 0). */
+  public int grpcPort() {
+    return server.getPort();
+  }
+
+  /** The HTTP port, or -1 when HTTP is off. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public CoordinatorStatus status() {
+    return status;
+  }
+
+  /** NOT_SERVING, then shutdown, bounded wait, then shutdownNow. */
+  @Override
+  public void close() {
+    health.enterTerminalState();
+    dispatcher.close();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+    if (http != null) {
+      http.close();
+    }
+    timer.shutdownNow();
+    grpcExecutor.shutdownNow();
+  }
+}

@@ -1,0 +1,457 @@
+package io.hybridgrid.coord.dispatch;
+
+import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.coord.registry.TaskSink;
+import io.hybridgrid.coord.registry.WorkerDescriptor;
+import io.hybridgrid.coord.registry.WorkerRegistry;
+import io.hybridgrid.coord.registry.WorkerState;
+import io.hybridgrid.coord.scheduler.Scheduler;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Places tasks on workers: the registry, the queue and the in-flight table behind one lock.
+ *
+ * <p>A task goes straight to a worker when a capable one has a free slot (chosen by the {@link
+ * Scheduler}), otherwise it waits in a bounded queue (interactive before batch) until a slot frees
+ * up or its deadline passes. A task whose worker disconnects, times out or reports an
+ * infrastructure failure is sent to another worker, up to {@code maxAttempts}; a result, including
+ * a compile error, is returned once. When no connected worker has the compiler at all, the task
+ * fails at once so that the client compiles locally. Futures are completed and messages sent
+ * outside the lock.
+ *
+ * @param <P> the task payload sent to workers
+ * @param <R> the result workers send back
+ */
+public final class Dispatcher<P, R> implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  private final DispatchSettings settings;
+  private final Scheduler scheduler;
+  private final Clock clock;
+  private final Predicate<R> isCompileError;
+
+  private final Object lock = new Object();
+
+  // @GuardedBy("lock")
+  private final WorkerRegistry<P> registry = new WorkerRegistry<>();
+  // @GuardedBy("lock")
+  private final Deque<Pending> interactive = new ArrayDeque<>();
+  // @GuardedBy("lock")
+  private final Deque<Pending> batch = new ArrayDeque<>();
+  // @GuardedBy("lock")
+  private final Map<String, Pending> inFlight = new HashMap<>();
+  // @GuardedBy("lock")
+  private boolean closed;
+
+  private final AtomicLong nextId = new AtomicLong();
+  private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong compileErrors = new AtomicLong();
+  private final AtomicLong retried = new AtomicLong();
+  private ScheduledFuture<?> sweeper;
+
+  /** A task from submission to completion. */
+  private final class Pending {
+    final String id;
+    final CompilerIdentity compiler;
+    final Priority priority;
+    final P payload;
+    final CompletableFuture<Completed<R>> future = new CompletableFuture<>();
+    final Instant submittedAt;
+    final Set<String> tried = new HashSet<>();
+    Instant waitingSince;
+    long queueMicros;
+    String worker;
+    Instant assignedAt;
+
+    Pending(String id, CompilerIdentity compiler, Priority priority, P payload, Instant now) {
+      this.id = id;
+      this.compiler = compiler;
+      this.priority = priority;
+      this.payload = payload;
+      this.submittedAt = now;
+      this.waitingSince = now;
+    }
+  }
+
+  /**
+   * @param settings queue and retry limits
+   * @param scheduler picks among capable workers with free slots
+   * @param clock time source (a fake one in tests)
+   * @param isCompileError tells a compile error result from a successful one, for stats
+   */
+  public Dispatcher(
+      DispatchSettings settings, Scheduler scheduler, Clock clock, Predicate<R> isCompileError) {
+    this.settings = settings;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.isCompileError = isCompileError;
+  }
+
+  /** Starts the periodic sweep for deadlines and silent workers on {@code timer}. */
+  public void start(ScheduledExecutorService timer, Duration period) {
+    sweeper =
+        timer.scheduleAtFixedRate(
+            this::sweep, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Submits a task.
+   *
+   * @return a future completed with the result, or exceptionally with a {@link DispatchException}
+   */
+  public CompletableFuture<Completed<R>> submit(
+      CompilerIdentity compiler, Priority priority, P payload) {
+    List<Runnable> after = new ArrayList<>();
+    Pending p;
+    synchronized (lock) {
+      p = new Pending("t" + nextId.incrementAndGet(), compiler, priority, payload, clock.instant());
+      if (closed) {
+        fail(p, DispatchException.Kind.SHUTTING_DOWN, "coordinator is shutting down", after);
+      } else if (!registry.anyCapable(compiler)) {
+        fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(compiler), after);
+      } else if (interactive.size() + batch.size() >= settings.queueCapacity()) {
+        fail(
+            p,
+            DispatchException.Kind.QUEUE_FULL,
+            "queue is full (" + settings.queueCapacity() + " tasks waiting)",
+            after);
+      } else {
+        queueFor(priority).addLast(p);
+        pump(after);
+      }
+    }
+    after.forEach(Runnable::run);
+    return p.future;
+  }
+
+  /** Registers a connected worker; a worker reconnecting under the same id replaces the old one. */
+  public void register(WorkerDescriptor descriptor, TaskSink<P> sink) {
+    List<Runnable> after = new ArrayList<>();
+    synchronized (lock) {
+      Optional<WorkerState<P>> old =
+          registry.put(new WorkerState<>(descriptor, sink, clock.instant()));
+      old.ifPresent(o -> requeueTasksOf(o.id(), "worker re-registered", after));
+      log.info(
+          "worker {} joined: {} slots, {} compilers",
+          descriptor.id(),
+          descriptor.maxParallel(),
+          descriptor.compilers().size());
+      pump(after);
+    }
+    after.forEach(Runnable::run);
+  }
+
+  /** Records a heartbeat; unknown workers are ignored. */
+  public void heartbeat(String workerId, double loadAverage) {
+    synchronized (lock) {
+      registry.get(workerId).ifPresent(w -> w.heartbeat(clock.instant(), loadAverage));
+    }
+  }
+
+  /** The worker takes no new tasks; running ones finish. */
+  public void drain(String workerId) {
+    synchronized (lock) {
+      registry.get(workerId).ifPresent(WorkerState::setDraining);
+      log.info("worker {} is draining", workerId);
+    }
+  }
+
+  /**
+   * The worker's session ended. Its running tasks go to other workers; waiting tasks that no
+   * remaining worker can run fail at once.
+   */
+  public void workerGone(String workerId, TaskSink<P> sink, String reason) {
+    List<Runnable> after = new ArrayList<>();
+    synchronized (lock) {
+      Optional<WorkerState<P>> current = registry.get(workerId);
+      if (current.isEmpty() || current.get().sink() != sink) {
+        return; // already gone, or replaced by a newer session under the same id
+      }
+      registry.remove(workerId);
+      log.info("worker {} left: {}", workerId, reason);
+      requeueTasksOf(workerId, reason, after);
+      failUnplaceable(after);
+      pump(after);
+    }
+    after.forEach(Runnable::run);
+  }
+
+  /** A worker returned a compiler result for {@code taskId}. */
+  public void result(String workerId, String taskId, R result) {
+    List<Runnable> after = new ArrayList<>();
+    synchronized (lock) {
+      Pending p = inFlight.get(taskId);
+      if (p == null || !workerId.equals(p.worker)) {
+        log.debug("late result for {} from {} ignored", taskId, workerId);
+        return;
+      }
+      inFlight.remove(taskId);
+      registry.get(workerId).ifPresent(w -> w.taskEnded(true));
+      completed.incrementAndGet();
+      if (isCompileError.test(result)) {
+        compileErrors.incrementAndGet();
+      }
+      Completed<R> done = new Completed<>(result, workerId, p.queueMicros, p.tried.size());
+      after.add(() -> p.future.complete(done));
+      pump(after);
+    }
+    after.forEach(Runnable::run);
+  }
+
+  /**
+   * A worker refused or could not run {@code taskId}. Retryable refusals send the task to another
+   * worker; the others fail it.
+   */
+  public void rejected(
+      String workerId, String taskId, boolean retryable, boolean invalid, String message) {
+    List<Runnable> after = new ArrayList<>();
+    synchronized (lock) {
+      Pending p = inFlight.get(taskId);
+      if (p == null || !workerId.equals(p.worker)) {
+        return;
+      }
+      inFlight.remove(taskId);
+      registry.get(workerId).ifPresent(w -> w.taskEnded(false));
+      if (retryable) {
+        retry(p, "worker " + workerId + ": " + message, after);
+      } else {
+        fail(
+            p,
+            invalid ? DispatchException.Kind.INVALID_TASK : DispatchException.Kind.REJECTED,
+            "worker " + workerId + " refused the task: " + message,
+            after);
+      }
+      pump(after);
+    }
+    after.forEach(Runnable::run);
+  }
+
+  /** The client gave up on a task: drop it if it is still waiting. */
+  public void cancel(CompletableFuture<Completed<R>> future) {
+    synchronized (lock) {
+      interactive.removeIf(p -> p.future == future);
+      batch.removeIf(p -> p.future == future);
+    }
+  }
+
+  /** Expires waiting tasks, re-sends overdue running tasks and drops silent workers. */
+  public void sweep() {
+    List<Runnable> after = new ArrayList<>();
+    List<TaskSink<P>> silent = new ArrayList<>();
+    synchronized (lock) {
+      Instant now = clock.instant();
+      for (Deque<Pending> q : List.of(interactive, batch)) {
+        for (Iterator<Pending> it = q.iterator(); it.hasNext(); ) {
+          Pending p = it.next();
+          if (Duration.between(p.submittedAt, now).compareTo(settings.queueTimeout()) > 0) {
+            it.remove();
+            fail(
+                p,
+                DispatchException.Kind.QUEUE_TIMEOUT,
+                "no worker became free within " + settings.queueTimeout().toSeconds() + " s",
+                after);
+          }
+        }
+      }
+      for (Pending p : List.copyOf(inFlight.values())) {
+        if (Duration.between(p.assignedAt, now).compareTo(settings.taskTimeout()) > 0) {
+          inFlight.remove(p.id);
+          registry.get(p.worker).ifPresent(w -> w.taskEnded(false));
+          retry(p, "worker " + p.worker + " did not answer in time", after);
+        }
+      }
+      for (WorkerState<P> w : List.copyOf(registry.all())) {
+        if (Duration.between(w.lastHeartbeat(), now).compareTo(settings.heartbeatTimeout()) > 0) {
+          registry.remove(w.id());
+          log.warn("worker {} timed out (no heartbeat)", w.id());
+          requeueTasksOf(w.id(), "heartbeat timeout", after);
+          silent.add(w.sink());
+        }
+      }
+      failUnplaceable(after);
+      pump(after);
+    }
+    silent.forEach(s -> s.disconnect("heartbeat timeout"));
+    after.forEach(Runnable::run);
+  }
+
+  /** Counters and gauges. */
+  public DispatchStats stats() {
+    synchronized (lock) {
+      return new DispatchStats(
+          registry.size(),
+          completed.get(),
+          failed.get(),
+          compileErrors.get(),
+          retried.get(),
+          interactive.size() + batch.size(),
+          inFlight.size());
+    }
+  }
+
+  /**
+   * A consistent copy of the connected workers' states, for status pages.
+   *
+   * @param <T> the view type
+   */
+  public <T> List<T> workers(java.util.function.Function<WorkerState<P>, T> view) {
+    synchronized (lock) {
+      return registry.all().stream().map(view).toList();
+    }
+  }
+
+  @Override
+  public void close() {
+    List<Runnable> after = new ArrayList<>();
+    synchronized (lock) {
+      closed = true;
+      for (Deque<Pending> q : List.of(interactive, batch)) {
+        for (Pending p : q) {
+          fail(p, DispatchException.Kind.SHUTTING_DOWN, "coordinator is shutting down", after);
+        }
+        q.clear();
+      }
+      for (Pending p : inFlight.values()) {
+        fail(p, DispatchException.Kind.SHUTTING_DOWN, "coordinator is shutting down", after);
+      }
+      inFlight.clear();
+    }
+    if (sweeper != null) {
+      sweeper.cancel(false);
+    }
+    after.forEach(Runnable::run);
+  }
+
+  // --- everything below runs under the lock ---
+
+  private Deque<Pending> queueFor(Priority priority) {
+    return priority == Priority.BATCH ? batch : interactive;
+  }
+
+  /** Places every waiting task that has a capable worker with a free slot. */
+  private void pump(List<Runnable> after) {
+    for (Deque<Pending> q : List.of(interactive, batch)) {
+      for (Iterator<Pending> it = q.iterator(); it.hasNext(); ) {
+        Pending p = it.next();
+        Optional<WorkerState<P>> w = scheduler.pick(registry.available(p.compiler, p.tried));
+        if (w.isEmpty()) {
+          continue;
+        }
+        it.remove();
+        assign(p, w.get(), after);
+      }
+    }
+  }
+
+  private void assign(Pending p, WorkerState<P> w, List<Runnable> after) {
+    Instant now = clock.instant();
+    p.queueMicros += Duration.between(p.waitingSince, now).toNanos() / 1000;
+    p.worker = w.id();
+    p.assignedAt = now;
+    p.tried.add(w.id());
+    w.taskStarted();
+    inFlight.put(p.id, p);
+    TaskSink<P> sink = w.sink();
+    long timeout = settings.taskTimeout().toMillis();
+    after.add(() -> sink.assign(p.id, p.payload, timeout));
+  }
+
+  private void requeueTasksOf(String workerId, String reason, List<Runnable> after) {
+    for (Pending p : List.copyOf(inFlight.values())) {
+      if (workerId.equals(p.worker)) {
+        inFlight.remove(p.id);
+        retry(p, "worker " + workerId + " lost (" + reason + ")", after);
+      }
+    }
+  }
+
+  private void retry(Pending p, String why, List<Runnable> after) {
+    p.worker = null;
+    if (p.tried.size() >= settings.maxAttempts()) {
+      fail(
+          p,
+          DispatchException.Kind.RETRIES_EXHAUSTED,
+          "tried " + p.tried.size() + " workers; last failure: " + why,
+          after);
+      return;
+    }
+    if (!anyUntriedCapable(p)) {
+      fail(
+          p,
+          DispatchException.Kind.RETRIES_EXHAUSTED,
+          "no other capable worker to retry on; last failure: " + why,
+          after);
+      return;
+    }
+    retried.incrementAndGet();
+    log.info("task {} retried: {}", p.id, why);
+    p.waitingSince = clock.instant();
+    queueFor(p.priority).addFirst(p);
+  }
+
+  private boolean anyUntriedCapable(Pending p) {
+    for (WorkerState<P> w : registry.all()) {
+      if (!w.draining()
+          && !p.tried.contains(w.id())
+          && w.descriptor().compilers().contains(p.compiler)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Fails waiting tasks that no connected worker can ever run. */
+  private void failUnplaceable(List<Runnable> after) {
+    for (Deque<Pending> q : List.of(interactive, batch)) {
+      for (Iterator<Pending> it = q.iterator(); it.hasNext(); ) {
+        Pending p = it.next();
+        if (!registry.anyCapable(p.compiler)) {
+          it.remove();
+          fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(p.compiler), after);
+        } else if (!anyUntriedCapable(p)) {
+          it.remove();
+          fail(
+              p,
+              DispatchException.Kind.RETRIES_EXHAUSTED,
+              "every capable worker failed this task",
+              after);
+        }
+      }
+    }
+  }
+
+  private void fail(Pending p, DispatchException.Kind kind, String message, List<Runnable> after) {
+    failed.incrementAndGet();
+    DispatchException e = new DispatchException(kind, message);
+    after.add(() -> p.future.completeExceptionally(e));
+  }
+
+  private String noCapableMessage(CompilerIdentity compiler) {
+    return "no connected worker has "
+        + compiler.describe()
+        + " ("
+        + registry.size()
+        + " workers connected)";
+  }
+}

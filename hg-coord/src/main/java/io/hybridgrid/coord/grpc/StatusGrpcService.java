@@ -1,0 +1,74 @@
+package io.hybridgrid.coord.grpc;
+
+import io.grpc.stub.StreamObserver;
+import io.hybridgrid.coord.dispatch.DispatchStats;
+import io.hybridgrid.coord.status.CoordinatorStatus;
+import io.hybridgrid.proto.v1.Capabilities;
+import io.hybridgrid.proto.v1.GetStatsRequest;
+import io.hybridgrid.proto.v1.ListWorkersRequest;
+import io.hybridgrid.proto.v1.ListWorkersResponse;
+import io.hybridgrid.proto.v1.Stats;
+import io.hybridgrid.proto.v1.StatusServiceGrpc;
+import io.hybridgrid.proto.v1.WorkerInfo;
+
+/** Status RPCs over {@link CoordinatorStatus}. */
+public final class StatusGrpcService extends StatusServiceGrpc.StatusServiceImplBase {
+  private final CoordinatorStatus status;
+
+  public StatusGrpcService(CoordinatorStatus status) {
+    this.status = status;
+  }
+
+  @Override
+  public void getStats(GetStatsRequest request, StreamObserver<Stats> out) {
+    DispatchStats s = status.stats();
+    out.onNext(
+        Stats.newBuilder()
+            .setWorkers(s.workers())
+            .setTasksCompleted(s.tasksCompleted())
+            .setTasksFailed(s.tasksFailed())
+            .setTasksQueued(s.queued())
+            .setActiveTasks(s.active())
+            .setCompileErrors(s.compileErrors())
+            .setTasksRetried(s.tasksRetried())
+            .setUptimeSeconds(status.uptime().toSeconds())
+            .build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void listWorkers(ListWorkersRequest request, StreamObserver<ListWorkersResponse> out) {
+    ListWorkersResponse.Builder b = ListWorkersResponse.newBuilder();
+    for (CoordinatorStatus.WorkerView w : status.workers()) {
+      Capabilities.Builder caps =
+          Capabilities.newBuilder()
+              .setCores(w.cores())
+              .setMemoryBytes(w.memoryBytes())
+              .setArch(w.arch())
+              .setOs(w.os())
+              .setMaxParallel(w.maxParallel());
+      w.compilers()
+          .forEach(
+              c ->
+                  caps.addCompilers(
+                      io.hybridgrid.proto.v1.CompilerIdentity.newBuilder()
+                          .setFamily(c.family())
+                          .setVersion(c.version())
+                          .setTarget(c.target())
+                          .setCxxDriver(c.cxxDriver())));
+      b.addWorkers(
+          WorkerInfo.newBuilder()
+              .setWorkerId(w.id())
+              .setHostname(w.hostname())
+              .setCapabilities(caps)
+              .setActiveTasks(w.active())
+              .setTasksCompleted(w.completed())
+              .setTasksFailed(w.failed())
+              .setState(w.state())
+              .setConnectedAtUnixMillis(w.connectedAt().toEpochMilli())
+              .setLastHeartbeatUnixMillis(w.lastHeartbeat().toEpochMilli()));
+    }
+    out.onNext(b.build());
+    out.onCompleted();
+  }
+}

@@ -1,0 +1,155 @@
+package io.hybridgrid.coord.grpc;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.hybridgrid.coord.dispatch.Dispatcher;
+import io.hybridgrid.coord.registry.TaskSink;
+import io.hybridgrid.coord.registry.WorkerDescriptor;
+import io.hybridgrid.proto.v1.CompileResult;
+import io.hybridgrid.proto.v1.CompileTask;
+import io.hybridgrid.proto.v1.CoordinatorMessage;
+import io.hybridgrid.proto.v1.RegisterAck;
+import io.hybridgrid.proto.v1.TaskAssignment;
+import io.hybridgrid.proto.v1.TaskRejection;
+import io.hybridgrid.proto.v1.TaskResult;
+import io.hybridgrid.proto.v1.WorkerMessage;
+import io.hybridgrid.proto.v1.WorkerServiceGrpc;
+
+/** The worker session stream: translates messages to dispatcher calls and back. */
+public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
+  private final Dispatcher<CompileTask, CompileResult> dispatcher;
+  private final int heartbeatIntervalMillis;
+
+  public WorkerGrpcService(
+      Dispatcher<CompileTask, CompileResult> dispatcher, int heartbeatIntervalMillis) {
+    this.dispatcher = dispatcher;
+    this.heartbeatIntervalMillis = heartbeatIntervalMillis;
+  }
+
+  @Override
+  public StreamObserver<WorkerMessage> session(StreamObserver<CoordinatorMessage> out) {
+    return new Session(out);
+  }
+
+  /** Sends to one worker; gRPC stream observers are not thread-safe, so sends are serialized. */
+  private static final class StreamSink implements TaskSink<CompileTask> {
+    private final StreamObserver<CoordinatorMessage> out;
+    private boolean closed;
+
+    StreamSink(StreamObserver<CoordinatorMessage> out) {
+      this.out = out;
+    }
+
+    synchronized void send(CoordinatorMessage message) {
+      if (!closed) {
+        out.onNext(message);
+      }
+    }
+
+    @Override
+    public void assign(String taskId, CompileTask payload, long timeoutMillis) {
+      send(
+          CoordinatorMessage.newBuilder()
+              .setAssignment(
+                  TaskAssignment.newBuilder()
+                      .setTaskId(taskId)
+                      .setTask(payload)
+                      .setTimeoutMs(timeoutMillis))
+              .build());
+    }
+
+    @Override
+    public synchronized void disconnect(String reason) {
+      if (!closed) {
+        closed = true;
+        out.onError(Status.UNAVAILABLE.withDescription(reason).asRuntimeException());
+      }
+    }
+
+    synchronized void complete() {
+      if (!closed) {
+        closed = true;
+        out.onCompleted();
+      }
+    }
+  }
+
+  private final class Session implements StreamObserver<WorkerMessage> {
+    private final StreamSink sink;
+    private volatile String workerId;
+
+    Session(StreamObserver<CoordinatorMessage> out) {
+      this.sink = new StreamSink(out);
+    }
+
+    @Override
+    public void onNext(WorkerMessage message) {
+      if (workerId == null && message.getKindCase() != WorkerMessage.KindCase.REGISTER) {
+        sink.disconnect("first message must be register");
+        return;
+      }
+      switch (message.getKindCase()) {
+        case REGISTER -> register(message);
+        case HEARTBEAT -> dispatcher.heartbeat(workerId, message.getHeartbeat().getLoadAverage());
+        case RESULT -> result(message.getResult());
+        case DRAIN -> dispatcher.drain(workerId);
+        default -> sink.disconnect("unknown message kind");
+      }
+    }
+
+    private void register(WorkerMessage message) {
+      if (workerId != null) {
+        return; // registering twice on one stream is ignored
+      }
+      WorkerDescriptor descriptor;
+      try {
+        descriptor = ProtoMapping.descriptor(message.getRegister());
+      } catch (IllegalArgumentException e) {
+        sink.disconnect("invalid register: " + e.getMessage());
+        return;
+      }
+      workerId = descriptor.id();
+      sink.send(
+          CoordinatorMessage.newBuilder()
+              .setRegistered(
+                  RegisterAck.newBuilder()
+                      .setWorkerId(workerId)
+                      .setHeartbeatIntervalMs(heartbeatIntervalMillis))
+              .build());
+      dispatcher.register(descriptor, sink);
+    }
+
+    private void result(TaskResult r) {
+      if (r.hasResult()) {
+        dispatcher.result(workerId, r.getTaskId(), r.getResult());
+        return;
+      }
+      TaskRejection.Reason reason = r.getRejection().getReason();
+      boolean retryable =
+          reason == TaskRejection.Reason.UNAVAILABLE
+              || reason == TaskRejection.Reason.INFRASTRUCTURE
+              || reason == TaskRejection.Reason.REASON_UNSPECIFIED;
+      dispatcher.rejected(
+          workerId,
+          r.getTaskId(),
+          retryable,
+          reason == TaskRejection.Reason.INVALID_TASK,
+          r.getRejection().getMessage());
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      if (workerId != null) {
+        dispatcher.workerGone(workerId, sink, "session broke: " + Status.fromThrowable(t));
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      if (workerId != null) {
+        dispatcher.workerGone(workerId, sink, "worker closed the session");
+      }
+      sink.complete();
+    }
+  }
+}

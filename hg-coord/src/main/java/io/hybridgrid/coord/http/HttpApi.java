@@ -1,0 +1,112 @@
+package io.hybridgrid.coord.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hybridgrid.coord.dispatch.DispatchStats;
+import io.hybridgrid.coord.status.CoordinatorStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The coordinator's HTTP routes, independent of the server: each returns a status, content type and
+ * body.
+ */
+public final class HttpApi {
+  private final CoordinatorStatus status;
+  private final ObjectMapper json = new ObjectMapper();
+  private final byte[] dashboard;
+
+  /**
+   * A response.
+   *
+   * @param status HTTP status code
+   * @param contentType media type
+   * @param body bytes
+   */
+  public record Response(int status, String contentType, byte[] body) {
+    static Response text(int status, String text) {
+      return new Response(
+          status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  public HttpApi(CoordinatorStatus status) {
+    this.status = status;
+    this.dashboard = resource("/io/hybridgrid/dashboard/index.html");
+  }
+
+  /** Answers a request for {@code path} with method {@code method}. */
+  public Response handle(String method, String path) {
+    int q = path.indexOf('?');
+    String p = q >= 0 ? path.substring(0, q) : path;
+    if (!method.equals("GET") && !method.equals("HEAD")) {
+      return Response.text(405, "method " + method + " not allowed\n");
+    }
+    return switch (p) {
+      case "/health" -> Response.text(200, "ok\n");
+      case "/api/v1/stats" -> jsonResponse(stats());
+      case "/api/v1/workers" -> jsonResponse(workers());
+      case "/", "/index.html" ->
+          dashboard == null
+              ? Response.text(404, "dashboard not packaged\n")
+              : new Response(200, "text/html; charset=utf-8", dashboard);
+      default -> Response.text(404, "no such path: " + p + "\n");
+    };
+  }
+
+  private ObjectNode stats() {
+    DispatchStats s = status.stats();
+    ObjectNode o = json.createObjectNode();
+    o.put("workers", s.workers());
+    o.put("tasks_completed", s.tasksCompleted());
+    o.put("tasks_failed", s.tasksFailed());
+    o.put("tasks_queued", s.queued());
+    o.put("active_tasks", s.active());
+    o.put("compile_errors", s.compileErrors());
+    o.put("tasks_retried", s.tasksRetried());
+    o.put("uptime_seconds", status.uptime().toSeconds());
+    return o;
+  }
+
+  private ArrayNode workers() {
+    ArrayNode arr = json.createArrayNode();
+    for (CoordinatorStatus.WorkerView w : status.workers()) {
+      ObjectNode o = arr.addObject();
+      o.put("id", w.id());
+      o.put("hostname", w.hostname());
+      o.put("cores", w.cores());
+      o.put("memory_bytes", w.memoryBytes());
+      o.put("arch", w.arch());
+      o.put("os", w.os());
+      o.put("max_parallel", w.maxParallel());
+      o.put("active_tasks", w.active());
+      o.put("tasks_completed", w.completed());
+      o.put("tasks_failed", w.failed());
+      o.put("state", w.state());
+      ArrayNode compilers = o.putArray("compilers");
+      w.compilers().forEach(c -> compilers.add(c.describe()));
+      o.put("connected_at", w.connectedAt().toString());
+      o.put("last_heartbeat", w.lastHeartbeat().toString());
+    }
+    return arr;
+  }
+
+  private Response jsonResponse(Object node) {
+    try {
+      return new Response(200, "application/json", json.writeValueAsBytes(node));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = HttpApi.class.getResourceAsStream(name)) {
+      return in == null ? null : in.readAllBytes();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package io.hybridgrid.worker;
+
+import io.hybridgrid.common.grpc.HostPort;
+import io.hybridgrid.proto.v1.Capabilities;
+import io.hybridgrid.worker.compiler.GuardedCompiler;
+import io.hybridgrid.worker.compiler.InstalledCompilers;
+import io.hybridgrid.worker.compiler.SandboxCompiler;
+import io.hybridgrid.worker.session.WorkerSession;
+import io.hybridgrid.worker.session.WorkerSettings;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hg-worker}: runs compiles for a coordinator. */
+@Command(
+    name = "hg-worker",
+    mixinStandardHelpOptions = true,
+    version = Main.VERSION,
+    description = "Hybrid-Grid worker: compiles for hg-coord.",
+    subcommands = {Main.Serve.class})
+public final class Main implements Callable<Integer> {
+  static final String VERSION = "0.1.0";
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return 2;
+  }
+
+  /** {@code hg-worker serve}. */
+  @Command(name = "serve", mixinStandardHelpOptions = true, description = "Connect and serve.")
+  static final class Serve implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(Serve.class);
+
+    @Option(
+        names = "--coordinator",
+        paramLabel = "HOST:PORT",
+        description = "hg-coord's gRPC address (default: $HG_COORDINATOR, else 127.0.0.1:9000).")
+    String coordinator;
+
+    @Option(
+        names = "--max-parallel",
+        paramLabel = "N",
+        description = "Compiles run at once (default: the cores this process may use).")
+    Integer maxParallel;
+
+    @Option(names = "--id", paramLabel = "ID", description = "Worker id (default: hostname-pid).")
+    String id;
+
+    @Option(
+        names = "--work-dir",
+        paramLabel = "DIR",
+        description = "Where task directories are made (default: a new directory under /tmp).")
+    Path workDir;
+
+    @Option(
+        names = "--compile-timeout",
+        paramLabel = "SECONDS",
+        defaultValue = "600",
+        description = "Longest time one compile may take (default: ${DEFAULT-VALUE}).")
+    int compileTimeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+      String address = coordinator;
+      if (address == null) {
+        address = System.getenv().getOrDefault("HG_COORDINATOR", "127.0.0.1:9000");
+      }
+      int cores = Runtime.getRuntime().availableProcessors();
+      String workerId = id != null ? id : hostname() + "-" + ProcessHandle.current().pid();
+      WorkerSettings settings =
+          new WorkerSettings(
+              HostPort.parse(address),
+              workerId,
+              maxParallel != null ? maxParallel : cores,
+              Duration.ofSeconds(2),
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(60));
+      InstalledCompilers compilers = InstalledCompilers.detect(System.getenv("PATH"));
+      if (compilers.identities().isEmpty()) {
+        spec().commandLine().getErr().println("hg-worker: no gcc or clang found on PATH");
+        return 1;
+      }
+      compilers.all().forEach((idn, path) -> log.info("compiler {} -> {}", idn.describe(), path));
+      Path root = workDir != null ? workDir : Files.createTempDirectory("hg-worker-");
+      GuardedCompiler runner =
+          new GuardedCompiler(
+              new SandboxCompiler(compilers, root, Duration.ofSeconds(compileTimeoutSeconds)),
+              GuardedCompiler.defaultBreaker());
+      long memory =
+          ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+              .getTotalMemorySize();
+      Capabilities caps =
+          Capabilities.newBuilder()
+              .setCores(cores)
+              .setMemoryBytes(memory)
+              .setArch(System.getProperty("os.arch"))
+              .setOs(System.getProperty("os.name").toLowerCase(Locale.ROOT))
+              .build();
+      WorkerSession session =
+          new WorkerSession(
+              settings, runner, compilers.identities(), caps, VERSION, new SecureRandom());
+      CountDownLatch done = new CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    session.close();
+                    done.countDown();
+                  },
+                  "hg-worker-shutdown"));
+      session.start();
+      log.info(
+          "hg-worker {} serving {} ({} slots)",
+          workerId,
+          settings.coordinator(),
+          settings.maxParallel());
+      done.await();
+      return 0;
+    }
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    private CommandLine.Model.CommandSpec spec() {
+      return spec;
+    }
+  }
+
+  private static String hostname() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "worker";
+    }
+  }
+
+  public static void main(String[] args) {
+    int code =
+        new CommandLine(new Main())
+            .setExecutionExceptionHandler(
+                (e, cmd, parsed) -> {
+                  cmd.getErr().println("hg-worker: " + e.getMessage());
+                  return 1;
+                })
+            .execute(args);
+    System.exit(code);
+  }
+}

@@ -1,0 +1,415 @@
+package io.hybridgrid.worker.session;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
+import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.common.compiler.Language;
+import io.hybridgrid.common.grpc.Channels;
+import io.hybridgrid.common.grpc.GrpcLimits;
+import io.hybridgrid.proto.v1.Capabilities;
+import io.hybridgrid.proto.v1.CompileResult;
+import io.hybridgrid.proto.v1.CompileTask;
+import io.hybridgrid.proto.v1.CoordinatorMessage;
+import io.hybridgrid.proto.v1.Drain;
+import io.hybridgrid.proto.v1.Heartbeat;
+import io.hybridgrid.proto.v1.Register;
+import io.hybridgrid.proto.v1.TaskAssignment;
+import io.hybridgrid.proto.v1.TaskRejection;
+import io.hybridgrid.proto.v1.TaskResult;
+import io.hybridgrid.proto.v1.WorkerMessage;
+import io.hybridgrid.proto.v1.WorkerServiceGrpc;
+import io.hybridgrid.worker.compiler.CompileJob;
+import io.hybridgrid.worker.compiler.CompileOutput;
+import io.hybridgrid.worker.compiler.CompilerRunner;
+import io.hybridgrid.worker.compiler.TaskRefusedException;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's side of the session stream: it dials hg-coord, registers, sends heartbeats, runs the
+ * tasks it is given and sends the results back. When the stream breaks it reconnects with
+ * exponential backoff and jitter; the coordinator re-queues whatever was running here.
+ */
+public final class WorkerSession implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WorkerSession.class);
+
+  private final WorkerSettings settings;
+  private final CompilerRunner runner;
+  private final Set<CompilerIdentity> compilers;
+  private final Capabilities.Builder capabilities;
+  private final String version;
+  private final Random random;
+  private final ThreadPoolExecutor compileExecutor;
+  private final ScheduledExecutorService timer;
+  private final AtomicInteger active = new AtomicInteger();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Thread connector;
+
+  private volatile boolean running = true;
+  private volatile Stream current;
+  private volatile boolean everRegistered;
+
+  /**
+   * @param settings the configuration
+   * @param runner runs compiles (behind the circuit breaker)
+   * @param compilers the identities to advertise
+   * @param capabilities the machine description to advertise (compilers are added)
+   * @param version this worker's version
+   * @param random jitter source for the reconnect backoff
+   */
+  public WorkerSession(
+      WorkerSettings settings,
+      CompilerRunner runner,
+      Set<CompilerIdentity> compilers,
+      Capabilities capabilities,
+      String version,
+      Random random) {
+    this.settings = settings;
+    this.runner = runner;
+    this.compilers = Set.copyOf(compilers);
+    this.capabilities = capabilities.toBuilder();
+    this.version = version;
+    this.random = random;
+    AtomicInteger n = new AtomicInteger();
+    this.compileExecutor =
+        new ThreadPoolExecutor(
+            settings.maxParallel(),
+            settings.maxParallel(),
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(settings.maxParallel()),
+            r -> {
+              Thread t = new Thread(r, "hg-compile-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "hg-worker-timer");
+              t.setDaemon(true);
+              return t;
+            });
+    this.connector = new Thread(this::connectLoop, "hg-worker-session");
+  }
+
+  /** Starts dialling the coordinator in the background. */
+  public void start() {
+    connector.start();
+  }
+
+  /** Whether the worker is currently registered with a coordinator. */
+  public boolean connected() {
+    Stream s = current;
+    return s != null && s.registered;
+  }
+
+  /** Whether a registration ever succeeded (for tests and logs). */
+  public boolean everRegistered() {
+    return everRegistered;
+  }
+
+  private void connectLoop() {
+    long backoffMillis = 250;
+    while (running) {
+      ManagedChannel channel = Channels.forAddress(settings.coordinator());
+      Stream stream = new Stream();
+      current = stream;
+      try {
+        stream.open(channel);
+        stream.ended.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } finally {
+        stream.stopHeartbeats();
+        channel.shutdownNow();
+      }
+      if (!running) {
+        break;
+      }
+      if (stream.registered) {
+        backoffMillis = 250;
+      }
+      long wait = backoffMillis / 2 + (long) (random.nextDouble() * backoffMillis / 2);
+      log.info(
+          "coordinator {} not reachable ({}); retrying in {} ms",
+          settings.coordinator(),
+          stream.endReason,
+          wait);
+      try {
+        Thread.sleep(wait); // reconnect backoff, not a test wait
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      backoffMillis = Math.min(backoffMillis * 2, settings.maxBackoff().toMillis());
+    }
+    stopped.countDown();
+  }
+
+  /** One session stream; a new one is made for every connection attempt. */
+  private final class Stream implements StreamObserver<CoordinatorMessage> {
+    final CountDownLatch ended = new CountDownLatch(1);
+    volatile boolean registered;
+    volatile String endReason = "closed";
+    private StreamObserver<WorkerMessage> out;
+    private ScheduledFuture<?> heartbeats;
+
+    void open(ManagedChannel channel) {
+      out =
+          WorkerServiceGrpc.newStub(channel)
+              .withCompression(GrpcLimits.COMPRESSION)
+              .withMaxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
+              .withMaxOutboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
+              .session(this);
+      Capabilities caps =
+          capabilities
+              .clone()
+              .clearCompilers()
+              .setMaxParallel(settings.maxParallel())
+              .addAllCompilers(compilers.stream().map(WorkerSession::toProto).toList())
+              .build();
+      send(
+          WorkerMessage.newBuilder()
+              .setRegister(
+                  Register.newBuilder()
+                      .setWorkerId(settings.workerId())
+                      .setHostname(hostname())
+                      .setCapabilities(caps)
+                      .setVersion(version))
+              .build());
+    }
+
+    synchronized void send(WorkerMessage message) {
+      if (out == null) {
+        return;
+      }
+      try {
+        out.onNext(message);
+      } catch (RuntimeException e) {
+        log.debug("send failed: {}", e.toString());
+      }
+    }
+
+    synchronized void complete() {
+      if (out != null) {
+        try {
+          out.onCompleted();
+        } catch (RuntimeException e) {
+          log.debug("complete failed: {}", e.toString());
+        }
+        out = null;
+      }
+    }
+
+    void stopHeartbeats() {
+      if (heartbeats != null) {
+        heartbeats.cancel(false);
+      }
+    }
+
+    @Override
+    public void onNext(CoordinatorMessage message) {
+      switch (message.getKindCase()) {
+        case REGISTERED -> {
+          registered = true;
+          everRegistered = true;
+          long interval =
+              message.getRegistered().getHeartbeatIntervalMs() > 0
+                  ? message.getRegistered().getHeartbeatIntervalMs()
+                  : settings.heartbeatInterval().toMillis();
+          heartbeats =
+              timer.scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
+          log.info(
+              "registered with {} as {} ({} compilers, {} slots)",
+              settings.coordinator(),
+              settings.workerId(),
+              compilers.size(),
+              settings.maxParallel());
+        }
+        case ASSIGNMENT -> accept(message.getAssignment());
+        case CANCEL -> log.debug("cancel of {} ignored; it finishes", message.getCancel());
+        default -> log.debug("unknown message {}", message.getKindCase());
+      }
+    }
+
+    private void heartbeat() {
+      send(
+          WorkerMessage.newBuilder()
+              .setHeartbeat(
+                  Heartbeat.newBuilder()
+                      .setActiveTasks(active.get())
+                      .setLoadAverage(
+                          java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                              .getSystemLoadAverage())
+                      .setSentAtUnixMicros(System.currentTimeMillis() * 1000))
+              .build());
+    }
+
+    private void accept(TaskAssignment assignment) {
+      try {
+        compileExecutor.execute(() -> runTask(assignment));
+      } catch (RejectedExecutionException e) {
+        send(rejection(assignment.getTaskId(), TaskRejection.Reason.UNAVAILABLE, "worker is full"));
+      }
+    }
+
+    private void runTask(TaskAssignment assignment) {
+      active.incrementAndGet();
+      try {
+        CompileOutput out = runner.compile(fromProto(assignment.getTask()));
+        send(
+            WorkerMessage.newBuilder()
+                .setResult(
+                    TaskResult.newBuilder()
+                        .setTaskId(assignment.getTaskId())
+                        .setResult(
+                            CompileResult.newBuilder()
+                                .setExitCode(out.exitCode())
+                                .setObject(ByteString.copyFrom(out.object()))
+                                .setStdout(ByteString.copyFrom(out.stdout()))
+                                .setStderr(ByteString.copyFrom(out.stderr()))
+                                .setWorkerId(settings.workerId())
+                                .setCompileMicros(out.micros())))
+                .build());
+      } catch (TaskRefusedException e) {
+        log.info("task {} refused: {}", assignment.getTaskId(), e.getMessage());
+        send(rejection(assignment.getTaskId(), toProto(e.reason()), e.getMessage()));
+      } catch (IllegalArgumentException e) {
+        send(rejection(assignment.getTaskId(), TaskRejection.Reason.INVALID_TASK, e.getMessage()));
+      } catch (RuntimeException e) {
+        log.warn("task {} failed", assignment.getTaskId(), e);
+        send(rejection(assignment.getTaskId(), TaskRejection.Reason.INFRASTRUCTURE, e.toString()));
+      } finally {
+        active.decrementAndGet();
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      endReason = t.getMessage();
+      registered = false;
+      ended.countDown();
+    }
+
+    @Override
+    public void onCompleted() {
+      endReason = "coordinator closed the session";
+      registered = false;
+      complete();
+      ended.countDown();
+    }
+  }
+
+  private static String hostname() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "unknown";
+    }
+  }
+
+  private static WorkerMessage rejection(
+      String taskId, TaskRejection.Reason reason, String message) {
+    return WorkerMessage.newBuilder()
+        .setResult(
+            TaskResult.newBuilder()
+                .setTaskId(taskId)
+                .setRejection(
+                    TaskRejection.newBuilder()
+                        .setReason(reason)
+                        .setMessage(message == null ? "" : message)))
+        .build();
+  }
+
+  private static TaskRejection.Reason toProto(TaskRefusedException.Reason reason) {
+    return switch (reason) {
+      case UNKNOWN_COMPILER -> TaskRejection.Reason.UNKNOWN_COMPILER;
+      case FORBIDDEN_ARGUMENT -> TaskRejection.Reason.FORBIDDEN_ARGUMENT;
+      case INVALID_TASK -> TaskRejection.Reason.INVALID_TASK;
+      case UNAVAILABLE -> TaskRejection.Reason.UNAVAILABLE;
+      case INFRASTRUCTURE -> TaskRejection.Reason.INFRASTRUCTURE;
+    };
+  }
+
+  static io.hybridgrid.proto.v1.CompilerIdentity toProto(CompilerIdentity id) {
+    return io.hybridgrid.proto.v1.CompilerIdentity.newBuilder()
+        .setFamily(id.family())
+        .setVersion(id.version())
+        .setTarget(id.target())
+        .setCxxDriver(id.cxxDriver())
+        .build();
+  }
+
+  static CompileJob fromProto(CompileTask task) {
+    io.hybridgrid.proto.v1.CompilerIdentity c = task.getCompiler();
+    return new CompileJob(
+        new CompilerIdentity(c.getFamily(), c.getVersion(), c.getTarget(), c.getCxxDriver()),
+        language(task.getLanguage()),
+        task.getArgsList(),
+        task.getSourcePath(),
+        task.getClientCwd(),
+        task.getPreprocessed().toByteArray(),
+        task.getEnvMap());
+  }
+
+  private static Language language(io.hybridgrid.proto.v1.Language l) {
+    return switch (l) {
+      case LANGUAGE_C -> Language.C;
+      case LANGUAGE_CXX -> Language.CXX;
+      case LANGUAGE_OBJC -> Language.OBJC;
+      case LANGUAGE_OBJCXX -> Language.OBJCXX;
+      default -> throw new IllegalArgumentException("task has no language");
+    };
+  }
+
+  /**
+   * Stops taking tasks, lets running compiles finish (bounded by the drain timeout), then closes
+   * the stream.
+   */
+  @Override
+  public void close() {
+    running = false;
+    Stream s = current;
+    if (s != null) {
+      s.send(
+          WorkerMessage.newBuilder()
+              .setDrain(Drain.newBuilder().setReason("worker shutting down"))
+              .build());
+    }
+    compileExecutor.shutdown();
+    try {
+      if (!compileExecutor.awaitTermination(
+          settings.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        compileExecutor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      compileExecutor.shutdownNow();
+    }
+    if (s != null) {
+      s.complete();
+      s.ended.countDown();
+    }
+    connector.interrupt();
+    try {
+      stopped.await(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    timer.shutdownNow();
+  }
+}

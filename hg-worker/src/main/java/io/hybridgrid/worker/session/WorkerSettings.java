@@ -1,0 +1,36 @@
+package io.hybridgrid.worker.session;
+
+import io.hybridgrid.common.grpc.HostPort;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Immutable worker configuration, parsed once in {@code main}.
+ *
+ * @param coordinator where hg-coord listens
+ * @param workerId the id this worker registers under
+ * @param maxParallel how many compiles run at once
+ * @param heartbeatInterval how often to send a heartbeat
+ * @param maxBackoff the longest wait between reconnection attempts
+ * @param drainTimeout how long to let running compiles finish on shutdown
+ */
+public record WorkerSettings(
+    HostPort coordinator,
+    String workerId,
+    int maxParallel,
+    Duration heartbeatInterval,
+    Duration maxBackoff,
+    Duration drainTimeout) {
+  public WorkerSettings {
+    Objects.requireNonNull(coordinator, "coordinator");
+    if (workerId == null || workerId.isBlank()) {
+      throw new IllegalArgumentException("worker id must not be empty");
+    }
+    if (maxParallel < 1 || maxParallel > 1024) {
+      throw new IllegalArgumentException("--max-parallel must be 1-1024, not " + maxParallel);
+    }
+    if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+      throw new IllegalArgumentException("heartbeat interval must be positive");
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.hybridgrid.cli;
+
+import io.grpc.ManagedChannel;
+import io.hybridgrid.cli.compile.ClientSettings;
+import io.hybridgrid.cli.compile.CompileFlow;
+import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
+import io.hybridgrid.common.grpc.Channels;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code hgbuild}: the compiler wrapper ({@code hgbuild gcc -c x.c}) and the client's commands
+ * ({@code hgbuild status}, {@code hgbuild workers}).
+ */
+@Command(
+    name = "hgbuild",
+    mixinStandardHelpOptions = true,
+    version = Main.VERSION,
+    description = {
+      "Compile on the Hybrid-Grid build grid.",
+      "",
+      "  hgbuild [-C host:port] [--no-fallback] [-v] <compiler> args...",
+      "  make CC=\"hgbuild gcc\""
+    },
+    subcommands = {StatusCommand.class, WorkersCommand.class})
+public final class Main implements Callable<Integer> {
+  static final String VERSION = "0.1.0";
+
+  @Option(
+      names = {"-C", "--coordinator"},
+      paramLabel = "HOST:PORT",
+      description = "hg-coord's gRPC address (default: $HG_COORDINATOR, else 127.0.0.1:9000).")
+  String coordinator;
+
+  @Option(
+      names = "--no-fallback",
+      description = "Fail instead of compiling locally when the grid cannot ($HG_NO_FALLBACK).")
+  boolean noFallback;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Print where each file was compiled ($HG_VERBOSE).")
+  boolean verbose;
+
+  @Parameters(
+      paramLabel = "COMPILER ARGS",
+      description = "The compiler (gcc, g++, clang, clang++, cc, c++ or a path) and its arguments.")
+  List<String> command = new ArrayList<>();
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** The settings every subcommand shares. */
+  ClientSettings settings() {
+    return ClientSettings.resolve(coordinator, noFallback, verbose, System.getenv());
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (command.isEmpty()) {
+      spec.commandLine().usage(spec.commandLine().getErr());
+      return 2;
+    }
+    ClientSettings settings = settings();
+    ManagedChannel channel = Channels.forAddress(settings.coordinator());
+    try {
+      CompileFlow flow =
+          new CompileFlow(
+              settings,
+              new GrpcRemoteCompiler(channel, settings.timeout()),
+              System.getenv(),
+              Path.of("").toAbsolutePath(),
+              new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false),
+              new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), false));
+      return flow.run(command.get(0), command.subList(1, command.size()));
+    } finally {
+      channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Builds the command line: options stop at the compiler name, so its flags are left alone. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main())
+        .setStopAtPositional(true)
+        .setExecutionExceptionHandler(
+            (e, cmd, parsed) -> {
+              cmd.getErr().println("hgbuild: error: " + e.getMessage());
+              return 1;
+            });
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}
