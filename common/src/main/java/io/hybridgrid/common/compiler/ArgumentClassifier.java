@@ -242,7 +242,8 @@ public final class ArgumentClassifier {
           || source.contains("CMakeFiles/CMakeTmp/")
           || base.startsWith("CMakeCCompilerId")
           || base.startsWith("CMakeCXXCompilerId")
-          || base.startsWith("CMakeCompilerABI")) {
+          || base.startsWith("CMakeCCompilerABI")
+          || base.startsWith("CMakeCXXCompilerABI")) {
         return "CMake probe";
       }
       if (source.contains("meson-private/") || base.startsWith("sanitycheck")) {
