@@ -71,6 +71,11 @@ public final class ArgParser {
     while (i < tokens.size()) {
       String t = tokens.get(i);
       i++;
+      if (t.startsWith("@")) {
+        // A response file: the driver splices its contents in here. Not an input file.
+        out.add(Arg.flag(t));
+        continue;
+      }
       if (t.equals("-") || !t.startsWith("-")) {
         out.add(Arg.input(t));
         continue;

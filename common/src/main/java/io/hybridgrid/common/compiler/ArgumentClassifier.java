@@ -93,6 +93,8 @@ public final class ArgumentClassifier {
           || arg.is("-c")
           || arg.is("-o")
           || arg.is("-x")
+          // -pipe only changes how the driver connects its stages, not the object.
+          || arg.is("-pipe")
           || PREPROCESSOR_OPTIONS.contains(arg.name())
           || PREPROCESSOR_FLAGS.contains(arg.name())
           || LINKER_OPTIONS.contains(arg.name())
@@ -242,7 +244,8 @@ public final class ArgumentClassifier {
           || source.contains("CMakeFiles/CMakeTmp/")
           || base.startsWith("CMakeCCompilerId")
           || base.startsWith("CMakeCXXCompilerId")
-          || base.startsWith("CMakeCompilerABI")) {
+          || base.startsWith("CMakeCCompilerABI")
+          || base.startsWith("CMakeCXXCompilerABI")) {
         return "CMake probe";
       }
       if (source.contains("meson-private/") || base.startsWith("sanitycheck")) {

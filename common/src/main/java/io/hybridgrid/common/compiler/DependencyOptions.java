@@ -34,7 +34,7 @@ final class DependencyOptions {
         return mf;
       }
       if (explicitOutput != null) {
-        return stripSuffix(explicitOutput) + ".d";
+        return replaceOutputSuffix(explicitOutput);
       }
       return stripSuffix(baseName(source)) + ".d";
     }
@@ -79,6 +79,17 @@ final class DependencyOptions {
       }
     }
     return true;
+  }
+
+  /**
+   * {@code -o FILE} with its suffix replaced by {@code .d}, as the gcc driver's {@code %.d%*} does:
+   * the suffix starts at the last dot of the last path component, even a leading one ({@code -o
+   * .hidden} gives {@code .d}).
+   */
+  private static String replaceOutputSuffix(String output) {
+    int dot = output.lastIndexOf('.');
+    int slash = output.lastIndexOf('/');
+    return (dot > slash ? output.substring(0, dot) : output) + ".d";
   }
 
   static String baseName(String path) {
