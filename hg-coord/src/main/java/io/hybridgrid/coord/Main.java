@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -80,7 +81,10 @@ public final class Main implements Callable<Integer> {
               defaults.heartbeatTimeout());
       CoordinatorServer server =
           new CoordinatorServer(
-              NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort)),
+              NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort))
+                  // Workers and clients ping every 30 s to notice dead peers behind NAT.
+                  .permitKeepAliveTime(20, TimeUnit.SECONDS)
+                  .permitKeepAliveWithoutCalls(true),
               new InetSocketAddress(bind, httpPort),
               settings,
               Duration.ofSeconds(2),
