@@ -74,7 +74,10 @@ public final class CompileFlow {
       return 127;
     }
     CompileInvocation inv = ArgumentClassifier.classify(args);
-    String label = inv.source() != null ? inv.source() : compilerName;
+    String label =
+        inv.source() != null
+            ? inv.source()
+            : inv.objectPath() != null ? inv.objectPath() : compilerName;
     if (!inv.distributable()) {
       return local(compiler.get(), args, label, inv.localReason().get());
     }
