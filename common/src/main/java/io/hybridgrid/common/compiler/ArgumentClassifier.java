@@ -78,6 +78,26 @@ public final class ArgumentClassifier {
         args, reason, scan.source, scan.language, object, scan.output != null, depFile, remote);
   }
 
+  /**
+   * Why an otherwise distributable invocation must still run locally with this compiler family.
+   * clang's DWARF 5 line tables carry an MD5 of every source file's text; a worker compiles a
+   * rebuilt main file, so with debug info clang's objects would differ from a local compile.
+   */
+  public static Optional<String> familyReason(String family, CompileInvocation inv) {
+    if (!family.equals("clang")) {
+      return Optional.empty();
+    }
+    boolean debug = false;
+    for (Arg arg : inv.args()) {
+      String t = arg.tokens().get(0);
+      if (arg.input() || !t.startsWith("-g") || t.equals("-gcc-toolchain")) {
+        continue;
+      }
+      debug = !(t.equals("-g0") || t.startsWith("-gno-") || t.startsWith("-gz"));
+    }
+    return debug ? Optional.of("clang debug info records source checksums") : Optional.empty();
+  }
+
   private static String defaultObject(String source) {
     if (source == null) {
       return null;

@@ -192,6 +192,10 @@ public final class UnitLayout {
           lineNo = Integer.parseInt(m.group(1));
           continue;
         }
+        if (line.isBlank() && i + 1 < count && lines[i + 1].endsWith(REWRITE_SUFFIX)) {
+          // clang writes an indented directive's leading blanks on a line of their own.
+          continue;
+        }
         if (line.endsWith(REWRITE_SUFFIX)
             && line.startsWith("#if 0 /* ")
             && !line.contains("evaluated")) {

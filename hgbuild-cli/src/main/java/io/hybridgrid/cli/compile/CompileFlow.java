@@ -85,6 +85,10 @@ public final class CompileFlow {
     if (identity.isEmpty()) {
       return local(compiler.get(), args, label, "compiler is not gcc or clang");
     }
+    Optional<String> familyReason = ArgumentClassifier.familyReason(identity.get().family(), inv);
+    if (familyReason.isPresent()) {
+      return local(compiler.get(), args, label, familyReason.get());
+    }
     Path tmp = Files.createTempDirectory("hgbuild-");
     try {
       return distribute(compiler.get(), identity.get(), inv, args, label, tmp);
