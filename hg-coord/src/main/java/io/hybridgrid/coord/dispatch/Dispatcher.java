@@ -77,7 +77,6 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     final Priority priority;
     final P payload;
     final CompletableFuture<Completed<R>> future = new CompletableFuture<>();
-    final Instant submittedAt;
     final Set<String> tried = new HashSet<>();
     Instant waitingSince;
     long queueMicros;
@@ -89,7 +88,6 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       this.compiler = compiler;
       this.priority = priority;
       this.payload = payload;
-      this.submittedAt = now;
       this.waitingSince = now;
     }
   }
@@ -264,7 +262,11 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       for (Deque<Pending> q : List.of(interactive, batch)) {
         for (Iterator<Pending> it = q.iterator(); it.hasNext(); ) {
           Pending p = it.next();
-          if (Duration.between(p.submittedAt, now).compareTo(settings.queueTimeout()) > 0) {
+          // Time waiting for a worker across all waits; time spent running on a worker that
+          // then failed does not count, or every retry after a long compile would expire.
+          Duration waited =
+              Duration.ofNanos(p.queueMicros * 1000).plus(Duration.between(p.waitingSince, now));
+          if (waited.compareTo(settings.queueTimeout()) > 0) {
             it.remove();
             fail(
                 p,
