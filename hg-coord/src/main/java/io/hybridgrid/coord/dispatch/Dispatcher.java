@@ -139,7 +139,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
         pump(after);
       }
     }
-    after.forEach(Runnable::run);
+    runAll(after);
     return p.future;
   }
 
@@ -157,7 +157,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
           descriptor.compilers().size());
       pump(after);
     }
-    after.forEach(Runnable::run);
+    runAll(after);
   }
 
   /** Records a heartbeat; unknown workers are ignored. */
@@ -192,7 +192,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       failUnplaceable(after);
       pump(after);
     }
-    after.forEach(Runnable::run);
+    runAll(after);
   }
 
   /** A worker returned a compiler result for {@code taskId}. */
@@ -214,7 +214,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       after.add(() -> p.future.complete(done));
       pump(after);
     }
-    after.forEach(Runnable::run);
+    runAll(after);
   }
 
   /**
@@ -242,7 +242,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       }
       pump(after);
     }
-    after.forEach(Runnable::run);
+    runAll(after);
   }
 
   /** The client gave up on a task: drop it if it is still waiting. */
@@ -295,7 +295,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       pump(after);
     }
     silent.forEach(s -> s.disconnect("heartbeat timeout"));
-    after.forEach(Runnable::run);
+    runAll(after);
   }
 
   /** Counters and gauges. */
@@ -342,7 +342,18 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     if (sweeper != null) {
       sweeper.cancel(false);
     }
-    after.forEach(Runnable::run);
+    runAll(after);
+  }
+
+  /** Runs sends and completions outside the lock; one failing does not stop the others. */
+  private static void runAll(List<Runnable> actions) {
+    for (Runnable r : actions) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        log.warn("dispatch action failed: {}", e.toString());
+      }
+    }
   }
 
   // --- everything below runs under the lock ---

@@ -1,6 +1,7 @@
 package io.hybridgrid.coord.grpc;
 
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.registry.TaskSink;
@@ -28,7 +29,10 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
 
   @Override
   public StreamObserver<WorkerMessage> session(StreamObserver<CoordinatorMessage> out) {
-    return new Session(out);
+    Session session = new Session(out);
+    ((ServerCallStreamObserver<CoordinatorMessage>) out)
+        .setOnCancelHandler(() -> session.onError(Status.CANCELLED.asRuntimeException()));
+    return session;
   }
 
   /** Sends to one worker; gRPC stream observers are not thread-safe, so sends are serialized. */
@@ -41,8 +45,15 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
     }
 
     synchronized void send(CoordinatorMessage message) {
-      if (!closed) {
+      if (closed) {
+        return;
+      }
+      try {
         out.onNext(message);
+      } catch (RuntimeException e) {
+        // The stream was cancelled under us; the session's onError removes the worker and
+        // re-queues what it held, so the failed send only has to stop further ones.
+        closed = true;
       }
     }
 
