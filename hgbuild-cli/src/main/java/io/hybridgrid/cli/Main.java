@@ -1,10 +1,12 @@
 package io.hybridgrid.cli;
 
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.hybridgrid.cli.compile.ClientSettings;
 import io.hybridgrid.cli.compile.CompileFlow;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
 import io.hybridgrid.common.grpc.Channels;
+import io.hybridgrid.proto.v1.StatusServiceGrpc;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,6 +82,34 @@ public final class Main implements Callable<Integer> {
               new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false),
               new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), false));
       return flow.run(command.get(0), command.subList(1, command.size()));
+    } finally {
+      channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Runs {@code body} against the coordinator's status service with a 5 s deadline, printing a
+   * clear error when the coordinator cannot be reached.
+   */
+  int withStatus(
+      CommandLine.Model.CommandSpec caller,
+      java.util.function.Function<StatusServiceGrpc.StatusServiceBlockingStub, Integer> body)
+      throws InterruptedException {
+    ClientSettings settings = settings();
+    ManagedChannel channel = Channels.forAddress(settings.coordinator());
+    try {
+      return body.apply(
+          StatusServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS));
+    } catch (StatusRuntimeException e) {
+      caller
+          .commandLine()
+          .getErr()
+          .println(
+              "hgbuild: cannot reach coordinator at "
+                  + settings.coordinator()
+                  + ": "
+                  + e.getStatus());
+      return 1;
     } finally {
       channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
     }

@@ -1,14 +1,10 @@
 package io.hybridgrid.cli;
 
-import io.grpc.ManagedChannel;
 import io.hybridgrid.cli.compile.ClientSettings;
-import io.hybridgrid.common.grpc.Channels;
 import io.hybridgrid.proto.v1.GetStatsRequest;
 import io.hybridgrid.proto.v1.Stats;
-import io.hybridgrid.proto.v1.StatusServiceGrpc;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -23,35 +19,22 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     ClientSettings settings = parent.settings();
-    ManagedChannel channel = Channels.forAddress(settings.coordinator());
-    try {
-      Stats s =
-          StatusServiceGrpc.newBlockingStub(channel)
-              .withDeadlineAfter(5, TimeUnit.SECONDS)
-              .getStats(GetStatsRequest.getDefaultInstance());
-      PrintWriter out = spec.commandLine().getOut();
-      out.printf("coordinator      %s%n", settings.coordinator());
-      out.printf("workers          %d%n", s.getWorkers());
-      out.printf(
-          "tasks completed  %d (compile errors: %d)%n",
-          s.getTasksCompleted(), s.getCompileErrors());
-      out.printf("tasks failed     %d%n", s.getTasksFailed());
-      out.printf("tasks retried    %d%n", s.getTasksRetried());
-      out.printf("queued / running %d / %d%n", s.getTasksQueued(), s.getActiveTasks());
-      out.printf("uptime           %d s%n", s.getUptimeSeconds());
-      out.flush();
-      return 0;
-    } catch (io.grpc.StatusRuntimeException e) {
-      spec.commandLine()
-          .getErr()
-          .println(
-              "hgbuild: cannot reach coordinator at "
-                  + settings.coordinator()
-                  + ": "
-                  + e.getStatus());
-      return 1;
-    } finally {
-      channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
-    }
+    return parent.withStatus(
+        spec,
+        stub -> {
+          Stats s = stub.getStats(GetStatsRequest.getDefaultInstance());
+          PrintWriter out = spec.commandLine().getOut();
+          out.printf("coordinator      %s%n", settings.coordinator());
+          out.printf("workers          %d%n", s.getWorkers());
+          out.printf(
+              "tasks completed  %d (compile errors: %d)%n",
+              s.getTasksCompleted(), s.getCompileErrors());
+          out.printf("tasks failed     %d%n", s.getTasksFailed());
+          out.printf("tasks retried    %d%n", s.getTasksRetried());
+          out.printf("queued / running %d / %d%n", s.getTasksQueued(), s.getActiveTasks());
+          out.printf("uptime           %d s%n", s.getUptimeSeconds());
+          out.flush();
+          return 0;
+        });
   }
 }

@@ -1,15 +1,10 @@
 package io.hybridgrid.cli;
 
-import io.grpc.ManagedChannel;
-import io.hybridgrid.cli.compile.ClientSettings;
-import io.hybridgrid.common.grpc.Channels;
 import io.hybridgrid.proto.v1.ListWorkersRequest;
 import io.hybridgrid.proto.v1.ListWorkersResponse;
-import io.hybridgrid.proto.v1.StatusServiceGrpc;
 import io.hybridgrid.proto.v1.WorkerInfo;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -24,50 +19,36 @@ final class WorkersCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    ClientSettings settings = parent.settings();
-    ManagedChannel channel = Channels.forAddress(settings.coordinator());
-    try {
-      ListWorkersResponse r =
-          StatusServiceGrpc.newBlockingStub(channel)
-              .withDeadlineAfter(5, TimeUnit.SECONDS)
-              .listWorkers(ListWorkersRequest.getDefaultInstance());
-      PrintWriter out = spec.commandLine().getOut();
-      out.printf(
-          "%-28s %-9s %6s %6s %9s %7s  %s%n",
-          "WORKER", "STATE", "SLOTS", "BUSY", "COMPLETED", "FAILED", "COMPILERS");
-      for (WorkerInfo w : r.getWorkersList()) {
-        String compilers =
-            w.getCapabilities().getCompilersList().stream()
-                .map(
-                    c ->
-                        (c.getCxxDriver() ? c.getFamily() + "/c++" : c.getFamily())
-                            + " "
-                            + c.getTarget())
-                .distinct()
-                .collect(Collectors.joining(", "));
-        out.printf(
-            "%-28s %-9s %6d %6d %9d %7d  %s%n",
-            w.getWorkerId(),
-            w.getState(),
-            w.getCapabilities().getMaxParallel(),
-            w.getActiveTasks(),
-            w.getTasksCompleted(),
-            w.getTasksFailed(),
-            compilers);
-      }
-      out.flush();
-      return 0;
-    } catch (io.grpc.StatusRuntimeException e) {
-      spec.commandLine()
-          .getErr()
-          .println(
-              "hgbuild: cannot reach coordinator at "
-                  + settings.coordinator()
-                  + ": "
-                  + e.getStatus());
-      return 1;
-    } finally {
-      channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
-    }
+    return parent.withStatus(
+        spec,
+        stub -> {
+          ListWorkersResponse r = stub.listWorkers(ListWorkersRequest.getDefaultInstance());
+          PrintWriter out = spec.commandLine().getOut();
+          out.printf(
+              "%-28s %-9s %6s %6s %9s %7s  %s%n",
+              "WORKER", "STATE", "SLOTS", "BUSY", "COMPLETED", "FAILED", "COMPILERS");
+          for (WorkerInfo w : r.getWorkersList()) {
+            String compilers =
+                w.getCapabilities().getCompilersList().stream()
+                    .map(
+                        c ->
+                            (c.getCxxDriver() ? c.getFamily() + "/c++" : c.getFamily())
+                                + " "
+                                + c.getTarget())
+                    .distinct()
+                    .collect(Collectors.joining(", "));
+            out.printf(
+                "%-28s %-9s %6d %6d %9d %7d  %s%n",
+                w.getWorkerId(),
+                w.getState(),
+                w.getCapabilities().getMaxParallel(),
+                w.getActiveTasks(),
+                w.getTasksCompleted(),
+                w.getTasksFailed(),
+                compilers);
+          }
+          out.flush();
+          return 0;
+        });
   }
 }
