@@ -108,7 +108,10 @@ public final class Main implements Callable<Integer> {
               "hgbuild: cannot reach coordinator at "
                   + settings.coordinator()
                   + ": "
-                  + e.getStatus());
+                  + e.getStatus().getCode()
+                  + (e.getStatus().getDescription() == null
+                      ? ""
+                      : " (" + e.getStatus().getDescription() + ")"));
       return 1;
     } finally {
       channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
