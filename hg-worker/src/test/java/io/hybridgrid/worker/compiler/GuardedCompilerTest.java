@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.compiler.Language;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +29,12 @@ class GuardedCompilerTest {
           Map.of());
 
   private static final CompileOutput COMPILE_ERROR =
-      new CompileOutput(1, new byte[0], new byte[0], "x.c:1:1: error: nope\n".getBytes(), 10);
+      new CompileOutput(
+          1,
+          new byte[0],
+          new byte[0],
+          "x.c:1:1: error: nope\n".getBytes(StandardCharsets.UTF_8),
+          10);
 
   /** A delegate that counts its calls and answers with a fixed outcome. */
   private static final class Fake implements CompilerRunner {
