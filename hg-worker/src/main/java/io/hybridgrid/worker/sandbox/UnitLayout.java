@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +33,12 @@ import java.util.regex.Pattern;
  *   <li>text that came before the main file (the implicit {@code stdc-predef.h}, {@code -include}
  *       files) becomes generated files passed with {@code -include}; built-in and command-line
  *       macro definitions are dropped because the worker's compiler defines them from the same
- *       {@code -D}/{@code -U} arguments.
+ *       {@code -D}/{@code -U} arguments;
+ *   <li>gcc prints a diagnostic's source line from the file its line marker names, which the worker
+ *       does not have: each header's lines are also written, at their line numbers, where that name
+ *       leads in the mirror. A relative name is resolved from the mirrored working directory; an
+ *       absolute one (other than a system header, which the worker has itself) is renamed to its
+ *       mirrored path in the markers, and the prefix map and the diagnostics rewriting map it back.
  * </ul>
  *
  * <p>The caller maps the mirror root back to {@code /} with {@code -ffile-prefix-map}, which gcc
@@ -90,10 +97,11 @@ public final class UnitLayout {
     Files.createDirectories(generatedDir);
     Files.createDirectories(workDir);
     Files.createDirectories(mainFile.getParent());
+    HeaderSources sources = new HeaderSources(mirrorRoot, workDir);
     List<Path> includes = new ArrayList<>();
     for (int i = 0; i < parsed.prologueIncludes.size(); i++) {
       Path p = generatedDir.resolve("pre" + i + ".h");
-      writeLatin1(p, parsed.prologueIncludes.get(i));
+      writeLatin1(p, sources.take(parsed.prologueIncludes.get(i)));
       includes.add(p);
     }
     StringBuilder main = new StringBuilder();
@@ -105,11 +113,12 @@ public final class UnitLayout {
         main.append(text);
       } else if (content instanceof StringBuilder header) {
         Path p = generatedDir.resolve("inc" + n++ + ".h");
-        writeLatin1(p, header.toString());
+        writeLatin1(p, sources.take(header.toString()));
         main.append("#include \"").append(p).append('"');
       }
       main.append('\n');
     }
+    sources.write(mainFile);
     writeLatin1(mainFile, main.toString());
     return new Layout(workDir, inputPath, mirrorRoot, includes);
   }
@@ -228,6 +237,99 @@ public final class UnitLayout {
       throw new InvalidUnitException("preprocessed text ends inside an included file");
     }
     return out;
+  }
+
+  /**
+   * The lines of every header, by the mirror path its name leads to, collected while the generated
+   * files are written; see the class comment.
+   */
+  private static final class HeaderSources {
+    private final Path mirrorRoot;
+    private final Path workDir;
+    private final Map<Path, TreeMap<Integer, String>> files = new LinkedHashMap<>();
+
+    HeaderSources(Path mirrorRoot, Path workDir) {
+      this.mirrorRoot = mirrorRoot;
+      this.workDir = workDir;
+    }
+
+    /** Records the lines of {@code text}; returns it with absolute header names mirrored. */
+    String take(String text) {
+      StringBuilder out = new StringBuilder(text.length() + 256);
+      String[] lines = text.split("\n", -1);
+      int count = lines.length;
+      if (count > 0 && lines[count - 1].isEmpty()) {
+        count--;
+      }
+      TreeMap<Integer, String> current = null;
+      int lineNo = 0;
+      String skipUntil = null;
+      for (int i = 0; i < count; i++) {
+        String line = lines[i];
+        Matcher m = MARKER.matcher(line);
+        if (skipUntil != null) {
+          if (line.equals(skipUntil)) {
+            skipUntil = null;
+          }
+        } else if (m.matches()) {
+          String name = unescape(m.group(2));
+          Path path = mirrored(name, (m.group(3) + " ").contains(" 3 "));
+          current = path == null ? null : files.computeIfAbsent(path, k -> new TreeMap<>());
+          lineNo = Integer.parseInt(m.group(1));
+          if (path != null && name.startsWith("/")) {
+            line = "# " + m.group(1) + " \"" + escape(path.toString()) + "\"" + m.group(3);
+          }
+        } else if (line.endsWith(REWRITE_SUFFIX)
+            && line.startsWith("#if 0 /* ")
+            && !line.contains("evaluated")) {
+          // clang's disabled copy of an original directive; a marker follows it.
+          skipUntil = "#endif /* " + line.substring("#if 0 /* ".length());
+        } else {
+          if (current != null) {
+            current.merge(lineNo, line, (old, added) -> old.isBlank() ? added : old);
+          }
+          lineNo++;
+        }
+        out.append(line).append('\n');
+      }
+      return out.toString();
+    }
+
+    /** Where a header's lines go, or null for built-in names, system headers and escapes. */
+    private Path mirrored(String name, boolean system) {
+      if (name.isEmpty() || name.startsWith("<") || (system && name.startsWith("/"))) {
+        return null;
+      }
+      Path p =
+          name.startsWith("/")
+              ? mirrorRoot.resolve(name.substring(1)).normalize()
+              : workDir.resolve(name).normalize();
+      return p.startsWith(mirrorRoot) && !p.equals(mirrorRoot) ? p : null;
+    }
+
+    /** Writes the collected headers; never over the main file. */
+    void write(Path mainFile) {
+      for (Map.Entry<Path, TreeMap<Integer, String>> e : files.entrySet()) {
+        if (e.getKey().equals(mainFile) || e.getValue().isEmpty()) {
+          continue;
+        }
+        StringBuilder text = new StringBuilder();
+        int last = e.getValue().lastKey();
+        for (int line = 1; line <= last; line++) {
+          text.append(e.getValue().getOrDefault(line, "")).append('\n');
+        }
+        try {
+          Files.createDirectories(e.getKey().getParent());
+          writeLatin1(e.getKey(), text.toString());
+        } catch (IOException ex) {
+          // Only diagnostics' source lines are missing then; the compile itself does not read it.
+        }
+      }
+    }
+  }
+
+  private static String escape(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
   private static void put(Parsed out, int lineNo, Object content) throws InvalidUnitException {

@@ -44,6 +44,7 @@ class SandboxCompilerTest {
           "struct point { int x, y; };",
           "static inline int twice(int x) { return 2 * x; }",
           "int util_sum(const struct point *p);",
+          "static inline const char *util_h_file(void) { return __FILE__; }",
           "#endif",
           "");
 
@@ -72,6 +73,7 @@ class SandboxCompilerTest {
           "int util_sum(const struct point *p) {",
           "  return p->x + twice(p->y);",
           "}",
+          "const char *util_where(void) { return util_h_file(); }",
           "");
 
   private static final String BAD_C =
@@ -100,6 +102,18 @@ class SandboxCompilerTest {
           "}",
           "");
 
+  /** A header that warns under -Wall -Wextra with gcc and clang. */
+  private static final String HWARN_H =
+      String.join(
+          "\n",
+          "#ifndef HWARN_H",
+          "#define HWARN_H",
+          "static inline int less(int a, unsigned b) {",
+          "  return a < b;",
+          "}",
+          "#endif",
+          "");
+
   @TempDir Path tmp;
 
   private Path proj;
@@ -115,6 +129,9 @@ class SandboxCompilerTest {
     Tools.write(proj, "src/util.c", UTIL_C);
     Tools.write(proj, "src/bad.c", BAD_C);
     Tools.write(proj, "src/warn.c", WARN_C);
+    Tools.write(proj, "include/hwarn.h", HWARN_H);
+    Tools.write(
+        proj, "src/hwarn.c", "#include \"hwarn.h\"\nint k(void) { return less(-1, 1u); }\n");
     Files.createDirectories(proj.resolve("build"));
     proj = proj.toRealPath();
     workRoot = tmp.resolve("work");
@@ -179,7 +196,15 @@ class SandboxCompilerTest {
             cwd.toString(),
             Files.readAllBytes(unit),
             Map.of());
-    CompileOutput out = sandbox(compiler).compile(job);
+    // The worker is another machine: it must not read the client's files.
+    Path hidden = proj.resolveSibling("proj-hidden");
+    Files.move(proj, hidden);
+    CompileOutput out;
+    try {
+      out = sandbox(compiler).compile(job);
+    } finally {
+      Files.move(hidden, proj);
+    }
     assertEquals(0, out.stdout().length, () -> new String(out.stdout(), StandardCharsets.UTF_8));
     return new Outcome(
         out.exitCode(), out.object(), new String(out.stderr(), StandardCharsets.UTF_8));
@@ -296,6 +321,39 @@ class SandboxCompilerTest {
             "warn.o");
     assertTrue(o[0].stderr().contains("warning:"), o[0].stderr());
     assertTrue(o[0].stderr().contains("int unused = 3;"), "snippet: " + o[0].stderr());
+    assertEquals(o[0].stderr(), o[1].stderr());
+    assertSameObject(o[0], o[1]);
+  }
+
+  /** Diagnostics in a header show a snippet of the header, read from the file the marker names. */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({
+    "/usr/bin/gcc, relative",
+    "/usr/bin/gcc, absolute",
+    "/usr/bin/clang, relative",
+    "/usr/bin/clang, absolute"
+  })
+  void warningsInAHeaderGiveTheSameDiagnostics(String compilerPath, String includeStyle)
+      throws Exception {
+    Path compiler = Path.of(compilerPath);
+    identity(compiler);
+    project();
+    String include =
+        includeStyle.equals("relative") ? "-I../include" : "-I" + proj.resolve("include");
+    Outcome[] o =
+        both(
+            compiler,
+            proj.resolve("build"),
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            include,
+            "-c",
+            "../src/hwarn.c",
+            "-o",
+            "hwarn.o");
+    assertTrue(o[0].stderr().contains("hwarn.h:4:"), o[0].stderr());
+    assertTrue(o[0].stderr().contains("  return a < b;\n"), "snippet: " + o[0].stderr());
     assertEquals(o[0].stderr(), o[1].stderr());
     assertSameObject(o[0], o[1]);
   }

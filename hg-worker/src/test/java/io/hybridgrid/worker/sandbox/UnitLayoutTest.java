@@ -112,6 +112,14 @@ class UnitLayoutTest {
     assertTrue(stddef.contains("#define offsetof(TYPE,MEMBER) __builtin_offsetof (TYPE, MEMBER)"));
     assertEquals("# 1 \"inc/b.h\"\n#define B_VAL 42\n", Files.readString(gen.resolve("inc2.h")));
 
+    // The headers' own lines, where gcc looks for a diagnostic's source line.
+    assertEquals(
+        List.of("", "#define A_H ", "", "int a_fn(int);"),
+        lines(layout.workDir().resolve("inc/a.h")));
+    assertEquals(List.of("#define B_VAL 42"), lines(layout.workDir().resolve("inc/b.h")));
+    assertEquals(List.of("#define CFG 1"), lines(layout.workDir().resolve("cfg.h")));
+    assertFalse(Files.exists(root.resolve("usr")), "system headers are the worker's own");
+
     assertEquals(List.of(gen.resolve("pre0.h"), gen.resolve("pre1.h")), layout.includes());
     List<String> predef = lines(gen.resolve("pre0.h"));
     assertEquals("# 1 \"/usr/include/stdc-predef.h\" 3 4", predef.get(0));
@@ -157,6 +165,30 @@ class UnitLayoutTest {
     assertEquals("# 1 \"./inc/b.h\"\n#define B_VAL 42\n", Files.readString(gen.resolve("inc2.h")));
     assertEquals(List.of(gen.resolve("pre0.h")), layout.includes());
     assertEquals("# 1 \"./cfg.h\"\n#define CFG 1\n", Files.readString(gen.resolve("pre0.h")));
+  }
+
+  @Test
+  void absoluteHeaderNamesAreMirroredAndTheirLinesWritten() throws Exception {
+    Path dir = tmp.resolve("proj");
+    Tools.write(dir, "main.c", "#include \"x.h\"\n#include <stddef.h>\nint y;\n");
+    Path hdr = dir.resolve("hdr").toAbsolutePath();
+    Tools.write(hdr, "x.h", "/* x */\nint x_fn(int);\n");
+    byte[] unit = preprocess(Tools.GCC, dir, "-I" + hdr, "-E", "-fdirectives-only", "main.c");
+    Path task = taskDir();
+
+    UnitLayout.Layout layout = UnitLayout.write(unit, "main.c", dir.toString(), task);
+
+    Path root = task.resolve("root");
+    Path mirrored = root.resolve(hdr.toString().substring(1)).resolve("x.h");
+    List<String> generated = lines(task.resolve("gen/inc0.h"));
+    assertEquals("# 1 \"" + mirrored + "\"", generated.get(0));
+    assertEquals(List.of("/* x */", "int x_fn(int);"), lines(mirrored));
+    List<String> stddef = lines(task.resolve("gen/inc1.h"));
+    assertTrue(stddef.get(0).matches("# 1 \"/usr/\\S*/stddef\\.h\" 3 4"), stddef.get(0));
+    assertFalse(Files.exists(root.resolve("usr")));
+    assertEquals(
+        List.of(include(task.resolve("gen/inc0.h")), include(task.resolve("gen/inc1.h")), "int y;"),
+        lines(layout.workDir().resolve("main.c")));
   }
 
   @Test
