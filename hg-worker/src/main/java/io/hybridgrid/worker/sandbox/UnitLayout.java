@@ -51,6 +51,13 @@ public final class UnitLayout {
   private static final String REWRITE_SUFFIX = "by -frewrite-includes */";
 
   /**
+   * The highest line number accepted in a line marker, and the most lines written for all header
+   * sources together: the files written are padded to their line numbers, so a marker's number
+   * decides their size, and a unit of a few bytes must not make the worker write gigabytes.
+   */
+  static final int MAX_LINE = 10_000_000;
+
+  /**
    * Where the unit was written.
    *
    * @param workDir the directory to run the compiler in (the mirror of the client's cwd)
@@ -165,7 +172,7 @@ public final class UnitLayout {
             && flags.isEmpty()
             && m.group(1).equals("1")) {
           prologue = false;
-          lineNo = Integer.parseInt(m.group(1));
+          lineNo = 1;
           continue;
         }
         if (marker && enter) {
@@ -198,7 +205,7 @@ public final class UnitLayout {
             throw new InvalidUnitException(
                 "line marker for '" + name + "' inside the main file (#line is not supported)");
           }
-          lineNo = Integer.parseInt(m.group(1));
+          lineNo = lineNumber(m.group(1), name);
           continue;
         }
         if (line.endsWith(REWRITE_SUFFIX)
@@ -217,7 +224,7 @@ public final class UnitLayout {
       } else if (marker && leave) {
         depth--;
         if (depth == 0) {
-          int resume = Integer.parseInt(m.group(1));
+          int resume = lineNumber(m.group(1), name);
           if (!name.equals(sourcePath)) {
             throw new InvalidUnitException("include returns to '" + name + "', not the main file");
           }
@@ -273,9 +280,9 @@ public final class UnitLayout {
           }
         } else if (m.matches()) {
           String name = unescape(m.group(2));
-          Path path = mirrored(name, (m.group(3) + " ").contains(" 3 "));
+          lineNo = m.group(1).length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(m.group(1));
+          Path path = lineNo > MAX_LINE ? null : mirrored(name, (m.group(3) + " ").contains(" 3 "));
           current = path == null ? null : files.computeIfAbsent(path, k -> new TreeMap<>());
-          lineNo = Integer.parseInt(m.group(1));
           if (path != null && name.startsWith("/")) {
             line = "# " + m.group(1) + " \"" + escape(path.toString()) + "\"" + m.group(3);
           }
@@ -309,12 +316,17 @@ public final class UnitLayout {
 
     /** Writes the collected headers; never over the main file. */
     void write(Path mainFile) {
+      long budget = MAX_LINE;
       for (Map.Entry<Path, TreeMap<Integer, String>> e : files.entrySet()) {
         if (e.getKey().equals(mainFile) || e.getValue().isEmpty()) {
           continue;
         }
-        StringBuilder text = new StringBuilder();
         int last = e.getValue().lastKey();
+        if (last > budget) {
+          continue;
+        }
+        budget -= last;
+        StringBuilder text = new StringBuilder();
         for (int line = 1; line <= last; line++) {
           text.append(e.getValue().getOrDefault(line, "")).append('\n');
         }
@@ -330,6 +342,14 @@ public final class UnitLayout {
 
   private static String escape(String s) {
     return s.replace("\\", "\\\\").replace("\"", "\\\"");
+  }
+
+  private static int lineNumber(String digits, String file) throws InvalidUnitException {
+    if (digits.length() > 9 || Integer.parseInt(digits) > MAX_LINE) {
+      throw new InvalidUnitException(
+          "line number " + digits + " in '" + file + "' is out of range");
+    }
+    return Integer.parseInt(digits);
   }
 
   private static void put(Parsed out, int lineNo, Object content) throws InvalidUnitException {

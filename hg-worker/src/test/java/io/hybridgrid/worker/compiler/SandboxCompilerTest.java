@@ -408,6 +408,27 @@ class SandboxCompilerTest {
   }
 
   @Test
+  void malformedUnitIsAnInvalidTaskAndLeavesNothingBehind() throws Exception {
+    CompilerIdentity gcc = identity(Tools.GCC);
+    workRoot = tmp.resolve("work");
+    for (String text : List.of("int x;\n", "# 1 \"x.c\"\n# 99999999999 \"x.c\"\nint y;\n")) {
+      CompileJob job =
+          new CompileJob(
+              gcc,
+              Language.C,
+              List.of("-O2"),
+              "x.c",
+              "/tmp",
+              text.getBytes(StandardCharsets.ISO_8859_1),
+              Map.of());
+      TaskRefusedException e =
+          assertThrows(TaskRefusedException.class, () -> sandbox(Tools.GCC).compile(job), text);
+      assertEquals(TaskRefusedException.Reason.INVALID_TASK, e.reason(), e.getMessage());
+      assertFalse(e.reason().retryable());
+    }
+  }
+
+  @Test
   void unknownCompilerIsRefusedWithWhatTheWorkerHas() throws Exception {
     CompilerIdentity gcc = identity(Tools.GCC);
     workRoot = tmp.resolve("work");

@@ -300,6 +300,39 @@ class UnitLayoutTest {
     assertEquals("preprocessed text ends inside an included file", e.getMessage());
   }
 
+  /** A line number the text cannot back would make the worker write gigabytes of blank lines. */
+  @Test
+  void absurdLineNumbersAreRefused() throws Exception {
+    String[][] cases = {
+      {"# 1 \"x.c\"\nint x;\n# 99999999999 \"x.c\"\nint y;\n", "99999999999"},
+      {"# 1 \"x.c\"\n# 2000000000 \"x.c\"\nint y;\n", "2000000000"},
+      {"# 1 \"x.c\"\n# 1 \"a.h\" 1\nint a;\n# 99999999999 \"x.c\" 2\nint y;\n", "99999999999"},
+    };
+    for (String[] c : cases) {
+      byte[] unit = c[0].getBytes(StandardCharsets.ISO_8859_1);
+      Path task = Files.createTempDirectory(tmp, "task");
+      InvalidUnitException e =
+          assertThrows(
+              InvalidUnitException.class, () -> UnitLayout.write(unit, "x.c", "/src", task), c[0]);
+      assertEquals("line number " + c[1] + " in 'x.c' is out of range", e.getMessage());
+    }
+  }
+
+  @Test
+  void absurdLineNumbersInsideAHeaderOnlyCostItsSnippetFile() throws Exception {
+    byte[] unit =
+        ("# 1 \"x.c\"\n# 1 \"a.h\" 1\n# 2000000000 \"a.h\"\nint a;\n"
+                + "# 1 \"b.h\" 1\nint b;\n# 99999999999 \"a.h\" 2\n# 2 \"x.c\" 2\nint y;\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
+    Path task = taskDir();
+    UnitLayout.Layout layout = UnitLayout.write(unit, "x.c", "/src", task);
+    assertEquals(
+        List.of(include(task.resolve("gen/inc0.h")), "int y;"),
+        lines(layout.workDir().resolve("x.c")));
+    assertFalse(Files.exists(layout.workDir().resolve("a.h")));
+    assertEquals(List.of("int b;"), lines(layout.workDir().resolve("b.h")));
+  }
+
   private static List<Path> generatedFiles(Path task) throws IOException {
     try (Stream<Path> s = Files.walk(task)) {
       List<Path> out = new ArrayList<>();
