@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +33,12 @@ import java.util.regex.Pattern;
  *   <li>text that came before the main file (the implicit {@code stdc-predef.h}, {@code -include}
  *       files) becomes generated files passed with {@code -include}; built-in and command-line
  *       macro definitions are dropped because the worker's compiler defines them from the same
- *       {@code -D}/{@code -U} arguments.
+ *       {@code -D}/{@code -U} arguments;
+ *   <li>gcc prints a diagnostic's source line from the file its line marker names, which the worker
+ *       does not have: each header's lines are also written, at their line numbers, where that name
+ *       leads in the mirror. A relative name is resolved from the mirrored working directory; an
+ *       absolute one (other than a system header, which the worker has itself) is renamed to its
+ *       mirrored path in the markers, and the prefix map and the diagnostics rewriting map it back.
  * </ul>
  *
  * <p>The caller maps the mirror root back to {@code /} with {@code -ffile-prefix-map}, which gcc
@@ -42,6 +49,13 @@ public final class UnitLayout {
   private static final Pattern MARKER =
       Pattern.compile("^# (\\d+) \"((?:[^\"\\\\]|\\\\.)*)\"((?: \\d)*)$");
   private static final String REWRITE_SUFFIX = "by -frewrite-includes */";
+
+  /**
+   * The highest line number accepted in a line marker, and the most lines written for all header
+   * sources together: the files written are padded to their line numbers, so a marker's number
+   * decides their size, and a unit of a few bytes must not make the worker write gigabytes.
+   */
+  static final int MAX_LINE = 10_000_000;
 
   /**
    * Where the unit was written.
@@ -90,10 +104,11 @@ public final class UnitLayout {
     Files.createDirectories(generatedDir);
     Files.createDirectories(workDir);
     Files.createDirectories(mainFile.getParent());
+    HeaderSources sources = new HeaderSources(mirrorRoot, workDir);
     List<Path> includes = new ArrayList<>();
     for (int i = 0; i < parsed.prologueIncludes.size(); i++) {
       Path p = generatedDir.resolve("pre" + i + ".h");
-      writeLatin1(p, parsed.prologueIncludes.get(i));
+      writeLatin1(p, sources.take(parsed.prologueIncludes.get(i)));
       includes.add(p);
     }
     StringBuilder main = new StringBuilder();
@@ -105,11 +120,12 @@ public final class UnitLayout {
         main.append(text);
       } else if (content instanceof StringBuilder header) {
         Path p = generatedDir.resolve("inc" + n++ + ".h");
-        writeLatin1(p, header.toString());
+        writeLatin1(p, sources.take(header.toString()));
         main.append("#include \"").append(p).append('"');
       }
       main.append('\n');
     }
+    sources.write(mainFile);
     writeLatin1(mainFile, main.toString());
     return new Layout(workDir, inputPath, mirrorRoot, includes);
   }
@@ -156,7 +172,7 @@ public final class UnitLayout {
             && flags.isEmpty()
             && m.group(1).equals("1")) {
           prologue = false;
-          lineNo = Integer.parseInt(m.group(1));
+          lineNo = 1;
           continue;
         }
         if (marker && enter) {
@@ -189,7 +205,7 @@ public final class UnitLayout {
             throw new InvalidUnitException(
                 "line marker for '" + name + "' inside the main file (#line is not supported)");
           }
-          lineNo = Integer.parseInt(m.group(1));
+          lineNo = lineNumber(m.group(1), name);
           continue;
         }
         if (line.isBlank() && i + 1 < count && lines[i + 1].endsWith(REWRITE_SUFFIX)) {
@@ -212,7 +228,7 @@ public final class UnitLayout {
       } else if (marker && leave) {
         depth--;
         if (depth == 0) {
-          int resume = Integer.parseInt(m.group(1));
+          int resume = lineNumber(m.group(1), name);
           if (!name.equals(sourcePath)) {
             throw new InvalidUnitException("include returns to '" + name + "', not the main file");
           }
@@ -232,6 +248,112 @@ public final class UnitLayout {
       throw new InvalidUnitException("preprocessed text ends inside an included file");
     }
     return out;
+  }
+
+  /**
+   * The lines of every header, by the mirror path its name leads to, collected while the generated
+   * files are written; see the class comment.
+   */
+  private static final class HeaderSources {
+    private final Path mirrorRoot;
+    private final Path workDir;
+    private final Map<Path, TreeMap<Integer, String>> files = new LinkedHashMap<>();
+
+    HeaderSources(Path mirrorRoot, Path workDir) {
+      this.mirrorRoot = mirrorRoot;
+      this.workDir = workDir;
+    }
+
+    /** Records the lines of {@code text}; returns it with absolute header names mirrored. */
+    String take(String text) {
+      StringBuilder out = new StringBuilder(text.length() + 256);
+      String[] lines = text.split("\n", -1);
+      int count = lines.length;
+      if (count > 0 && lines[count - 1].isEmpty()) {
+        count--;
+      }
+      TreeMap<Integer, String> current = null;
+      int lineNo = 0;
+      String skipUntil = null;
+      for (int i = 0; i < count; i++) {
+        String line = lines[i];
+        Matcher m = MARKER.matcher(line);
+        if (skipUntil != null) {
+          if (line.equals(skipUntil)) {
+            skipUntil = null;
+          }
+        } else if (m.matches()) {
+          String name = unescape(m.group(2));
+          lineNo = m.group(1).length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(m.group(1));
+          Path path = lineNo > MAX_LINE ? null : mirrored(name, (m.group(3) + " ").contains(" 3 "));
+          current = path == null ? null : files.computeIfAbsent(path, k -> new TreeMap<>());
+          if (path != null && name.startsWith("/")) {
+            line = "# " + m.group(1) + " \"" + escape(path.toString()) + "\"" + m.group(3);
+          }
+        } else if (line.endsWith(REWRITE_SUFFIX)
+            && line.startsWith("#if 0 /* ")
+            && !line.contains("evaluated")) {
+          // clang's disabled copy of an original directive; a marker follows it.
+          skipUntil = "#endif /* " + line.substring("#if 0 /* ".length());
+        } else {
+          if (current != null) {
+            current.merge(lineNo, line, (old, added) -> old.isBlank() ? added : old);
+          }
+          lineNo++;
+        }
+        out.append(line).append('\n');
+      }
+      return out.toString();
+    }
+
+    /** Where a header's lines go, or null for built-in names, system headers and escapes. */
+    private Path mirrored(String name, boolean system) {
+      if (name.isEmpty() || name.startsWith("<") || (system && name.startsWith("/"))) {
+        return null;
+      }
+      Path p =
+          name.startsWith("/")
+              ? mirrorRoot.resolve(name.substring(1)).normalize()
+              : workDir.resolve(name).normalize();
+      return p.startsWith(mirrorRoot) && !p.equals(mirrorRoot) ? p : null;
+    }
+
+    /** Writes the collected headers; never over the main file. */
+    void write(Path mainFile) {
+      long budget = MAX_LINE;
+      for (Map.Entry<Path, TreeMap<Integer, String>> e : files.entrySet()) {
+        if (e.getKey().equals(mainFile) || e.getValue().isEmpty()) {
+          continue;
+        }
+        int last = e.getValue().lastKey();
+        if (last > budget) {
+          continue;
+        }
+        budget -= last;
+        StringBuilder text = new StringBuilder();
+        for (int line = 1; line <= last; line++) {
+          text.append(e.getValue().getOrDefault(line, "")).append('\n');
+        }
+        try {
+          Files.createDirectories(e.getKey().getParent());
+          writeLatin1(e.getKey(), text.toString());
+        } catch (IOException ex) {
+          // Only diagnostics' source lines are missing then; the compile itself does not read it.
+        }
+      }
+    }
+  }
+
+  private static String escape(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"");
+  }
+
+  private static int lineNumber(String digits, String file) throws InvalidUnitException {
+    if (digits.length() > 9 || Integer.parseInt(digits) > MAX_LINE) {
+      throw new InvalidUnitException(
+          "line number " + digits + " in '" + file + "' is out of range");
+    }
+    return Integer.parseInt(digits);
   }
 
   private static void put(Parsed out, int lineNo, Object content) throws InvalidUnitException {

@@ -3,6 +3,7 @@ package io.hybridgrid.cli.compile;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Joins the diagnostics of the local preprocessing run and of the remote compile into what one
@@ -11,14 +12,21 @@ import java.util.List;
  * <p>With {@code -fdirectives-only}, macro definitions are processed twice: once while
  * preprocessing here (which reports, say, a redefined macro) and again on the worker (which reports
  * it again). Everything else is reported by exactly one side: {@code #warning}, {@code #if}
- * problems and missing headers here, the compiler proper there. So the remote diagnostics that the
- * preprocessing run already printed are dropped, one for one. A diagnostic is compared as a block:
- * its include-chain lines, its message line and the indented snippet lines that follow.
+ * problems and missing headers here, the compiler proper there. So the local diagnostics that the
+ * remote compile printed again are dropped, one for one, and the remote text is kept whole: it has
+ * them where a local compile prints them, between the compiler's own diagnostics and with gcc's
+ * context lines ("a.c: At top level:"). A diagnostic is compared as a block: its include-chain
+ * lines, its message line and the indented snippet lines that follow. clang's count line ("1
+ * warning generated.") of the local run is dropped when all it counted is in the remote text, whose
+ * own count covers it.
  */
 public final class DiagnosticsMerger {
   private DiagnosticsMerger() {}
 
-  /** The merged text: local first, then the remote blocks the local run did not print. */
+  private static final Pattern CLANG_SUMMARY =
+      Pattern.compile("\\d+ (?:warnings?|errors?)(?: and \\d+ errors?)? generated\\.\n?");
+
+  /** The merged text: the local blocks the remote compile did not print, then the remote text. */
   public static byte[] merge(byte[] local, byte[] remote) {
     if (remote.length == 0) {
       return local;
@@ -26,14 +34,19 @@ public final class DiagnosticsMerger {
     if (local.length == 0) {
       return remote;
     }
-    List<String> localBlocks = blocks(new String(local, StandardCharsets.ISO_8859_1));
     List<String> remoteBlocks = blocks(new String(remote, StandardCharsets.ISO_8859_1));
-    StringBuilder out = new StringBuilder(new String(local, StandardCharsets.ISO_8859_1));
-    for (String block : remoteBlocks) {
-      if (!localBlocks.remove(block)) {
-        out.append(block);
+    List<String> localOnly = new ArrayList<>();
+    for (String block : blocks(new String(local, StandardCharsets.ISO_8859_1))) {
+      if (!remoteBlocks.remove(block)) {
+        localOnly.add(block);
       }
     }
+    if (localOnly.stream().allMatch(b -> CLANG_SUMMARY.matcher(b).matches())) {
+      localOnly.clear();
+    }
+    StringBuilder out = new StringBuilder();
+    localOnly.forEach(out::append);
+    out.append(new String(remote, StandardCharsets.ISO_8859_1));
     return out.toString().getBytes(StandardCharsets.ISO_8859_1);
   }
 
