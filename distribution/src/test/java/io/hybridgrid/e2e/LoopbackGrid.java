@@ -98,6 +98,12 @@ final class LoopbackGrid implements AutoCloseable {
   private void awaitWorkers(int n, Duration timeout) throws InterruptedException, IOException {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
+      for (Process p : processes) {
+        if (!p.isAlive()) {
+          throw new IllegalStateException(
+              "a grid process exited with " + p.exitValue() + " during start-up; logs in " + logs);
+        }
+      }
       try {
         if (stats().get("workers").asInt() == n) {
           return;
