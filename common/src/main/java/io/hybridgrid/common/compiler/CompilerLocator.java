@@ -39,8 +39,11 @@ public final class CompilerLocator {
     return Optional.empty();
   }
 
-  /** A symlink to a compiler cache or to hgbuild itself (masquerade directories). */
-  private static boolean isWrapper(Path candidate) {
+  /**
+   * Whether {@code candidate} resolves to a compiler cache or distributor (ccache, sccache, distcc,
+   * icecc) or to hgbuild itself, as in their masquerade directories: never the real compiler.
+   */
+  public static boolean isWrapper(Path candidate) {
     try {
       String real = candidate.toRealPath().getFileName().toString();
       return real.equals("hgbuild")

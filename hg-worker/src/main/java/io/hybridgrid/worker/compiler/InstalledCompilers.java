@@ -1,6 +1,7 @@
 package io.hybridgrid.worker.compiler;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.common.compiler.CompilerLocator;
 import io.hybridgrid.common.compiler.CompilerProbe;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -87,21 +88,12 @@ public final class InstalledCompilers {
           continue;
         }
         Optional<CompilerIdentity> id = CompilerProbe.probe(p);
-        if (id.isPresent() && !isWrapper(p)) {
+        if (id.isPresent() && !CompilerLocator.isWrapper(p)) {
           found.putIfAbsent(id.get(), p);
         }
       }
     }
     return new InstalledCompilers(found);
-  }
-
-  private static boolean isWrapper(Path p) {
-    try {
-      String real = p.toRealPath().getFileName().toString();
-      return real.equals("ccache") || real.equals("distcc") || real.equals("hgbuild");
-    } catch (IOException e) {
-      return true;
-    }
   }
 
   /** The executable registered for {@code identity}. */

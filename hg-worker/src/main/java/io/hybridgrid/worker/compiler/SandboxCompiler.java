@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -24,10 +23,6 @@ import java.util.stream.Collectors;
  * the directory. See {@link UnitLayout} for why the unit is laid out as it is.
  */
 public final class SandboxCompiler implements CompilerRunner {
-
-  /** Environment a client may set for its compile: reproducible-build date and message locale. */
-  private static final Set<String> ALLOWED_ENV =
-      Set.of("SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "COLUMNS");
 
   private static final List<String> PREFIX_MAP_OPTIONS =
       List.of("-ffile-prefix-map=", "-fdebug-prefix-map=", "-fmacro-prefix-map=");
@@ -75,7 +70,7 @@ public final class SandboxCompiler implements CompilerRunner {
           TaskRefusedException.Reason.FORBIDDEN_ARGUMENT, "refused: " + forbidden.get());
     }
     for (String key : job.env().keySet()) {
-      if (!ALLOWED_ENV.contains(key)) {
+      if (!RemotePolicy.TASK_ENV.contains(key)) {
         throw new TaskRefusedException(
             TaskRefusedException.Reason.FORBIDDEN_ARGUMENT,
             "refused: environment variable " + key + " is not accepted");

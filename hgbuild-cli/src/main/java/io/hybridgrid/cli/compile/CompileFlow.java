@@ -7,6 +7,7 @@ import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.compiler.CompilerLocator;
 import io.hybridgrid.common.compiler.CompilerProbe;
 import io.hybridgrid.common.compiler.Language;
+import io.hybridgrid.common.compiler.RemotePolicy;
 import io.hybridgrid.common.fs.TempTrees;
 import io.hybridgrid.proto.v1.CompileRequest;
 import io.hybridgrid.proto.v1.CompileResponse;
@@ -22,7 +23,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -32,10 +32,6 @@ import java.util.TreeMap;
  * build, unless {@code --no-fallback} asks it to.
  */
 public final class CompileFlow {
-  /** Environment that changes a compile's output or messages; sent with the task. */
-  private static final Set<String> FORWARDED_ENV =
-      Set.of("SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "COLUMNS");
-
   private final ClientSettings settings;
   private final RemoteCompiler remote;
   private final Map<String, String> env;
@@ -205,7 +201,7 @@ public final class CompileFlow {
 
   private Map<String, String> forwardedEnv() {
     Map<String, String> m = new TreeMap<>();
-    for (String k : FORWARDED_ENV) {
+    for (String k : RemotePolicy.TASK_ENV) {
       String v = env.get(k);
       if (v != null) {
         m.put(k, v);
