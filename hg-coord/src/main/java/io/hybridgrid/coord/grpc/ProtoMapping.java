@@ -1,9 +1,9 @@
 package io.hybridgrid.coord.grpc;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.common.grpc.WireTypes;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
 import io.hybridgrid.proto.v1.CompileTask;
-import io.hybridgrid.proto.v1.Language;
 import io.hybridgrid.proto.v1.Register;
 import java.util.stream.Collectors;
 
@@ -11,23 +11,13 @@ import java.util.stream.Collectors;
 final class ProtoMapping {
   private ProtoMapping() {}
 
-  static CompilerIdentity identity(io.hybridgrid.proto.v1.CompilerIdentity c) {
-    if (c.getVersion().isEmpty() || c.getTarget().isEmpty()) {
-      throw new IllegalArgumentException("compiler identity needs a version and a target");
-    }
-    return new CompilerIdentity(c.getFamily(), c.getVersion(), c.getTarget(), c.getCxxDriver());
-  }
-
   /** Validates a client's task and returns the compiler it needs. */
   static CompilerIdentity validateTask(CompileTask task) {
     if (!task.hasCompiler()) {
       throw new IllegalArgumentException("task has no compiler identity");
     }
-    CompilerIdentity id = identity(task.getCompiler());
-    if (task.getLanguage() == Language.LANGUAGE_UNSPECIFIED
-        || task.getLanguage() == Language.UNRECOGNIZED) {
-      throw new IllegalArgumentException("task has no language");
-    }
+    CompilerIdentity id = WireTypes.fromWire(task.getCompiler());
+    WireTypes.fromWire(task.getLanguage());
     if (task.getSourcePath().isEmpty()) {
       throw new IllegalArgumentException("task has no source path");
     }
@@ -52,7 +42,7 @@ final class ProtoMapping {
         caps.getMemoryBytes(),
         caps.getArch(),
         caps.getOs(),
-        caps.getCompilersList().stream().map(ProtoMapping::identity).collect(Collectors.toSet()),
+        caps.getCompilersList().stream().map(WireTypes::fromWire).collect(Collectors.toSet()),
         caps.getMaxParallel(),
         r.getVersion());
   }

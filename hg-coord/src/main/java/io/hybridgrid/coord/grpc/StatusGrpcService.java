@@ -1,6 +1,7 @@
 package io.hybridgrid.coord.grpc;
 
 import io.grpc.stub.StreamObserver;
+import io.hybridgrid.common.grpc.WireTypes;
 import io.hybridgrid.coord.dispatch.DispatchStats;
 import io.hybridgrid.coord.status.CoordinatorStatus;
 import io.hybridgrid.proto.v1.Capabilities;
@@ -47,15 +48,7 @@ public final class StatusGrpcService extends StatusServiceGrpc.StatusServiceImpl
               .setArch(w.arch())
               .setOs(w.os())
               .setMaxParallel(w.maxParallel());
-      w.compilers()
-          .forEach(
-              c ->
-                  caps.addCompilers(
-                      io.hybridgrid.proto.v1.CompilerIdentity.newBuilder()
-                          .setFamily(c.family())
-                          .setVersion(c.version())
-                          .setTarget(c.target())
-                          .setCxxDriver(c.cxxDriver())));
+      w.compilers().forEach(c -> caps.addCompilers(WireTypes.toWire(c)));
       b.addWorkers(
           WorkerInfo.newBuilder()
               .setWorkerId(w.id())

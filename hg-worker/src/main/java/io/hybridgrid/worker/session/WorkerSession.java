@@ -4,9 +4,9 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.compiler.CompilerIdentity;
-import io.hybridgrid.common.compiler.Language;
 import io.hybridgrid.common.grpc.Channels;
 import io.hybridgrid.common.grpc.GrpcLimits;
+import io.hybridgrid.common.grpc.WireTypes;
 import io.hybridgrid.proto.v1.Capabilities;
 import io.hybridgrid.proto.v1.CompileResult;
 import io.hybridgrid.proto.v1.CompileTask;
@@ -180,7 +180,7 @@ public final class WorkerSession implements AutoCloseable {
               .clone()
               .clearCompilers()
               .setMaxParallel(settings.maxParallel())
-              .addAllCompilers(compilers.stream().map(WorkerSession::toProto).toList())
+              .addAllCompilers(compilers.stream().map(WireTypes::toWire).toList())
               .build();
       send(
           WorkerMessage.newBuilder()
@@ -345,35 +345,15 @@ public final class WorkerSession implements AutoCloseable {
     };
   }
 
-  static io.hybridgrid.proto.v1.CompilerIdentity toProto(CompilerIdentity id) {
-    return io.hybridgrid.proto.v1.CompilerIdentity.newBuilder()
-        .setFamily(id.family())
-        .setVersion(id.version())
-        .setTarget(id.target())
-        .setCxxDriver(id.cxxDriver())
-        .build();
-  }
-
   static CompileJob fromProto(CompileTask task) {
-    io.hybridgrid.proto.v1.CompilerIdentity c = task.getCompiler();
     return new CompileJob(
-        new CompilerIdentity(c.getFamily(), c.getVersion(), c.getTarget(), c.getCxxDriver()),
-        language(task.getLanguage()),
+        WireTypes.fromWire(task.getCompiler()),
+        WireTypes.fromWire(task.getLanguage()),
         task.getArgsList(),
         task.getSourcePath(),
         task.getClientCwd(),
         task.getPreprocessed().toByteArray(),
         task.getEnvMap());
-  }
-
-  private static Language language(io.hybridgrid.proto.v1.Language l) {
-    return switch (l) {
-      case LANGUAGE_C -> Language.C;
-      case LANGUAGE_CXX -> Language.CXX;
-      case LANGUAGE_OBJC -> Language.OBJC;
-      case LANGUAGE_OBJCXX -> Language.OBJCXX;
-      default -> throw new IllegalArgumentException("task has no language");
-    };
   }
 
   /**

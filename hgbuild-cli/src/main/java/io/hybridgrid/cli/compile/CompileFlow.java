@@ -6,9 +6,9 @@ import io.hybridgrid.common.compiler.CompileInvocation;
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.compiler.CompilerLocator;
 import io.hybridgrid.common.compiler.CompilerProbe;
-import io.hybridgrid.common.compiler.Language;
 import io.hybridgrid.common.compiler.RemotePolicy;
 import io.hybridgrid.common.fs.TempTrees;
+import io.hybridgrid.common.grpc.WireTypes;
 import io.hybridgrid.proto.v1.CompileRequest;
 import io.hybridgrid.proto.v1.CompileResponse;
 import io.hybridgrid.proto.v1.CompileResult;
@@ -123,13 +123,8 @@ public final class CompileFlow {
         CompileRequest.newBuilder()
             .setTask(
                 CompileTask.newBuilder()
-                    .setCompiler(
-                        io.hybridgrid.proto.v1.CompilerIdentity.newBuilder()
-                            .setFamily(identity.family())
-                            .setVersion(identity.version())
-                            .setTarget(identity.target())
-                            .setCxxDriver(identity.cxxDriver()))
-                    .setLanguage(toProto(inv.language()))
+                    .setCompiler(WireTypes.toWire(identity))
+                    .setLanguage(WireTypes.toWire(inv.language()))
                     .addAllArgs(inv.remoteArgs())
                     .setSourcePath(inv.source())
                     .setClientCwd(cwd.toString())
@@ -208,16 +203,6 @@ public final class CompileFlow {
       }
     }
     return m;
-  }
-
-  private static io.hybridgrid.proto.v1.Language toProto(Language l) {
-    return switch (l) {
-      case C -> io.hybridgrid.proto.v1.Language.LANGUAGE_C;
-      case CXX -> io.hybridgrid.proto.v1.Language.LANGUAGE_CXX;
-      case OBJC -> io.hybridgrid.proto.v1.Language.LANGUAGE_OBJC;
-      case OBJCXX -> io.hybridgrid.proto.v1.Language.LANGUAGE_OBJCXX;
-      default -> throw new IllegalArgumentException("not a distributable language: " + l);
-    };
   }
 
   private static Path siblingTemp(Path target) {

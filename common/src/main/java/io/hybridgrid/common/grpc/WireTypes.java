@@ -1,0 +1,52 @@
+package io.hybridgrid.common.grpc;
+
+import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.common.compiler.Language;
+
+/**
+ * Conversions between the domain's compiler identity and language and their API v1 messages, the
+ * one place client, coordinator and worker translate them. Bad input from the wire is an {@link
+ * IllegalArgumentException} naming the field.
+ */
+public final class WireTypes {
+  private WireTypes() {}
+
+  public static io.hybridgrid.proto.v1.CompilerIdentity toWire(CompilerIdentity id) {
+    return io.hybridgrid.proto.v1.CompilerIdentity.newBuilder()
+        .setFamily(id.family())
+        .setVersion(id.version())
+        .setTarget(id.target())
+        .setCxxDriver(id.cxxDriver())
+        .build();
+  }
+
+  /** The identity a message names; it must have a known family, a version and a target. */
+  public static CompilerIdentity fromWire(io.hybridgrid.proto.v1.CompilerIdentity c) {
+    if (c.getVersion().isEmpty() || c.getTarget().isEmpty()) {
+      throw new IllegalArgumentException("compiler identity needs a version and a target");
+    }
+    return new CompilerIdentity(c.getFamily(), c.getVersion(), c.getTarget(), c.getCxxDriver());
+  }
+
+  /** The wire language of a distributable language. */
+  public static io.hybridgrid.proto.v1.Language toWire(Language l) {
+    return switch (l) {
+      case C -> io.hybridgrid.proto.v1.Language.LANGUAGE_C;
+      case CXX -> io.hybridgrid.proto.v1.Language.LANGUAGE_CXX;
+      case OBJC -> io.hybridgrid.proto.v1.Language.LANGUAGE_OBJC;
+      case OBJCXX -> io.hybridgrid.proto.v1.Language.LANGUAGE_OBJCXX;
+      default -> throw new IllegalArgumentException("not a distributable language: " + l);
+    };
+  }
+
+  /** The language a task names; unspecified or unknown values are refused. */
+  public static Language fromWire(io.hybridgrid.proto.v1.Language l) {
+    return switch (l) {
+      case LANGUAGE_C -> Language.C;
+      case LANGUAGE_CXX -> Language.CXX;
+      case LANGUAGE_OBJC -> Language.OBJC;
+      case LANGUAGE_OBJCXX -> Language.OBJCXX;
+      default -> throw new IllegalArgumentException("task has no language");
+    };
+  }
+}
