@@ -140,11 +140,8 @@ public final class UnitLayout {
 
   private static Parsed parse(String text, String sourcePath) throws InvalidUnitException {
     Parsed out = new Parsed();
-    String[] lines = text.split("\n", -1);
+    String[] lines = lines(text);
     int count = lines.length;
-    if (count > 0 && lines[count - 1].isEmpty()) {
-      count--;
-    }
     boolean prologue = true;
     int depth = 0;
     StringBuilder header = null;
@@ -212,11 +209,8 @@ public final class UnitLayout {
           // clang writes an indented directive's leading blanks on a line of their own.
           continue;
         }
-        if (line.endsWith(REWRITE_SUFFIX)
-            && line.startsWith("#if 0 /* ")
-            && !line.contains("evaluated")) {
-          // clang -frewrite-includes keeps the original directive in a disabled block.
-          skipUntil = "#endif /* " + line.substring("#if 0 /* ".length());
+        if (disabledBlockEnd(line) != null) {
+          skipUntil = disabledBlockEnd(line);
           continue;
         }
         put(out, lineNo, line);
@@ -267,11 +261,8 @@ public final class UnitLayout {
     /** Records the lines of {@code text}; returns it with absolute header names mirrored. */
     String take(String text) {
       StringBuilder out = new StringBuilder(text.length() + 256);
-      String[] lines = text.split("\n", -1);
+      String[] lines = lines(text);
       int count = lines.length;
-      if (count > 0 && lines[count - 1].isEmpty()) {
-        count--;
-      }
       TreeMap<Integer, String> current = null;
       int lineNo = 0;
       String skipUntil = null;
@@ -290,11 +281,8 @@ public final class UnitLayout {
           if (path != null && name.startsWith("/")) {
             line = "# " + m.group(1) + " \"" + escape(path.toString()) + "\"" + m.group(3);
           }
-        } else if (line.endsWith(REWRITE_SUFFIX)
-            && line.startsWith("#if 0 /* ")
-            && !line.contains("evaluated")) {
-          // clang's disabled copy of an original directive; a marker follows it.
-          skipUntil = "#endif /* " + line.substring("#if 0 /* ".length());
+        } else if (disabledBlockEnd(line) != null) {
+          skipUntil = disabledBlockEnd(line);
         } else {
           if (current != null) {
             current.merge(lineNo, line, (old, added) -> old.isBlank() ? added : old);
@@ -342,6 +330,28 @@ public final class UnitLayout {
         }
       }
     }
+  }
+
+  /** The text split into lines, without the empty string after a final newline. */
+  private static String[] lines(String text) {
+    String[] lines = text.split("\n", -1);
+    return lines.length > 0 && lines[lines.length - 1].isEmpty()
+        ? java.util.Arrays.copyOf(lines, lines.length - 1)
+        : lines;
+  }
+
+  /**
+   * For the first line of a block in which clang {@code -frewrite-includes} keeps a copy of an
+   * original directive ({@code #if 0 /* expanded|disabled by -frewrite-includes *}{@code /}), the
+   * line that ends it; null for any other line. A line marker follows such a block.
+   */
+  private static String disabledBlockEnd(String line) {
+    if (line.endsWith(REWRITE_SUFFIX)
+        && line.startsWith("#if 0 /* ")
+        && !line.contains("evaluated")) {
+      return "#endif /* " + line.substring("#if 0 /* ".length());
+    }
+    return null;
   }
 
   private static String escape(String s) {
