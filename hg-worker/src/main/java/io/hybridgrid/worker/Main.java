@@ -79,11 +79,13 @@ public final class Main implements Callable<Integer> {
         address = System.getenv().getOrDefault("HG_COORDINATOR", "127.0.0.1:9000");
       }
       int cores = Runtime.getRuntime().availableProcessors();
-      String workerId = id != null ? id : hostname() + "-" + ProcessHandle.current().pid();
+      String hostname = hostname();
+      String workerId = id != null ? id : hostname + "-" + ProcessHandle.current().pid();
       WorkerSettings settings =
           new WorkerSettings(
               HostPort.parse(address),
               workerId,
+              hostname,
               maxParallel != null ? maxParallel : cores,
               Duration.ofSeconds(2),
               Duration.ofSeconds(30),

@@ -187,7 +187,7 @@ public final class WorkerSession implements AutoCloseable {
               .setRegister(
                   Register.newBuilder()
                       .setWorkerId(settings.workerId())
-                      .setHostname(hostname())
+                      .setHostname(settings.hostname())
                       .setCapabilities(caps)
                       .setVersion(version))
               .build());
@@ -311,14 +311,6 @@ public final class WorkerSession implements AutoCloseable {
       registered = false;
       complete();
       ended.countDown();
-    }
-  }
-
-  private static String hostname() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
-      return "unknown";
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.Objects;
  *
  * @param coordinator where hg-coord listens
  * @param workerId the id this worker registers under
+ * @param hostname the host name it reports
  * @param maxParallel how many compiles run at once
  * @param heartbeatInterval how often to send a heartbeat
  * @param maxBackoff the longest wait between reconnection attempts
@@ -17,6 +18,7 @@ import java.util.Objects;
 public record WorkerSettings(
     HostPort coordinator,
     String workerId,
+    String hostname,
     int maxParallel,
     Duration heartbeatInterval,
     Duration maxBackoff,
