@@ -409,7 +409,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
           after);
       return;
     }
-    if (!anyUntriedCapable(p)) {
+    if (!registry.anyCapable(p.compiler, p.tried)) {
       fail(
           p,
           DispatchException.Kind.RETRIES_EXHAUSTED,
@@ -423,17 +423,6 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     queueFor(p.priority).addFirst(p);
   }
 
-  private boolean anyUntriedCapable(Pending p) {
-    for (WorkerState<P> w : registry.all()) {
-      if (!w.draining()
-          && !p.tried.contains(w.id())
-          && w.descriptor().compilers().contains(p.compiler)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** Fails waiting tasks that no connected worker can ever run. */
   private void failUnplaceable(List<Runnable> after) {
     for (Deque<Pending> q : List.of(interactive, batch)) {
@@ -442,7 +431,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
         if (!registry.anyCapable(p.compiler)) {
           it.remove();
           fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(p.compiler), after);
-        } else if (!anyUntriedCapable(p)) {
+        } else if (!registry.anyCapable(p.compiler, p.tried)) {
           it.remove();
           fail(
               p,

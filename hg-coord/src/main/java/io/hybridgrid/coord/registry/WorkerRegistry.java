@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The workers currently connected. Not thread-safe: the dispatcher owns it and guards it with its
@@ -40,8 +41,15 @@ public final class WorkerRegistry<P> {
 
   /** Whether any worker that is not draining can run {@code compiler}. */
   public boolean anyCapable(CompilerIdentity compiler) {
+    return anyCapable(compiler, Set.of());
+  }
+
+  /** Whether any worker outside {@code excluded} that is not draining can run {@code compiler}. */
+  public boolean anyCapable(CompilerIdentity compiler, Collection<String> excluded) {
     for (WorkerState<P> w : workers.values()) {
-      if (!w.draining() && w.descriptor().compilers().contains(compiler)) {
+      if (!w.draining()
+          && !excluded.contains(w.id())
+          && w.descriptor().compilers().contains(compiler)) {
         return true;
       }
     }
