@@ -69,6 +69,8 @@ public final class Main implements Callable<Integer> {
         description = "How long a task may wait for a worker (default: ${DEFAULT-VALUE}).")
     int queueTimeoutSeconds;
 
+    @CommandLine.Mixin MdnsOptions mdns = new MdnsOptions();
+
     @Override
     public Integer call() throws Exception {
       DispatchSettings defaults = DispatchSettings.defaults();
@@ -90,11 +92,14 @@ public final class Main implements Callable<Integer> {
               Duration.ofSeconds(2),
               Clock.systemUTC());
       server.start();
+      MdnsOptions.Announcement announcement =
+          mdns.announce(bind, server.grpcPort(), server.httpPort(), VERSION);
       CountDownLatch done = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
+                    announcement.close();
                     server.close();
                     done.countDown();
                   },

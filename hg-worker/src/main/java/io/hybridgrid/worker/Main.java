@@ -1,10 +1,14 @@
 package io.hybridgrid.worker;
 
+import io.hybridgrid.common.discovery.MdnsLookup;
+import io.hybridgrid.common.discovery.RetryingLookup;
 import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.proto.v1.Capabilities;
+import io.hybridgrid.worker.compiler.CompilerFilter;
 import io.hybridgrid.worker.compiler.GuardedCompiler;
 import io.hybridgrid.worker.compiler.InstalledCompilers;
 import io.hybridgrid.worker.compiler.SandboxCompiler;
+import io.hybridgrid.worker.discovery.CoordinatorResolver;
 import io.hybridgrid.worker.session.WorkerSession;
 import io.hybridgrid.worker.session.WorkerSettings;
 import java.lang.management.ManagementFactory;
@@ -47,8 +51,32 @@ public final class Main implements Callable<Integer> {
     @Option(
         names = "--coordinator",
         paramLabel = "HOST:PORT",
-        description = "hg-coord's gRPC address (default: $HG_COORDINATOR, else 127.0.0.1:9000).")
+        description =
+            "hg-coord's gRPC address (default: $HG_COORDINATOR, else found by mDNS unless"
+                + " --no-mdns).")
     String coordinator;
+
+    @Option(
+        names = "--no-mdns",
+        description = "Do not look for the coordinator by mDNS ($HG_NO_MDNS=1).")
+    boolean noMdns;
+
+    @Option(
+        names = "--mdns-interface",
+        paramLabel = "ADDR",
+        description =
+            "Local address to browse mDNS on (default: the first IPv4 address of an up,"
+                + " multicast-capable, non-loopback interface).")
+    String mdnsInterface;
+
+    @Option(
+        names = "--compilers",
+        paramLabel = "NAME[,NAME...]",
+        description =
+            "Offer only these compiler executables from PATH, e.g. gcc,g++ or"
+                + " aarch64-linux-gnu-gcc; * matches any characters (default: every gcc and"
+                + " clang driver found).")
+    String compilers;
 
     @Option(
         names = "--max-parallel",
@@ -74,32 +102,43 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      String address = coordinator;
-      if (address == null) {
-        address = System.getenv().getOrDefault("HG_COORDINATOR", "127.0.0.1:9000");
+      CompilerFilter filter = CompilerFilter.parse(compilers);
+      InstalledCompilers installed = InstalledCompilers.detect(System.getenv("PATH"), filter);
+      if (installed.identities().isEmpty()) {
+        spec()
+            .commandLine()
+            .getErr()
+            .println(
+                "hg-worker: no gcc or clang found on PATH"
+                    + (compilers == null ? "" : " matching --compilers " + compilers));
+        return 1;
       }
+      HostPort address =
+          new CoordinatorResolver(
+                  new RetryingLookup(
+                      new MdnsLookup(mdnsInterface),
+                      Duration.ofSeconds(3),
+                      Duration.ofSeconds(1),
+                      Duration.ofSeconds(30),
+                      d -> Thread.sleep(d.toMillis())))
+              .resolve(coordinator, System.getenv(), noMdns);
       int cores = Runtime.getRuntime().availableProcessors();
       String hostname = hostname();
       String workerId = id != null ? id : hostname + "-" + ProcessHandle.current().pid();
       WorkerSettings settings =
           new WorkerSettings(
-              HostPort.parse(address),
+              address,
               workerId,
               hostname,
               maxParallel != null ? maxParallel : cores,
               Duration.ofSeconds(2),
               Duration.ofSeconds(30),
               Duration.ofSeconds(60));
-      InstalledCompilers compilers = InstalledCompilers.detect(System.getenv("PATH"));
-      if (compilers.identities().isEmpty()) {
-        spec().commandLine().getErr().println("hg-worker: no gcc or clang found on PATH");
-        return 1;
-      }
-      compilers.all().forEach((idn, path) -> log.info("compiler {} -> {}", idn.describe(), path));
+      installed.all().forEach((idn, path) -> log.info("compiler {} -> {}", idn.describe(), path));
       Path root = workDir != null ? workDir : Files.createTempDirectory("hg-worker-");
       GuardedCompiler runner =
           new GuardedCompiler(
-              new SandboxCompiler(compilers, root, Duration.ofSeconds(compileTimeoutSeconds)),
+              new SandboxCompiler(installed, root, Duration.ofSeconds(compileTimeoutSeconds)),
               GuardedCompiler.defaultBreaker());
       long memory =
           ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
@@ -113,7 +152,7 @@ public final class Main implements Callable<Integer> {
               .build();
       WorkerSession session =
           new WorkerSession(
-              settings, runner, compilers.identities(), caps, VERSION, new SecureRandom());
+              settings, runner, installed.identities(), caps, VERSION, new SecureRandom());
       CountDownLatch done = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(

@@ -46,6 +46,14 @@ public final class InstalledCompilers {
 
   /** Scans every directory of {@code searchPath} for gcc and clang drivers and probes each. */
   public static InstalledCompilers detect(String searchPath) {
+    return detect(searchPath, CompilerFilter.ALL);
+  }
+
+  /**
+   * Scans every directory of {@code searchPath} for gcc and clang drivers whose file name {@code
+   * filter} accepts, and probes each.
+   */
+  public static InstalledCompilers detect(String searchPath, CompilerFilter filter) {
     Map<CompilerIdentity, Path> found = new LinkedHashMap<>();
     Set<String> seenReal = new HashSet<>();
     for (String dir : searchPath == null ? new String[0] : searchPath.split(":")) {
@@ -62,6 +70,7 @@ public final class InstalledCompilers {
           String name = p.getFileName().toString();
           if (NAME.matcher(name).matches()
               && !WRAPPER_SCRIPTS.contains(name)
+              && filter.accepts(name)
               && Files.isExecutable(p)) {
             candidates.add(p);
           }
