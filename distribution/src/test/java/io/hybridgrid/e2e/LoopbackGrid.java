@@ -36,6 +36,7 @@ final class LoopbackGrid implements AutoCloseable {
         List.of(
             bin("hg-coord"),
             "serve",
+            "--no-mdns",
             "--bind",
             "127.0.0.1",
             "--grpc-port",
@@ -43,21 +44,32 @@ final class LoopbackGrid implements AutoCloseable {
             "--http-port",
             Integer.toString(httpPort)));
     for (int i = 1; i <= workers; i++) {
-      start(
-          "worker-" + i,
-          List.of(
-              bin("hg-worker"),
-              "serve",
-              "--coordinator",
-              coordinator(),
-              "--max-parallel",
-              "2",
-              "--id",
-              "worker-" + i,
-              "--work-dir",
-              logs.resolve("work-" + i).toString()));
+      addWorker("worker-" + i, List.of());
     }
     awaitWorkers(workers, Duration.ofSeconds(60));
+  }
+
+  /**
+   * Starts one more worker (mDNS off, two slots) with {@code extraArgs} (e.g. {@code --compilers
+   * gcc}); {@link #awaitWorkers} waits for it to register.
+   */
+  void addWorker(String id, List<String> extraArgs) throws IOException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                bin("hg-worker"),
+                "serve",
+                "--no-mdns",
+                "--coordinator",
+                coordinator(),
+                "--max-parallel",
+                "2",
+                "--id",
+                id,
+                "--work-dir",
+                logs.resolve("work-" + id).toString()));
+    cmd.addAll(extraArgs);
+    start(id, cmd);
   }
 
   String coordinator() {
@@ -95,7 +107,7 @@ final class LoopbackGrid implements AutoCloseable {
     return json.readTree(r.body());
   }
 
-  private void awaitWorkers(int n, Duration timeout) throws InterruptedException, IOException {
+  void awaitWorkers(int n, Duration timeout) throws InterruptedException, IOException {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       for (Process p : processes) {

@@ -26,6 +26,8 @@ final class Shell {
         new ProcessBuilder(List.of("bash", "-c", command))
             .directory(dir.toFile())
             .redirectErrorStream(true);
+    // mDNS stays off in tests unless a test (in its own network namespace) says otherwise.
+    pb.environment().put("HG_NO_MDNS", "1");
     pb.environment().putAll(env);
     Process p = pb.start();
     java.util.concurrent.CompletableFuture<byte[]> out =

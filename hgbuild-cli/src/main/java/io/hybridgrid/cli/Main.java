@@ -4,13 +4,16 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.hybridgrid.cli.compile.ClientSettings;
 import io.hybridgrid.cli.compile.CompileFlow;
+import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
 import io.hybridgrid.common.grpc.Channels;
+import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.proto.v1.StatusServiceGrpc;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -39,8 +42,17 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = {"-C", "--coordinator"},
       paramLabel = "HOST:PORT",
-      description = "hg-coord's gRPC address (default: $HG_COORDINATOR, else 127.0.0.1:9000).")
+      description =
+          "hg-coord's gRPC address (default: $HG_COORDINATOR, else the one mDNS found, else"
+              + " 127.0.0.1:9000).")
   String coordinator;
+
+  @Option(
+      names = "--no-mdns",
+      description = "Do not look for the coordinator by mDNS ($HG_NO_MDNS=1).")
+  boolean noMdns;
+
+  private CoordinatorDiscovery discovery;
 
   @Option(
       names = "--no-fallback",
@@ -60,8 +72,20 @@ public final class Main implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** The settings every subcommand shares. */
-  ClientSettings settings() {
-    return ClientSettings.resolve(coordinator, noFallback, verbose, System.getenv());
+  ClientSettings settings() throws InterruptedException {
+    Map<String, String> env = System.getenv();
+    if (discovery == null) {
+      discovery = CoordinatorDiscovery.system(env);
+    }
+    HostPort address = discovery.resolve(coordinator, env, noMdns).address();
+    return ClientSettings.resolve(address.target(), noFallback, verbose, env);
+  }
+
+  /** Lets a background mDNS refresh finish (bounded), so its answer is remembered. */
+  private void finishDiscovery() throws InterruptedException {
+    if (discovery != null) {
+      discovery.awaitRefresh();
+    }
   }
 
   @Override
@@ -84,6 +108,7 @@ public final class Main implements Callable<Integer> {
       return flow.run(command.get(0), command.subList(1, command.size()));
     } finally {
       channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+      finishDiscovery();
     }
   }
 
@@ -115,6 +140,7 @@ public final class Main implements Callable<Integer> {
       return 1;
     } finally {
       channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+      finishDiscovery();
     }
   }
 

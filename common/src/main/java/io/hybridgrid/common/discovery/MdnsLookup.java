@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.jmdns.JmDNS;
 import javax.jmdns.ServiceEvent;
 import javax.jmdns.ServiceInfo;
@@ -39,6 +40,7 @@ public final class MdnsLookup implements CoordinatorLookup {
 
   @Override
   public Optional<DiscoveredCoordinator> find(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
     Optional<InetAddress> bind;
     try {
       bind = MdnsInterface.choose(interfaceAddress);
@@ -58,13 +60,15 @@ public final class MdnsLookup implements CoordinatorLookup {
       return Optional.empty();
     }
     CompletableFuture<DiscoveredCoordinator> found = new CompletableFuture<>();
+    AtomicReference<DiscoveredCoordinator> partial = new AtomicReference<>();
     try {
       jmdns.addServiceListener(
           CoordinatorAnnouncement.SERVICE_TYPE,
           new ServiceListener() {
             @Override
             public void serviceAdded(ServiceEvent event) {
-              event.getDNS().requestServiceInfo(event.getType(), event.getName());
+              // Persistent: keep listening, so a TXT record arriving later resolves it again.
+              event.getDNS().requestServiceInfo(event.getType(), event.getName(), true);
             }
 
             @Override
@@ -72,12 +76,22 @@ public final class MdnsLookup implements CoordinatorLookup {
 
             @Override
             public void serviceResolved(ServiceEvent event) {
-              toDiscovered(event.getInfo()).ifPresent(found::complete);
+              ServiceInfo info = event.getInfo();
+              Optional<DiscoveredCoordinator> d = toDiscovered(info);
+              if (d.isEmpty()) {
+                return;
+              }
+              if (info.getPropertyString(CoordinatorAnnouncement.TXT_GRPC_PORT) != null) {
+                found.complete(d.get());
+              } else {
+                partial.compareAndSet(null, d.get());
+              }
             }
           });
-      return Optional.of(found.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+      long remaining = Math.max(0, deadline - System.nanoTime());
+      return Optional.of(found.get(remaining, TimeUnit.NANOSECONDS));
     } catch (TimeoutException e) {
-      return Optional.empty();
+      return Optional.ofNullable(partial.get());
     } catch (ExecutionException e) {
       log.warn("mDNS: lookup failed: {}", e.getCause().toString());
       return Optional.empty();
