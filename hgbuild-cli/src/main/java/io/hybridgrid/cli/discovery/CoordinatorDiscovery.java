@@ -135,7 +135,7 @@ public final class CoordinatorDiscovery {
    */
   public void awaitRefresh() throws InterruptedException {
     try {
-      refresh.get(lookupTimeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+      refresh.get(lookupTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       log.debug("mDNS refresh did not finish: {}", e.toString());
     }
