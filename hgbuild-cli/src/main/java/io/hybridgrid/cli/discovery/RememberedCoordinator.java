@@ -101,9 +101,11 @@ public final class RememberedCoordinator {
             + "\nchecked_at="
             + answer.checkedAt()
             + "\n";
-    Path temp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+    Path temp = null;
     try {
       Files.createDirectories(file.getParent());
+      // A unique temp file: compiles (or daemon threads) may write at the same moment.
+      temp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
       Files.writeString(temp, text, StandardCharsets.UTF_8);
       try {
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -114,7 +116,9 @@ public final class RememberedCoordinator {
     } catch (IOException e) {
       log.debug("cannot write {}: {}", file, e.toString());
       try {
-        Files.deleteIfExists(temp);
+        if (temp != null) {
+          Files.deleteIfExists(temp);
+        }
       } catch (IOException ignored) {
         // nothing more to do
       }
