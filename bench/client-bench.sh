@@ -7,6 +7,8 @@
 #
 # Everything runs on 127.0.0.1; every daemon and server this script starts is stopped on exit
 # and its temp dir removed. Takes many minutes: not part of ./mvnw verify.
+# Over 500 lines because it is one self-contained run (setup, eight configurations, hit cost,
+# cleanup) that the lead starts with one command; statistics and plotting live in client_report.py.
 set -uo pipefail
 
 usage() {

@@ -8,6 +8,9 @@ Subcommands:
                             medians/min/max per workload x configuration, ratios, targets; writes
                             the section between the client-bench markers of --md (other sections
                             of the file are kept) and the bar chart --png
+
+About 500 lines: the counter parsing for four tools, the report and the plot belong together
+because the report's tables and the plot read the same series.
 """
 
 import argparse
