@@ -278,6 +278,7 @@ static int connect_or_start(const char *sock, int wait, char *why, size_t why_le
     return -1;
   }
   long deadline = now_ms() + START_WAIT_MS, pause = 2;
+  int spawned = 0; /* once per launcher, whatever the daemon does */
   for (;;) {
     /* Under the lock: exactly one launcher starts the daemon; the others see its start. */
     if (flock(lockfd, LOCK_EX | LOCK_NB) == 0) {
@@ -288,9 +289,10 @@ static int connect_or_start(const char *sock, int wait, char *why, size_t why_le
         int recent = time(NULL) - st.st_mtime < RESPAWN_AFTER_S;
         int pid = pread(lockfd, text, sizeof text - 1, 0) > 0 ? atoi(text) : 0;
         int alive = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
-        if (pid <= 0 || !recent) {
+        if ((pid <= 0 || !recent) && !spawned) {
           spawn_daemon(sock, lockfd);
-        } else if (!alive) {
+          spawned = 1;
+        } else if (pid > 0 && recent && !alive) {
           char log[PATH_MAX];
           sibling(sock, ".log", log);
           snprintf(why, why_len, "the daemon started %ld s ago has exited (see %.900s)",
@@ -488,8 +490,11 @@ int main(int argc, char **argv) {
       i++;
     }
     if (i >= argc || in_list(JVM_SUBCOMMANDS, argv[i])) exec_jvm(argv);
-    /* "hgbuild hgbuild gcc" (CC="hgbuild gcc" plus CMAKE_C_COMPILER_LAUNCHER=hgbuild): skip us. */
-    if (is_self(argv[i])) {
+    /* "hgbuild hgbuild gcc" (CC="hgbuild gcc" plus CMAKE_C_COMPILER_LAUNCHER=hgbuild): skip us.
+       A link to us under a compiler's name (masquerade) stays: it names the compiler. */
+    const char *base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
+    const char *own = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    if ((strcmp(base, "hgbuild") == 0 || strcmp(base, own) == 0) && is_self(argv[i])) {
       i++;
       continue;
     }
