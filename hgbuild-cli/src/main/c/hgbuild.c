@@ -10,6 +10,9 @@
  *
  * The wire format and the start-up protocol are described in docs/design.md, "Launcher and
  * daemon"; the Java side is io.hybridgrid.cli.daemon. Keep both in step.
+ *
+ * One file of a little over 500 lines on purpose: the build is a single `cc` call (no make, no
+ * headers to keep in step), and the parts share a handful of static paths.
  */
 #define _GNU_SOURCE
 #include <errno.h>
