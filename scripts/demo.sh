@@ -8,7 +8,9 @@ root=$(dirname "$here")
 command -v gcc >/dev/null || { echo "demo: gcc is not installed" >&2; exit 1; }
 
 source "$here/grid-up.sh" 2
-trap grid_down EXIT
+# The demo's own compile daemon (the launcher starts it on first use), stopped at the end.
+export HG_DAEMON_SOCKET="$GRID_DIR/daemon.sock"
+trap '"$root/dist/bin/hgbuild" daemon --stop >/dev/null; grid_down' EXIT
 echo "== hg-coord on $HG_COORDINATOR (HTTP $HG_HTTP), two workers connected:"
 "$root/dist/bin/hgbuild" workers
 

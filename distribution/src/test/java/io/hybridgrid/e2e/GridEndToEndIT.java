@@ -15,8 +15,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,13 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
  * The foundation's acceptance checks, with the real dist/ processes on loopback: real projects
  * build through the grid with every compile on a worker and objects (and .d files) byte-identical
  * to a plain local build; compile errors look exactly like local ones and are not retried; without
- * a coordinator the build still succeeds locally, unless --no-fallback.
+ * a coordinator the build still succeeds locally, unless --no-fallback. {@code hgbuild} is the
+ * native launcher, so every compile here goes through a daemon of the test's own.
  */
 class GridEndToEndIT {
   private static final Path DIST =
       Path.of(System.getProperty("hg.dist", "../dist")).toAbsolutePath();
   private static final Path ROOT = Path.of(System.getProperty("hg.root", "..")).toAbsolutePath();
   private static LoopbackGrid grid;
+  private PrivateDaemon daemon;
 
   @BeforeAll
   static void startGrid() throws Exception {
@@ -44,8 +48,19 @@ class GridEndToEndIT {
     }
   }
 
-  private static Map<String, String> gridEnv() {
-    return Map.of("HG_COORDINATOR", grid.coordinator(), "HG_NO_FALLBACK", "1", "HG_VERBOSE", "1");
+  @BeforeEach
+  void privateDaemon() throws IOException {
+    daemon = new PrivateDaemon(DIST);
+  }
+
+  @AfterEach
+  void stopDaemon() throws Exception {
+    daemon.close();
+  }
+
+  private Map<String, String> gridEnv() {
+    return daemon.env(
+        Map.of("HG_COORDINATOR", grid.coordinator(), "HG_NO_FALLBACK", "1", "HG_VERBOSE", "1"));
   }
 
   private static Path lua(Path tmp) throws Exception {
@@ -136,7 +151,7 @@ class GridEndToEndIT {
     Shell.Result remote =
         Shell.run(
             tmp,
-            Map.of("HG_COORDINATOR", grid.coordinator(), "HG_NO_FALLBACK", "1"),
+            daemon.env(Map.of("HG_COORDINATOR", grid.coordinator(), "HG_NO_FALLBACK", "1")),
             grid.hgbuild() + " gcc -Wall -c bad.c -o remote.o 2>&1 1>/dev/null",
             120);
     JsonNode after = grid.stats();
@@ -157,7 +172,7 @@ class GridEndToEndIT {
     Shell.Result r =
         Shell.run(
             lua,
-            Map.of("HG_COORDINATOR", closed),
+            daemon.env(Map.of("HG_COORDINATOR", closed)),
             "make -C src posix -j2 CC='" + grid.hgbuild() + " gcc -std=gnu99' 2>&1",
             900);
     assertEquals(0, r.exitCode(), r.output());
@@ -169,7 +184,7 @@ class GridEndToEndIT {
     Shell.Result strict =
         Shell.run(
             lua,
-            Map.of("HG_COORDINATOR", closed),
+            daemon.env(Map.of("HG_COORDINATOR", closed)),
             "make -C src posix CC='" + grid.hgbuild() + " --no-fallback gcc -std=gnu99' 2>&1",
             300);
     assertNotEquals(0, strict.exitCode(), strict.output());

@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code hgbuild}: the compiler wrapper ({@code hgbuild gcc -c x.c}) and the client's commands
- * ({@code hgbuild status}, {@code hgbuild workers}).
+ * {@code hgbuild} on the JVM: the client's commands ({@code hgbuild status}, {@code workers},
+ * {@code daemon}) and a compile path of its own ({@code hgbuild-jvm gcc -c x.c}). In dist/, {@code
+ * hgbuild} is the native launcher, which sends compiles to the daemon and runs this for the rest.
  */
 @Command(
     name = "hgbuild",
@@ -33,9 +34,10 @@ import picocli.CommandLine.Parameters;
       "Compile on the Hybrid-Grid build grid.",
       "",
       "  hgbuild [-C host:port] [--no-fallback] [-v] <compiler> args...",
-      "  make CC=\"hgbuild gcc\""
+      "  make CC=\"hgbuild gcc\"",
+      "  hgbuild make|ninja|wrap <command...>   (run by the native launcher: CC/CXX set for it)"
     },
-    subcommands = {StatusCommand.class, WorkersCommand.class})
+    subcommands = {StatusCommand.class, WorkersCommand.class, DaemonCommand.class})
 public final class Main implements Callable<Integer> {
   static final String VERSION = "0.1.0";
 

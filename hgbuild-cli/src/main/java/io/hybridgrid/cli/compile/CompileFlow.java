@@ -42,7 +42,7 @@ public final class CompileFlow {
   /**
    * @param settings flags and environment
    * @param remote the grid (may be unreachable)
-   * @param env this process's environment
+   * @param env the build's environment (the launcher's, in the daemon); compilers run with it
    * @param cwd the working directory of the build
    * @param out where the compiler's stdout goes
    * @param err where the compiler's stderr and hgbuild's messages go
@@ -113,7 +113,8 @@ public final class CompileFlow {
             compiler,
             inv.preprocessArgs(
                 modeFlags, unit.toString(), depTemp == null ? null : depTemp.toString()),
-            cwd);
+            cwd,
+            env);
     if (pp.exitCode() != 0) {
       deleteQuietly(depTemp);
       // The compiler itself reports preprocessing errors best: run it as the build asked.
@@ -191,7 +192,7 @@ public final class CompileFlow {
       err.println("hgbuild: " + label + " [local " + reason + "]");
       err.flush();
     }
-    return ProcessRunner.inherit(compiler, args, cwd);
+    return ProcessRunner.run(compiler, args, cwd, env, out, err);
   }
 
   private Map<String, String> forwardedEnv() {

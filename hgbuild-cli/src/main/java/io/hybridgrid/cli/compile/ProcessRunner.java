@@ -3,13 +3,18 @@ package io.hybridgrid.cli.compile;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** Starts compiler processes: captured (preprocessing) or attached to our own stdio (local). */
+/**
+ * Starts compiler processes with the build's environment: captured (preprocessing) or with their
+ * output copied to the caller's streams (local compiles; in the daemon those go to the launcher).
+ */
 final class ProcessRunner {
 
   /**
@@ -23,14 +28,10 @@ final class ProcessRunner {
 
   private ProcessRunner() {}
 
-  static Captured capture(Path compiler, List<String> args, Path cwd)
+  static Captured capture(Path compiler, List<String> args, Path cwd, Map<String, String> env)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(compiler.toString());
-    cmd.addAll(args);
     Process p =
-        new ProcessBuilder(cmd)
-            .directory(cwd.toFile())
+        builder(compiler, args, cwd, env)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
     CompletableFuture<byte[]> err =
@@ -40,13 +41,51 @@ final class ProcessRunner {
     return new Captured(exit, out, err.join());
   }
 
-  /** Runs the compiler with this process's stdin, stdout and stderr, as a plain local compile. */
-  static int inherit(Path compiler, List<String> args, Path cwd)
+  /**
+   * Runs the compiler as a plain local compile: this process's stdin, its output copied to {@code
+   * out} and {@code err} as it comes.
+   */
+  static int run(
+      Path compiler,
+      List<String> args,
+      Path cwd,
+      Map<String, String> env,
+      OutputStream out,
+      OutputStream err)
       throws IOException, InterruptedException {
+    Process p =
+        builder(compiler, args, cwd, env).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+    CompletableFuture<Void> errCopy =
+        CompletableFuture.runAsync(() -> copy(p.getErrorStream(), err));
+    copy(p.getInputStream(), out);
+    int exit = p.waitFor();
+    errCopy.join();
+    out.flush();
+    err.flush();
+    return exit;
+  }
+
+  private static ProcessBuilder builder(
+      Path compiler, List<String> args, Path cwd, Map<String, String> env) {
     List<String> cmd = new ArrayList<>();
     cmd.add(compiler.toString());
     cmd.addAll(args);
-    return new ProcessBuilder(cmd).directory(cwd.toFile()).inheritIO().start().waitFor();
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    return pb;
+  }
+
+  private static void copy(InputStream in, OutputStream to) {
+    try (in) {
+      byte[] buf = new byte[64 * 1024];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        to.write(buf, 0, n);
+        to.flush();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static byte[] readAll(InputStream in) {

@@ -1,0 +1,150 @@
+package io.hybridgrid.cli;
+
+import io.hybridgrid.cli.daemon.DaemonClient;
+import io.hybridgrid.cli.daemon.DaemonPaths;
+import io.hybridgrid.cli.daemon.DaemonServer;
+import io.hybridgrid.cli.daemon.DaemonSettings;
+import io.hybridgrid.cli.daemon.GridCompileHandler;
+import io.hybridgrid.cli.daemon.LauncherRequest;
+import io.hybridgrid.common.grpc.Channels;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hgbuild daemon}: the resident process the native launcher sends compiles to. The launcher
+ * starts it on first use; it runs in the foreground here and exits after an idle period.
+ */
+@Command(
+    name = "daemon",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the resident compile daemon in the foreground (the launcher starts it on demand).",
+      "Socket: --socket, else $HG_DAEMON_SOCKET, else $XDG_RUNTIME_DIR/hybridgrid/daemon.sock,"
+          + " else /tmp/hybridgrid-<uid>/daemon.sock."
+    })
+final class DaemonCommand implements Callable<Integer> {
+
+  @Option(names = "--socket", paramLabel = "PATH", description = "The Unix socket to serve.")
+  String socket;
+
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "Exit after this many seconds without requests; 0 = never"
+              + " (default: $HG_DAEMON_IDLE_TIMEOUT, else 600).")
+  Long idleTimeout;
+
+  @Option(
+      names = "--stop",
+      description = "Ask the daemon on this socket to exit (exit code 0 also when none runs).")
+  boolean stop;
+
+  @Option(names = "--status", description = "Show the daemon's state; exit code 1 when none runs.")
+  boolean status;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private final Map<String, String> env;
+
+  DaemonCommand() {
+    this(System.getenv());
+  }
+
+  DaemonCommand(Map<String, String> env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (stop && status) {
+      err.println("hgbuild daemon: give --stop or --status, not both");
+      return 2;
+    }
+    DaemonPaths paths = DaemonPaths.resolve(socket, env, DaemonPaths.currentUid());
+    if (stop) {
+      return stop(paths, out);
+    }
+    if (status) {
+      Optional<DaemonClient.Reply> r =
+          DaemonClient.call(paths.socket(), LauncherRequest.control(LauncherRequest.Kind.STATUS));
+      if (r.isEmpty()) {
+        err.println("hgbuild daemon: no daemon runs on " + paths.socket());
+        return 1;
+      }
+      out.print(r.get().stdout());
+      out.flush();
+      return 0;
+    }
+    DaemonSettings settings = DaemonSettings.resolve(paths, idleTimeout, env);
+    Clock clock = Clock.systemUTC();
+    GridCompileHandler handler =
+        new GridCompileHandler(
+            Channels::forAddress,
+            io.hybridgrid.cli.discovery.CoordinatorDiscovery.system(env),
+            clock);
+    DaemonServer server = new DaemonServer(settings, handler, clock);
+    try {
+      server.start();
+    } catch (IOException e) {
+      err.println("hgbuild daemon: " + e.getMessage());
+      handler.close();
+      return 1;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "hgbuild-daemon-shutdown"));
+    err.printf(
+        "hgbuild daemon: listening on %s (pid %d, idle timeout %s)%n",
+        paths.socket(),
+        ProcessHandle.current().pid(),
+        settings.idleTimeout().isZero() ? "never" : settings.idleTimeout().toSeconds() + " s");
+    err.flush();
+    server.awaitTermination();
+    handler.close();
+    err.println("hgbuild daemon: stopped after " + server.requestsServed() + " requests");
+    err.flush();
+    return 0;
+  }
+
+  /** Sends a stop request and waits (bounded) until the daemon's process has gone. */
+  private int stop(DaemonPaths paths, PrintWriter out) throws IOException, InterruptedException {
+    Optional<Long> pid = readPid(paths);
+    Optional<DaemonClient.Reply> r =
+        DaemonClient.call(paths.socket(), LauncherRequest.control(LauncherRequest.Kind.STOP));
+    if (r.isEmpty()) {
+      out.println("hgbuild daemon: no daemon runs on " + paths.socket());
+      out.flush();
+      return 0;
+    }
+    Optional<ProcessHandle> process = pid.flatMap(ProcessHandle::of);
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+    while (process.isPresent() && process.get().isAlive() && Instant.now().isBefore(deadline)) {
+      Thread.sleep(50); // polling the daemon's exit with a deadline
+    }
+    out.println("hgbuild daemon: stopped the daemon on " + paths.socket());
+    out.flush();
+    return 0;
+  }
+
+  private static Optional<Long> readPid(DaemonPaths paths) {
+    try {
+      return Optional.of(
+          Long.parseLong(
+              new String(Files.readAllBytes(paths.pidFile()), StandardCharsets.UTF_8).strip()));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+}
