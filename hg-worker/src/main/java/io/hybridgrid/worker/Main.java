@@ -5,9 +5,9 @@ import io.hybridgrid.proto.v1.Capabilities;
 import io.hybridgrid.worker.compiler.GuardedCompiler;
 import io.hybridgrid.worker.compiler.InstalledCompilers;
 import io.hybridgrid.worker.compiler.SandboxCompiler;
+import io.hybridgrid.worker.machine.MachineResources;
 import io.hybridgrid.worker.session.WorkerSession;
 import io.hybridgrid.worker.session.WorkerSettings;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -53,7 +53,9 @@ public final class Main implements Callable<Integer> {
     @Option(
         names = "--max-parallel",
         paramLabel = "N",
-        description = "Compiles run at once (default: the cores this process may use).")
+        description =
+            "Compiles run at once (default: the cores this process may use, as its cgroup"
+                + " CPU quota allows).")
     Integer maxParallel;
 
     @Option(names = "--id", paramLabel = "ID", description = "Worker id (default: hostname-pid).")
@@ -78,7 +80,8 @@ public final class Main implements Callable<Integer> {
       if (address == null) {
         address = System.getenv().getOrDefault("HG_COORDINATOR", "127.0.0.1:9000");
       }
-      int cores = Runtime.getRuntime().availableProcessors();
+      MachineResources machine = MachineResources.current();
+      int cores = machine.cores();
       String hostname = hostname();
       String workerId = id != null ? id : hostname + "-" + ProcessHandle.current().pid();
       WorkerSettings settings =
@@ -101,19 +104,22 @@ public final class Main implements Callable<Integer> {
           new GuardedCompiler(
               new SandboxCompiler(compilers, root, Duration.ofSeconds(compileTimeoutSeconds)),
               GuardedCompiler.defaultBreaker());
-      long memory =
-          ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-              .getTotalMemorySize();
       Capabilities caps =
           Capabilities.newBuilder()
               .setCores(cores)
-              .setMemoryBytes(memory)
+              .setMemoryBytes(machine.memoryBytes())
               .setArch(System.getProperty("os.arch"))
               .setOs(System.getProperty("os.name").toLowerCase(Locale.ROOT))
               .build();
       WorkerSession session =
           new WorkerSession(
-              settings, runner, compilers.identities(), caps, VERSION, new SecureRandom());
+              settings,
+              runner,
+              compilers.identities(),
+              caps,
+              VERSION,
+              new SecureRandom(),
+              machine::freeMemoryBytes);
       CountDownLatch done = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
