@@ -41,7 +41,9 @@ final class LoopbackGrid implements AutoCloseable {
             "--grpc-port",
             Integer.toString(grpcPort),
             "--http-port",
-            Integer.toString(httpPort)));
+            Integer.toString(httpPort),
+            "--state-dir",
+            logs.resolve("coord-state").toString()));
     for (int i = 1; i <= workers; i++) {
       start(
           "worker-" + i,

@@ -173,7 +173,11 @@ public final class Main implements Callable<Integer> {
   static final class SchedulerConverter implements CommandLine.ITypeConverter<SchedulerKind> {
     @Override
     public SchedulerKind convert(String value) {
-      return SchedulerKind.parse(value);
+      try {
+        return SchedulerKind.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
     }
   }
 
@@ -181,7 +185,11 @@ public final class Main implements Callable<Integer> {
   static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
     @Override
     public Long convert(String value) {
-      return ByteSize.parse(value);
+      try {
+        return ByteSize.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
     }
   }
 
