@@ -60,6 +60,14 @@ final class DiskTier {
 
   /** Creates the directory, drops leftover temporary files and indexes the entries found. */
   synchronized void start() throws IOException {
+    try {
+      index();
+    } catch (IOException e) {
+      throw new IOException("cannot use the cache directory " + dir + ": " + e, e);
+    }
+  }
+
+  private void index() throws IOException {
     Files.createDirectories(dir);
     record Found(CacheKey key, long size, FileTime modified) {}
     List<Found> found = new ArrayList<>();

@@ -177,35 +177,39 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     synchronized (lock) {
       if (closed) {
         after.add(() -> sink.disconnect("coordinator is shutting down"));
-        runAll(after);
-        return;
+      } else {
+        registerLocked(descriptor, sink, after);
       }
-      Optional<WorkerState<P>> old =
-          registry.put(new WorkerState<>(descriptor, sink, clock.instant()));
-      old.ifPresent(
-          o -> {
-            event(ConnectivityEvent.Type.LEAVE, o.descriptor(), "replaced by a new session");
-            requeueTasksOf(o.id(), "worker re-registered", after);
-          });
-      event(
-          ConnectivityEvent.Type.JOIN,
-          descriptor,
-          "registered: "
-              + descriptor.maxParallel()
-              + " slots, "
-              + descriptor.cores()
-              + " cores, "
-              + descriptor.compilers().size()
-              + " compilers, version "
-              + descriptor.version());
-      log.info(
-          "worker {} joined: {} slots, {} compilers",
-          descriptor.id(),
-          descriptor.maxParallel(),
-          descriptor.compilers().size());
-      pump(after);
     }
     runAll(after);
+  }
+
+  // under the lock
+  private void registerLocked(WorkerDescriptor descriptor, TaskSink<P> sink, List<Runnable> after) {
+    Optional<WorkerState<P>> old =
+        registry.put(new WorkerState<>(descriptor, sink, clock.instant()));
+    old.ifPresent(
+        o -> {
+          event(ConnectivityEvent.Type.LEAVE, o.descriptor(), "replaced by a new session");
+          requeueTasksOf(o.id(), "worker re-registered", after);
+        });
+    event(
+        ConnectivityEvent.Type.JOIN,
+        descriptor,
+        "registered: "
+            + descriptor.maxParallel()
+            + " slots, "
+            + descriptor.cores()
+            + " cores, "
+            + descriptor.compilers().size()
+            + " compilers, version "
+            + descriptor.version());
+    log.info(
+        "worker {} joined: {} slots, {} compilers",
+        descriptor.id(),
+        descriptor.maxParallel(),
+        descriptor.compilers().size());
+    pump(after);
   }
 
   /** Records a heartbeat and the load it reports; unknown workers are ignored. */

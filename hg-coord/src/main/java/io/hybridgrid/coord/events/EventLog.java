@@ -70,6 +70,15 @@ public final class EventLog implements AutoCloseable {
     if (file == null) {
       return this;
     }
+    try {
+      load();
+    } catch (IOException e) {
+      throw new IOException("cannot use the event log " + file + ": " + e, e);
+    }
+    return this;
+  }
+
+  private void load() throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     if (Files.exists(file)) {
       int skipped = 0;
@@ -93,7 +102,6 @@ public final class EventLog implements AutoCloseable {
       out.write('\n'); // a write torn by a crash: start the next event on its own line
       out.flush();
     }
-    return this;
   }
 
   private boolean endsMidLine() throws IOException {

@@ -100,7 +100,7 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
 
   private static Instant micros(long unixMicros) {
     return Instant.ofEpochSecond(
-        Math.floorDiv(unixMicros, 1_000_000), Math.floorMod(unixMicros, 1_000_000) * 1000);
+        Math.floorDiv(unixMicros, 1_000_000), Math.floorMod(unixMicros, 1_000_000) * 1000L);
   }
 
   private final class Session implements StreamObserver<WorkerMessage> {

@@ -604,7 +604,7 @@ class DispatcherTest {
     assertTrue(Double.isNaN(snapshot("w1").rttMillis()));
 
     submitUnwatched("a");
-    clock.advance(Duration.ofMillis(1000));
+    clock.advance(Duration.ofSeconds(1));
     dispatcher.result("w1", w1.last().taskId(), 0);
     submitUnwatched("b");
     clock.advance(Duration.ofMillis(500));

@@ -74,8 +74,9 @@ class EventLogTest {
     try (EventLog again = EventLog.persistent(file, 3).start()) {
       assertEquals(List.of("w98", "w99", "w100"), workers(again.recent(3)));
     }
-    assertEquals(
-        List.of("events.jsonl"), Files.list(dir).map(p -> p.getFileName().toString()).toList());
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of("events.jsonl"), files.map(p -> p.getFileName().toString()).toList());
+    }
   }
 
   @Test

@@ -81,9 +81,9 @@ class QueueGrpcTest {
   void aFullQueueIsResourceExhausted() throws Exception {
     start(1, Duration.ofMinutes(5));
     coord.connect("w1", 1);
-    CompletableFuture.runAsync(() -> compile(coord.channel(), task("running")));
+    var unusedRunning = CompletableFuture.runAsync(() -> compile(coord.channel(), task("running")));
     GrpcCoordinator.await(() -> coord.stats().getActiveTasks() == 1, "one running");
-    CompletableFuture.runAsync(() -> compile(coord.channel(), task("waiting")));
+    var unusedWaiting = CompletableFuture.runAsync(() -> compile(coord.channel(), task("waiting")));
     GrpcCoordinator.await(() -> coord.stats().getTasksQueued() == 1, "one waiting");
 
     Status s = fails("one too many");
@@ -96,7 +96,7 @@ class QueueGrpcTest {
   void aPassedQueueDeadlineIsDeadlineExceeded() throws Exception {
     start(10, Duration.ZERO);
     coord.connect("w1", 1);
-    CompletableFuture.runAsync(() -> compile(coord.channel(), task("running")));
+    var unused = CompletableFuture.runAsync(() -> compile(coord.channel(), task("running")));
     GrpcCoordinator.await(() -> coord.stats().getActiveTasks() == 1, "one running");
 
     Status s = fails("waits too long"); // the sweep (every 500 ms) expires it
