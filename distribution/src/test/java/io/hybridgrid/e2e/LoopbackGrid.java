@@ -59,7 +59,12 @@ final class LoopbackGrid implements AutoCloseable {
               "--work-dir",
               logs.resolve("work-" + i).toString()));
     }
-    awaitWorkers(workers, Duration.ofSeconds(60));
+    try {
+      awaitWorkers(workers, Duration.ofSeconds(60));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      close(); // a failed start must not leave workers running
+      throw e;
+    }
   }
 
   String coordinator() {
