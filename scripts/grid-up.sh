@@ -9,7 +9,8 @@ HG_DIST=${HG_DIST:-$_hg_root/dist}
 GRID_DIR=${GRID_DIR:-$(mktemp -d /tmp/hg-grid.XXXXXX)}
 _free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 _grpc=$(_free_port); _http=$(_free_port)
-"$HG_DIST/bin/hg-coord" serve --no-mdns --bind 127.0.0.1 --grpc-port "$_grpc" --http-port "$_http" > "$GRID_DIR/coord.log" 2>&1 &
+"$HG_DIST/bin/hg-coord" serve --no-mdns --bind 127.0.0.1 --grpc-port "$_grpc" --http-port "$_http" \
+  --state-dir "$GRID_DIR/coord-state" > "$GRID_DIR/coord.log" 2>&1 &
 GRID_PIDS=$!
 export HG_COORDINATOR=127.0.0.1:$_grpc
 export HG_HTTP=http://127.0.0.1:$_http

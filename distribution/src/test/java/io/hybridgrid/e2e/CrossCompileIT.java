@@ -34,12 +34,14 @@ class CrossCompileIT {
   private static final String CROSS = "aarch64-linux-gnu-gcc";
   private static final int FILES = 6;
   private static LoopbackGrid grid;
+  private static PrivateDaemon daemon;
 
   @BeforeAll
   static void startGrid() throws Exception {
     Assumptions.assumeTrue(
         Files.isExecutable(Path.of("/usr/bin", CROSS)),
         "gcc-aarch64-linux-gnu is not installed (.ci/run installs it)");
+    daemon = new PrivateDaemon(DIST);
     grid = new LoopbackGrid(DIST, 0);
     grid.addWorker("host-only", List.of("--compilers", "gcc,g++,cc"));
     grid.awaitWorkers(1, Duration.ofSeconds(60));
@@ -47,6 +49,9 @@ class CrossCompileIT {
 
   @AfterAll
   static void stopGrid() throws Exception {
+    if (daemon != null) {
+      daemon.close();
+    }
     if (grid != null) {
       grid.close();
     }
@@ -71,7 +76,8 @@ class CrossCompileIT {
   }
 
   private static Map<String, String> env(boolean noFallback) {
-    Map<String, String> env = new HashMap<>();
+    // A daemon and cache of this test's own; no local cache hits, so every compile is counted.
+    Map<String, String> env = new HashMap<>(daemon.env(Map.of("HG_NO_CACHE", "1")));
     env.put("HG_COORDINATOR", grid.coordinator());
     env.put("HG_VERBOSE", "1");
     if (noFallback) {

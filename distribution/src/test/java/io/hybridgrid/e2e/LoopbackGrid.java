@@ -42,11 +42,18 @@ final class LoopbackGrid implements AutoCloseable {
             "--grpc-port",
             Integer.toString(grpcPort),
             "--http-port",
-            Integer.toString(httpPort)));
+            Integer.toString(httpPort),
+            "--state-dir",
+            logs.resolve("coord-state").toString()));
     for (int i = 1; i <= workers; i++) {
       addWorker("worker-" + i, List.of());
     }
-    awaitWorkers(workers, Duration.ofSeconds(60));
+    try {
+      awaitWorkers(workers, Duration.ofSeconds(60));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      close(); // a failed start must not leave workers running
+      throw e;
+    }
   }
 
   /**

@@ -70,7 +70,9 @@ class MdnsNetnsIT {
             "--http-port",
             Integer.toString(HTTP_PORT),
             "--mdns-interface",
-            ns.addressA),
+            ns.addressA,
+            "--state-dir",
+            tmp.resolve("coord-state").toString()),
         env,
         logs.resolve("coord.log"));
     // No --coordinator, no HG_COORDINATOR: mDNS is the only way to find it.
@@ -107,12 +109,23 @@ class MdnsNetnsIT {
               + "'; }\n");
     }
     // hgbuild in B without any address: the first compile looks (bounded), later ones remember.
-    StringBuilder cmd = new StringBuilder("set -e; cd " + src + "; ");
+    // The launcher starts a daemon inside namespace B; stop it before the namespace goes away.
+    StringBuilder cmd =
+        new StringBuilder("trap 'HG_DAEMON_SOCKET=")
+            .append(tmp.resolve("d/daemon.sock"))
+            .append(' ')
+            .append(DIST.resolve("bin/hgbuild"))
+            .append(" daemon --stop >/dev/null 2>&1' EXIT; set -e; cd ")
+            .append(src)
+            .append("; ");
     for (String f : List.of("a", "b", "c")) {
       cmd.append("gcc -O2 -g -c ").append(f).append(".c -o ").append(f).append(".local.o; ");
       cmd.append("env -u HG_COORDINATOR -u HG_NO_MDNS HOME=")
           .append(home)
-          .append(" HG_NO_FALLBACK=1 HG_VERBOSE=1 ")
+          .append(" HG_NO_FALLBACK=1 HG_VERBOSE=1 HG_NO_CACHE=1 HG_DAEMON_IDLE_TIMEOUT=60")
+          .append(" HG_DAEMON_SOCKET=")
+          .append(tmp.resolve("d/daemon.sock"))
+          .append(' ')
           .append(DIST.resolve("bin/hgbuild"))
           .append(" gcc -O2 -g -c ")
           .append(f)

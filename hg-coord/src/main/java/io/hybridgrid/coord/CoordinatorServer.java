@@ -7,22 +7,25 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.hybridgrid.common.grpc.CompressResponses;
 import io.hybridgrid.common.grpc.GrpcLimits;
+import io.hybridgrid.coord.cache.ResultCache;
+import io.hybridgrid.coord.cache.TieredResultCache;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.dispatch.Dispatcher;
+import io.hybridgrid.coord.events.EventLog;
 import io.hybridgrid.coord.grpc.CompileGrpcService;
 import io.hybridgrid.coord.grpc.StatusGrpcService;
 import io.hybridgrid.coord.grpc.WorkerGrpcService;
 import io.hybridgrid.coord.http.HttpApi;
 import io.hybridgrid.coord.http.HttpServer;
-import io.hybridgrid.coord.scheduler.PowerOfTwoChoices;
 import io.hybridgrid.coord.status.CoordinatorStatus;
 import io.hybridgrid.proto.v1.CompileResult;
 import io.hybridgrid.proto.v1.CompileTask;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,10 +34,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * hg-coord as one object: the dispatcher, the gRPC server (compile, worker session, status, health)
- * and the HTTP server. Tests pass an in-process {@link ServerBuilder}.
+ * hg-coord as one object: the connectivity event log, the shared result cache, the dispatcher, the
+ * gRPC server (compile, worker session, status, health) and the HTTP server. Tests pass an
+ * in-process {@link ServerBuilder}.
  */
 public final class CoordinatorServer implements AutoCloseable {
+  private final EventLog events;
+  private final ResultCache cache;
+  private final TieredResultCache tieredCache;
   private final Dispatcher<CompileTask, CompileResult> dispatcher;
   private final CoordinatorStatus status;
   private final HealthStatusManager health = new HealthStatusManager();
@@ -57,10 +64,42 @@ public final class CoordinatorServer implements AutoCloseable {
       DispatchSettings settings,
       Duration heartbeatInterval,
       Clock clock) {
+    this(serverBuilder, httpBind, CoordinatorConfig.inMemory(settings, heartbeatInterval), clock);
+  }
+
+  /**
+   * @param serverBuilder a builder for the gRPC server (Netty, or in-process in tests)
+   * @param httpBind where to serve HTTP, or null for none
+   * @param config scheduler, limits, state directory and cache
+   * @param clock time source
+   */
+  public CoordinatorServer(
+      ServerBuilder<?> serverBuilder,
+      InetSocketAddress httpBind,
+      CoordinatorConfig config,
+      Clock clock) {
+    DispatchSettings settings = config.dispatch();
+    Duration heartbeatInterval = config.heartbeatInterval();
+    this.events =
+        config.eventsFile() == null
+            ? EventLog.inMemory(EventLog.DEFAULT_CAPACITY)
+            : EventLog.persistent(config.eventsFile(), EventLog.DEFAULT_CAPACITY);
+    if (config.cache().enabled()) {
+      this.tieredCache = new TieredResultCache(config.cache(), clock, cacheWriter());
+      this.cache = tieredCache;
+    } else {
+      this.tieredCache = null;
+      this.cache = ResultCache.disabled();
+    }
+    // The scheduler runs under the dispatcher's lock, so an unsynchronized generator is safe.
     this.dispatcher =
         new Dispatcher<>(
-            settings, new PowerOfTwoChoices(new SecureRandom()), clock, r -> r.getExitCode() != 0);
-    this.status = new CoordinatorStatus(dispatcher, clock);
+            settings,
+            config.scheduler().create(new SplittableRandom()),
+            clock,
+            r -> r.getExitCode() != 0,
+            events);
+    this.status = new CoordinatorStatus(dispatcher, events, cache, clock);
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -86,10 +125,11 @@ public final class CoordinatorServer implements AutoCloseable {
         serverBuilder
             .executor(grpcExecutor)
             .maxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
-            .addService(ServerInterceptors.intercept(new CompileGrpcService(dispatcher), compress))
+            .addService(
+                ServerInterceptors.intercept(new CompileGrpcService(dispatcher, cache), compress))
             .addService(
                 ServerInterceptors.intercept(
-                    new WorkerGrpcService(dispatcher, (int) heartbeatInterval.toMillis()),
+                    new WorkerGrpcService(dispatcher, (int) heartbeatInterval.toMillis(), clock),
                     compress))
             .addService(new StatusGrpcService(status))
             .addService(health.getHealthService())
@@ -99,6 +139,10 @@ public final class CoordinatorServer implements AutoCloseable {
 
   /** Starts serving. */
   public CoordinatorServer start() throws IOException, InterruptedException {
+    events.start();
+    if (tieredCache != null) {
+      tieredCache.start();
+    }
     dispatcher.start(timer, Duration.ofMillis(500));
     server.start();
     if (http != null) {
@@ -142,5 +186,22 @@ public final class CoordinatorServer implements AutoCloseable {
     }
     timer.shutdownNow();
     grpcExecutor.shutdownNow();
+    cache.close();
+    events.close();
+  }
+
+  /** One thread writes cache entries to disk; when 1,024 are pending, new ones stay in memory. */
+  private static ExecutorService cacheWriter() {
+    return new ThreadPoolExecutor(
+        1,
+        1,
+        0,
+        TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(1024),
+        r -> {
+          Thread t = new Thread(r, "hg-coord-cache-writer");
+          t.setDaemon(true);
+          return t;
+        });
   }
 }

@@ -1,8 +1,12 @@
 package io.hybridgrid.coord;
 
 import io.grpc.netty.NettyServerBuilder;
+import io.hybridgrid.coord.cache.ByteSize;
+import io.hybridgrid.coord.cache.CacheSettings;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
+import io.hybridgrid.coord.scheduler.SchedulerKind;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -71,6 +75,46 @@ public final class Main implements Callable<Integer> {
 
     @CommandLine.Mixin MdnsOptions mdns = new MdnsOptions();
 
+    @Option(
+        names = "--scheduler",
+        defaultValue = "p2c",
+        converter = SchedulerConverter.class,
+        paramLabel = "p2c|round-robin|least-loaded",
+        description = "Placement policy (default: ${DEFAULT-VALUE}).")
+    SchedulerKind scheduler;
+
+    @Option(
+        names = "--state-dir",
+        paramLabel = "DIR",
+        description =
+            "Where connectivity events and the disk cache live (default: ~/.hybridgrid/coord).")
+    Path stateDir;
+
+    @Option(names = "--no-cache", description = "Turn the shared result cache off.")
+    boolean noCache;
+
+    @Option(
+        names = "--cache-memory",
+        defaultValue = "512M",
+        converter = SizeConverter.class,
+        paramLabel = "SIZE",
+        description = "Memory tier bound, e.g. 512M, 2G; 0 = none (default: ${DEFAULT-VALUE}).")
+    long cacheMemory;
+
+    @Option(
+        names = "--cache-dir",
+        paramLabel = "DIR",
+        description = "Disk tier directory (default: <state-dir>/cache).")
+    Path cacheDir;
+
+    @Option(
+        names = "--cache-disk-size",
+        defaultValue = "10G",
+        converter = SizeConverter.class,
+        paramLabel = "SIZE",
+        description = "Disk tier bound; 0 = none (default: ${DEFAULT-VALUE}).")
+    long cacheDiskSize;
+
     @Override
     public Integer call() throws Exception {
       DispatchSettings defaults = DispatchSettings.defaults();
@@ -81,6 +125,21 @@ public final class Main implements Callable<Integer> {
               defaults.taskTimeout(),
               defaults.maxAttempts(),
               defaults.heartbeatTimeout());
+      Path state =
+          stateDir != null
+              ? stateDir
+              : Path.of(System.getProperty("user.home"), ".hybridgrid", "coord");
+      CoordinatorConfig config =
+          new CoordinatorConfig(
+              settings,
+              Duration.ofSeconds(2),
+              scheduler,
+              state,
+              new CacheSettings(
+                  !noCache,
+                  cacheMemory,
+                  cacheDir != null ? cacheDir : state.resolve("cache"),
+                  cacheDiskSize));
       CoordinatorServer server =
           new CoordinatorServer(
               NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort))
@@ -88,8 +147,7 @@ public final class Main implements Callable<Integer> {
                   .permitKeepAliveTime(20, TimeUnit.SECONDS)
                   .permitKeepAliveWithoutCalls(true),
               new InetSocketAddress(bind, httpPort),
-              settings,
-              Duration.ofSeconds(2),
+              config,
               Clock.systemUTC());
       server.start();
       MdnsOptions.Announcement announcement =
@@ -113,6 +171,30 @@ public final class Main implements Callable<Integer> {
           server.httpPort());
       done.await();
       return 0;
+    }
+  }
+
+  /** Parses {@code --scheduler}. */
+  static final class SchedulerConverter implements CommandLine.ITypeConverter<SchedulerKind> {
+    @Override
+    public SchedulerKind convert(String value) {
+      try {
+        return SchedulerKind.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** Parses sizes such as 512M. */
+  static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      try {
+        return ByteSize.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
     }
   }
 

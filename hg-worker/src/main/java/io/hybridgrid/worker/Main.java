@@ -9,9 +9,9 @@ import io.hybridgrid.worker.compiler.GuardedCompiler;
 import io.hybridgrid.worker.compiler.InstalledCompilers;
 import io.hybridgrid.worker.compiler.SandboxCompiler;
 import io.hybridgrid.worker.discovery.CoordinatorResolver;
+import io.hybridgrid.worker.machine.MachineResources;
 import io.hybridgrid.worker.session.WorkerSession;
 import io.hybridgrid.worker.session.WorkerSettings;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -81,7 +81,9 @@ public final class Main implements Callable<Integer> {
     @Option(
         names = "--max-parallel",
         paramLabel = "N",
-        description = "Compiles run at once (default: the cores this process may use).")
+        description =
+            "Compiles run at once (default: the cores this process may use, as its cgroup"
+                + " CPU quota allows).")
     Integer maxParallel;
 
     @Option(names = "--id", paramLabel = "ID", description = "Worker id (default: hostname-pid).")
@@ -122,7 +124,8 @@ public final class Main implements Callable<Integer> {
                       Duration.ofSeconds(30),
                       d -> Thread.sleep(d.toMillis())))
               .resolve(coordinator, System.getenv(), noMdns);
-      int cores = Runtime.getRuntime().availableProcessors();
+      MachineResources machine = MachineResources.current();
+      int cores = machine.cores();
       String hostname = hostname();
       String workerId = id != null ? id : hostname + "-" + ProcessHandle.current().pid();
       WorkerSettings settings =
@@ -140,19 +143,22 @@ public final class Main implements Callable<Integer> {
           new GuardedCompiler(
               new SandboxCompiler(installed, root, Duration.ofSeconds(compileTimeoutSeconds)),
               GuardedCompiler.defaultBreaker());
-      long memory =
-          ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-              .getTotalMemorySize();
       Capabilities caps =
           Capabilities.newBuilder()
               .setCores(cores)
-              .setMemoryBytes(memory)
+              .setMemoryBytes(machine.memoryBytes())
               .setArch(System.getProperty("os.arch"))
               .setOs(System.getProperty("os.name").toLowerCase(Locale.ROOT))
               .build();
       WorkerSession session =
           new WorkerSession(
-              settings, runner, installed.identities(), caps, VERSION, new SecureRandom());
+              settings,
+              runner,
+              installed.identities(),
+              caps,
+              VERSION,
+              new SecureRandom(),
+              machine::freeMemoryBytes);
       CountDownLatch done = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(

@@ -1,11 +1,16 @@
 package io.hybridgrid.coord.dispatch;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.coord.events.ConnectivityEvent;
+import io.hybridgrid.coord.events.EventLog;
 import io.hybridgrid.coord.registry.TaskSink;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
+import io.hybridgrid.coord.registry.WorkerLoad;
 import io.hybridgrid.coord.registry.WorkerRegistry;
 import io.hybridgrid.coord.registry.WorkerState;
 import io.hybridgrid.coord.scheduler.Scheduler;
+import io.hybridgrid.coord.scheduler.TaskRequest;
+import io.hybridgrid.coord.scheduler.WorkerSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Places tasks on workers: the registry, the queue and the in-flight table behind one lock.
+ * Places tasks on workers: the registry, the queue and the in-flight table behind one lock. (Over
+ * 500 lines on purpose: the three share that lock and every transition touches all three, so
+ * splitting them would spread one state machine over several classes.)
  *
  * <p>A task goes straight to a worker when a capable one has a free slot (chosen by the {@link
  * Scheduler}), otherwise it waits in a bounded queue (interactive before batch) until a slot frees
@@ -38,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * a compile error, is returned once. When no connected worker has the compiler at all, the task
  * fails at once so that the client compiles locally. Futures are completed and messages sent
  * outside the lock.
+ *
+ * <p>Every join, leave and heartbeat timeout is recorded in the {@link EventLog} (under the lock,
+ * so the log's order is the registry's order; these are rare, small appends).
  *
  * @param <P> the task payload sent to workers
  * @param <R> the result workers send back
@@ -49,6 +59,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   private final Scheduler scheduler;
   private final Clock clock;
   private final Predicate<R> isCompileError;
+  private final EventLog events;
 
   private final Object lock = new Object();
 
@@ -100,10 +111,27 @@ public final class Dispatcher<P, R> implements AutoCloseable {
    */
   public Dispatcher(
       DispatchSettings settings, Scheduler scheduler, Clock clock, Predicate<R> isCompileError) {
+    this(settings, scheduler, clock, isCompileError, EventLog.inMemory(EventLog.DEFAULT_CAPACITY));
+  }
+
+  /**
+   * @param settings queue and retry limits
+   * @param scheduler picks among capable workers with free slots
+   * @param clock time source (a fake one in tests)
+   * @param isCompileError tells a compile error result from a successful one, for stats
+   * @param events where joins, leaves and timeouts are recorded (started by the caller)
+   */
+  public Dispatcher(
+      DispatchSettings settings,
+      Scheduler scheduler,
+      Clock clock,
+      Predicate<R> isCompileError,
+      EventLog events) {
     this.settings = settings;
     this.scheduler = scheduler;
     this.clock = clock;
     this.isCompileError = isCompileError;
+    this.events = events;
   }
 
   /** Starts the periodic sweep for deadlines and silent workers on {@code timer}. */
@@ -147,23 +175,61 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   public void register(WorkerDescriptor descriptor, TaskSink<P> sink) {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
-      Optional<WorkerState<P>> old =
-          registry.put(new WorkerState<>(descriptor, sink, clock.instant()));
-      old.ifPresent(o -> requeueTasksOf(o.id(), "worker re-registered", after));
-      log.info(
-          "worker {} joined: {} slots, {} compilers",
-          descriptor.id(),
-          descriptor.maxParallel(),
-          descriptor.compilers().size());
-      pump(after);
+      if (closed) {
+        after.add(() -> sink.disconnect("coordinator is shutting down"));
+      } else {
+        registerLocked(descriptor, sink, after);
+      }
     }
     runAll(after);
   }
 
-  /** Records a heartbeat; unknown workers are ignored. */
-  public void heartbeat(String workerId, double loadAverage) {
+  // under the lock
+  private void registerLocked(WorkerDescriptor descriptor, TaskSink<P> sink, List<Runnable> after) {
+    Optional<WorkerState<P>> old =
+        registry.put(new WorkerState<>(descriptor, sink, clock.instant()));
+    old.ifPresent(
+        o -> {
+          event(ConnectivityEvent.Type.LEAVE, o.descriptor(), "replaced by a new session");
+          requeueTasksOf(o.id(), "worker re-registered", after);
+        });
+    event(
+        ConnectivityEvent.Type.JOIN,
+        descriptor,
+        "registered: "
+            + descriptor.maxParallel()
+            + " slots, "
+            + descriptor.cores()
+            + " cores, "
+            + descriptor.compilers().size()
+            + " compilers, version "
+            + descriptor.version());
+    log.info(
+        "worker {} joined: {} slots, {} compilers",
+        descriptor.id(),
+        descriptor.maxParallel(),
+        descriptor.compilers().size());
+    pump(after);
+  }
+
+  /** Records a heartbeat and the load it reports; unknown workers are ignored. */
+  public void heartbeat(String workerId, WorkerLoad load) {
     synchronized (lock) {
-      registry.get(workerId).ifPresent(w -> w.heartbeat(clock.instant(), loadAverage));
+      registry.get(workerId).ifPresent(w -> w.heartbeat(clock.instant(), load));
+    }
+  }
+
+  /**
+   * A ping sent at {@code pingSentAt} (this coordinator's clock) came back from the worker now;
+   * feeds its round-trip average. Unknown workers and implausible times are ignored.
+   */
+  public void pong(String workerId, Instant pingSentAt) {
+    synchronized (lock) {
+      Duration rtt = Duration.between(pingSentAt, clock.instant());
+      if (rtt.isNegative() || rtt.compareTo(settings.heartbeatTimeout()) > 0) {
+        return;
+      }
+      registry.get(workerId).ifPresent(w -> w.roundTrip(rtt.toNanos() / 1e6));
     }
   }
 
@@ -183,10 +249,11 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
       Optional<WorkerState<P>> current = registry.get(workerId);
-      if (current.isEmpty() || current.get().sink() != sink) {
-        return; // already gone, or replaced by a newer session under the same id
+      if (closed || current.isEmpty() || current.get().sink() != sink) {
+        return; // shut down (leave recorded), gone, or replaced by a newer session under the id
       }
       registry.remove(workerId);
+      event(ConnectivityEvent.Type.LEAVE, current.get().descriptor(), reason);
       log.info("worker {} left: {}", workerId, reason);
       requeueTasksOf(workerId, reason, after);
       failUnplaceable(after);
@@ -205,7 +272,14 @@ public final class Dispatcher<P, R> implements AutoCloseable {
         return;
       }
       inFlight.remove(taskId);
-      registry.get(workerId).ifPresent(w -> w.taskEnded(true));
+      double millis = Duration.between(p.assignedAt, clock.instant()).toNanos() / 1e6;
+      registry
+          .get(workerId)
+          .ifPresent(
+              w -> {
+                w.taskEnded(true);
+                w.taskTime(millis);
+              });
       completed.incrementAndGet();
       if (isCompileError.test(result)) {
         compileErrors.incrementAndGet();
@@ -286,6 +360,10 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       for (WorkerState<P> w : List.copyOf(registry.all())) {
         if (Duration.between(w.lastHeartbeat(), now).compareTo(settings.heartbeatTimeout()) > 0) {
           registry.remove(w.id());
+          event(
+              ConnectivityEvent.Type.TIMEOUT,
+              w.descriptor(),
+              "no heartbeat for " + Duration.between(w.lastHeartbeat(), now).toMillis() + " ms");
           log.warn("worker {} timed out (no heartbeat)", w.id());
           requeueTasksOf(w.id(), "heartbeat timeout", after);
           silent.add(w.sink());
@@ -323,10 +401,21 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     }
   }
 
+  /**
+   * Fails every waiting and running task with SHUTTING_DOWN, records a leave for every worker and
+   * ends its session (so workers reconnect elsewhere at once instead of holding the server open).
+   */
   @Override
   public void close() {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
+      if (!closed) {
+        for (WorkerState<P> w : registry.all()) {
+          event(ConnectivityEvent.Type.LEAVE, w.descriptor(), "coordinator shutting down");
+          TaskSink<P> sink = w.sink();
+          after.add(() -> sink.disconnect("coordinator shutting down"));
+        }
+      }
       closed = true;
       for (Deque<Pending> q : List.of(interactive, batch)) {
         for (Pending p : q) {
@@ -362,19 +451,53 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     return priority == Priority.BATCH ? batch : interactive;
   }
 
-  /** Places every waiting task that has a capable worker with a free slot. */
+  /**
+   * Places every waiting task that has a capable worker with a free slot, interactive first. Stops
+   * when no slot is free, and once a compiler identity found no worker it is not asked again in
+   * this pass, so a long queue costs little per event.
+   */
   private void pump(List<Runnable> after) {
+    if (interactive.isEmpty() && batch.isEmpty()) {
+      return;
+    }
+    List<WorkerSnapshot> workers = registry.snapshots();
+    int free = 0;
+    for (WorkerSnapshot w : workers) {
+      free += w.draining() ? 0 : w.freeSlots();
+    }
+    Set<CompilerIdentity> exhausted = new HashSet<>();
     for (Deque<Pending> q : List.of(interactive, batch)) {
-      for (Iterator<Pending> it = q.iterator(); it.hasNext(); ) {
+      for (Iterator<Pending> it = q.iterator(); it.hasNext() && free > 0; ) {
         Pending p = it.next();
-        Optional<WorkerState<P>> w = scheduler.pick(registry.available(p.compiler, p.tried));
-        if (w.isEmpty()) {
+        if (exhausted.contains(p.compiler)) {
+          continue; // no worker can take this identity now, excluded ones or not
+        }
+        TaskRequest request = new TaskRequest(p.compiler, p.tried);
+        Optional<WorkerSnapshot> pick = scheduler.pick(request, workers);
+        if (pick.isEmpty()) {
+          if (p.tried.isEmpty()) {
+            exhausted.add(p.compiler);
+          }
           continue;
         }
+        WorkerState<P> w =
+            registry
+                .get(pick.get().id())
+                .orElseThrow(() -> new IllegalStateException("scheduler picked an unknown worker"));
+        if (!request.canRunOn(w.snapshot())) {
+          throw new IllegalStateException(
+              "scheduler picked " + w.id() + ", which cannot run " + p.compiler.describe());
+        }
         it.remove();
-        assign(p, w.get(), after);
+        assign(p, w, after);
+        free--;
       }
     }
+  }
+
+  /** Records a connectivity event (under the lock, so the log keeps the registry's order). */
+  private void event(ConnectivityEvent.Type type, WorkerDescriptor d, String reason) {
+    events.record(new ConnectivityEvent(clock.instant(), type, d.id(), d.hostname(), reason));
   }
 
   private void assign(Pending p, WorkerState<P> w, List<Runnable> after) {

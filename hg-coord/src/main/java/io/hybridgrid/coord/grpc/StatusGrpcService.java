@@ -2,10 +2,14 @@ package io.hybridgrid.coord.grpc;
 
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.grpc.WireTypes;
+import io.hybridgrid.coord.cache.CacheStats;
 import io.hybridgrid.coord.dispatch.DispatchStats;
+import io.hybridgrid.coord.events.ConnectivityEvent;
 import io.hybridgrid.coord.status.CoordinatorStatus;
 import io.hybridgrid.proto.v1.Capabilities;
 import io.hybridgrid.proto.v1.GetStatsRequest;
+import io.hybridgrid.proto.v1.ListEventsRequest;
+import io.hybridgrid.proto.v1.ListEventsResponse;
 import io.hybridgrid.proto.v1.ListWorkersRequest;
 import io.hybridgrid.proto.v1.ListWorkersResponse;
 import io.hybridgrid.proto.v1.Stats;
@@ -23,6 +27,7 @@ public final class StatusGrpcService extends StatusServiceGrpc.StatusServiceImpl
   @Override
   public void getStats(GetStatsRequest request, StreamObserver<Stats> out) {
     DispatchStats s = status.stats();
+    CacheStats c = status.cacheStats();
     out.onNext(
         Stats.newBuilder()
             .setWorkers(s.workers())
@@ -33,6 +38,13 @@ public final class StatusGrpcService extends StatusServiceGrpc.StatusServiceImpl
             .setCompileErrors(s.compileErrors())
             .setTasksRetried(s.tasksRetried())
             .setUptimeSeconds(status.uptime().toSeconds())
+            .setCacheHits(c.hits())
+            .setCacheMisses(c.misses())
+            .setCacheMemoryEntries(c.memoryEntries())
+            .setCacheMemoryBytes(c.memoryBytes())
+            .setCacheDiskEntries(c.diskEntries())
+            .setCacheDiskBytes(c.diskBytes())
+            .setCacheCorrupt(c.corrupt())
             .build());
     out.onCompleted();
   }
@@ -59,7 +71,35 @@ public final class StatusGrpcService extends StatusServiceGrpc.StatusServiceImpl
               .setTasksFailed(w.failed())
               .setState(w.state())
               .setConnectedAtUnixMillis(w.connectedAt().toEpochMilli())
-              .setLastHeartbeatUnixMillis(w.lastHeartbeat().toEpochMilli()));
+              .setLastHeartbeatUnixMillis(w.lastHeartbeat().toEpochMilli())
+              .setReportedActiveTasks(w.reportedActive())
+              .setFreeMemoryBytes(w.freeMemoryBytes())
+              .setLoadAverage(w.loadAverage())
+              .setRttMillis(w.rttMillis())
+              .setTaskMillis(w.taskMillis()));
+    }
+    out.onNext(b.build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void listEvents(ListEventsRequest request, StreamObserver<ListEventsResponse> out) {
+    int limit =
+        request.getLimit() == 0 ? CoordinatorStatus.DEFAULT_EVENT_LIMIT : request.getLimit();
+    ListEventsResponse.Builder b = ListEventsResponse.newBuilder();
+    try {
+      for (ConnectivityEvent e : status.events(limit)) {
+        b.addEvents(
+            io.hybridgrid.proto.v1.ConnectivityEvent.newBuilder()
+                .setUnixMillis(e.time().toEpochMilli())
+                .setType(e.type().wireName())
+                .setWorkerId(e.workerId())
+                .setHostname(e.hostname())
+                .setReason(e.reason()));
+      }
+    } catch (IllegalArgumentException e) {
+      out.onError(ErrorMapper.toStatus(e));
+      return;
     }
     out.onNext(b.build());
     out.onCompleted();

@@ -6,25 +6,38 @@ import io.grpc.stub.StreamObserver;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.registry.TaskSink;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
+import io.hybridgrid.coord.registry.WorkerLoad;
 import io.hybridgrid.proto.v1.CompileResult;
 import io.hybridgrid.proto.v1.CompileTask;
 import io.hybridgrid.proto.v1.CoordinatorMessage;
+import io.hybridgrid.proto.v1.Heartbeat;
+import io.hybridgrid.proto.v1.Ping;
 import io.hybridgrid.proto.v1.RegisterAck;
 import io.hybridgrid.proto.v1.TaskAssignment;
 import io.hybridgrid.proto.v1.TaskRejection;
 import io.hybridgrid.proto.v1.TaskResult;
 import io.hybridgrid.proto.v1.WorkerMessage;
 import io.hybridgrid.proto.v1.WorkerServiceGrpc;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** The worker session stream: translates messages to dispatcher calls and back. */
+/**
+ * The worker session stream: translates messages to dispatcher calls and back. Each heartbeat is
+ * answered with a ping carrying this coordinator's clock; the worker's pong echoes it, and the
+ * difference from the clock on arrival is the round-trip time (no clock sync needed).
+ */
 public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
   private final Dispatcher<CompileTask, CompileResult> dispatcher;
   private final int heartbeatIntervalMillis;
+  private final Clock clock;
+  private final AtomicLong nonces = new AtomicLong();
 
   public WorkerGrpcService(
-      Dispatcher<CompileTask, CompileResult> dispatcher, int heartbeatIntervalMillis) {
+      Dispatcher<CompileTask, CompileResult> dispatcher, int heartbeatIntervalMillis, Clock clock) {
     this.dispatcher = dispatcher;
     this.heartbeatIntervalMillis = heartbeatIntervalMillis;
+    this.clock = clock;
   }
 
   @Override
@@ -85,6 +98,11 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
     }
   }
 
+  private static Instant micros(long unixMicros) {
+    return Instant.ofEpochSecond(
+        Math.floorDiv(unixMicros, 1_000_000), Math.floorMod(unixMicros, 1_000_000) * 1000L);
+  }
+
   private final class Session implements StreamObserver<WorkerMessage> {
     private final StreamSink sink;
     private volatile String workerId;
@@ -101,11 +119,25 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
       }
       switch (message.getKindCase()) {
         case REGISTER -> register(message);
-        case HEARTBEAT -> dispatcher.heartbeat(workerId, message.getHeartbeat().getLoadAverage());
+        case HEARTBEAT -> heartbeat(message.getHeartbeat());
+        case PONG -> dispatcher.pong(workerId, micros(message.getPong().getPingSentAtUnixMicros()));
         case RESULT -> result(message.getResult());
         case DRAIN -> dispatcher.drain(workerId);
         default -> sink.disconnect("unknown message kind");
       }
+    }
+
+    private void heartbeat(Heartbeat h) {
+      dispatcher.heartbeat(
+          workerId, new WorkerLoad(h.getActiveTasks(), h.getLoadAverage(), h.getFreeMemoryBytes()));
+      Instant now = clock.instant();
+      sink.send(
+          CoordinatorMessage.newBuilder()
+              .setPing(
+                  Ping.newBuilder()
+                      .setNonce(nonces.incrementAndGet())
+                      .setSentAtUnixMicros(now.getEpochSecond() * 1_000_000 + now.getNano() / 1000))
+              .build());
     }
 
     private void register(WorkerMessage message) {

@@ -3,7 +3,9 @@ package io.hybridgrid.coord.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hybridgrid.coord.cache.CacheStats;
 import io.hybridgrid.coord.dispatch.DispatchStats;
+import io.hybridgrid.coord.events.ConnectivityEvent;
 import io.hybridgrid.coord.status.CoordinatorStatus;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +44,7 @@ public final class HttpApi {
   public Response handle(String method, String path) {
     int q = path.indexOf('?');
     String p = q >= 0 ? path.substring(0, q) : path;
+    String query = q >= 0 ? path.substring(q + 1) : "";
     if (!method.equals("GET") && !method.equals("HEAD")) {
       return Response.text(405, "method " + method + " not allowed\n");
     }
@@ -49,6 +52,7 @@ public final class HttpApi {
       case "/health" -> Response.text(200, "ok\n");
       case "/api/v1/stats" -> jsonResponse(stats());
       case "/api/v1/workers" -> jsonResponse(workers());
+      case "/api/v1/events" -> events(query);
       case "/", "/index.html" ->
           dashboard == null
               ? Response.text(404, "dashboard not packaged\n")
@@ -68,7 +72,46 @@ public final class HttpApi {
     o.put("compile_errors", s.compileErrors());
     o.put("tasks_retried", s.tasksRetried());
     o.put("uptime_seconds", status.uptime().toSeconds());
+    CacheStats c = status.cacheStats();
+    o.put("cache_enabled", c.enabled());
+    o.put("cache_hits", c.hits());
+    o.put("cache_misses", c.misses());
+    o.put("cache_disk_hits", c.diskHits());
+    o.put("cache_stores", c.stores());
+    o.put("cache_memory_entries", c.memoryEntries());
+    o.put("cache_memory_bytes", c.memoryBytes());
+    o.put("cache_disk_entries", c.diskEntries());
+    o.put("cache_disk_bytes", c.diskBytes());
+    o.put("cache_corrupt", c.corrupt());
     return o;
+  }
+
+  /** {@code /api/v1/events?limit=N}: the last N connectivity events, oldest first. */
+  private Response events(String query) {
+    int limit = CoordinatorStatus.DEFAULT_EVENT_LIMIT;
+    for (String param : query.split("&")) {
+      if (param.startsWith("limit=")) {
+        String v = param.substring("limit=".length());
+        try {
+          limit = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+          limit = 0;
+        }
+        if (limit < 1) {
+          return Response.text(400, "limit must be a positive number, not '" + v + "'\n");
+        }
+      }
+    }
+    ArrayNode arr = json.createArrayNode();
+    for (ConnectivityEvent e : status.events(limit)) {
+      ObjectNode o = arr.addObject();
+      o.put("time", e.time().toString());
+      o.put("type", e.type().wireName());
+      o.put("worker", e.workerId());
+      o.put("host", e.hostname());
+      o.put("reason", e.reason());
+    }
+    return jsonResponse(arr);
   }
 
   private ArrayNode workers() {
@@ -90,6 +133,11 @@ public final class HttpApi {
       w.compilers().forEach(c -> compilers.add(c.describe()));
       o.put("connected_at", w.connectedAt().toString());
       o.put("last_heartbeat", w.lastHeartbeat().toString());
+      o.put("reported_active_tasks", w.reportedActive());
+      o.put("free_memory_bytes", w.freeMemoryBytes());
+      o.put("load_average", w.loadAverage());
+      o.put("rtt_ms", w.rttMillis());
+      o.put("task_ms", w.taskMillis());
     }
     return arr;
   }

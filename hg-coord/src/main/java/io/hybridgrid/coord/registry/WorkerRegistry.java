@@ -1,6 +1,8 @@
 package io.hybridgrid.coord.registry;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.coord.scheduler.WorkerSnapshot;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -17,14 +19,38 @@ import java.util.Set;
  */
 public final class WorkerRegistry<P> {
   private final Map<String, WorkerState<P>> workers = new LinkedHashMap<>();
+  // The same workers in the same order, for indexed access by the snapshot view.
+  private final List<WorkerState<P>> order = new ArrayList<>();
+  private final List<WorkerSnapshot> snapshots =
+      new AbstractList<>() {
+        @Override
+        public WorkerSnapshot get(int index) {
+          return order.get(index).snapshot();
+        }
+
+        @Override
+        public int size() {
+          return order.size();
+        }
+      };
 
   /** Adds a worker; a worker reconnecting under the same id replaces its old entry. */
   public Optional<WorkerState<P>> put(WorkerState<P> state) {
-    return Optional.ofNullable(workers.put(state.id(), state));
+    WorkerState<P> old = workers.put(state.id(), state);
+    if (old != null) {
+      order.set(order.indexOf(old), state);
+    } else {
+      order.add(state);
+    }
+    return Optional.ofNullable(old);
   }
 
   public Optional<WorkerState<P>> remove(String id) {
-    return Optional.ofNullable(workers.remove(id));
+    WorkerState<P> old = workers.remove(id);
+    if (old != null) {
+      order.remove(old);
+    }
+    return Optional.ofNullable(old);
   }
 
   public Optional<WorkerState<P>> get(String id) {
@@ -56,17 +82,12 @@ public final class WorkerRegistry<P> {
     return false;
   }
 
-  /** Workers that can run {@code compiler}, are not draining and have a free slot. */
-  public List<WorkerState<P>> available(CompilerIdentity compiler, Collection<String> excluded) {
-    List<WorkerState<P>> out = new ArrayList<>();
-    for (WorkerState<P> w : workers.values()) {
-      if (!w.draining()
-          && w.freeSlots() > 0
-          && !excluded.contains(w.id())
-          && w.descriptor().compilers().contains(compiler)) {
-        out.add(w);
-      }
-    }
-    return out;
+  /**
+   * Every worker's scheduler view, in registration order: a live, read-only list (valid under the
+   * owner's lock) whose elements are each worker's cached snapshot, so a decision allocates only
+   * for workers that changed since the last one.
+   */
+  public List<WorkerSnapshot> snapshots() {
+    return snapshots;
   }
 }

@@ -1,30 +1,51 @@
 package io.hybridgrid.coord.registry;
 
+import io.hybridgrid.coord.scheduler.MachineArch;
+import io.hybridgrid.coord.scheduler.WorkerSnapshot;
 import java.time.Instant;
 
 /**
- * The coordinator's live view of one connected worker. Mutated only under the dispatcher's lock,
- * except the heartbeat fields, which are volatile.
+ * The coordinator's live view of one connected worker. Mutated only under the dispatcher's lock.
+ *
+ * <p>Two moving averages feed the scheduler: task time (from assignment to result, as the
+ * coordinator sees it, so transfer time counts) with {@link #TASK_TIME_ALPHA}, and round-trip time
+ * of the session's ping/pong with {@link #RTT_ALPHA}.
  *
  * @param <P> the task payload type
  */
 public final class WorkerState<P> {
+  /**
+   * Weight of a new task-time sample: 0.2, so the last ~10 tasks dominate (a compile's time varies
+   * a lot with the unit, so a single long one must not swing the average).
+   */
+  public static final double TASK_TIME_ALPHA = 0.2;
+
+  /** Weight of a new RTT sample: 0.3, one every heartbeat, so a changed network shows in ~3. */
+  public static final double RTT_ALPHA = 0.3;
+
   private final WorkerDescriptor descriptor;
   private final TaskSink<P> sink;
   private final Instant connectedAt;
+  private final String arch;
+  private final Ewma taskMillis = new Ewma(TASK_TIME_ALPHA);
+  private final Ewma rttMillis = new Ewma(RTT_ALPHA);
 
   private int active;
   private long completed;
   private long failed;
   private boolean draining;
   private volatile Instant lastHeartbeat;
-  private volatile double loadAverage;
+  private double loadAverage = -1;
+  private long freeMemoryBytes;
+  private int reportedActive;
+  private WorkerSnapshot snapshot; // cached until the next change; null = stale
 
   public WorkerState(WorkerDescriptor descriptor, TaskSink<P> sink, Instant connectedAt) {
     this.descriptor = descriptor;
     this.sink = sink;
     this.connectedAt = connectedAt;
     this.lastHeartbeat = connectedAt;
+    this.arch = MachineArch.normalize(descriptor.arch());
   }
 
   public WorkerDescriptor descriptor() {
@@ -71,14 +92,36 @@ public final class WorkerState<P> {
     return loadAverage;
   }
 
+  /** Memory available to new compiles from the last heartbeat; 0 = unknown. */
+  public long freeMemoryBytes() {
+    return freeMemoryBytes;
+  }
+
+  /** Compiles the worker said were running at its last heartbeat. */
+  public int reportedActive() {
+    return reportedActive;
+  }
+
+  /** Moving average of task time in milliseconds; NaN before the first result. */
+  public double taskMillis() {
+    return taskMillis.value();
+  }
+
+  /** Moving average of round-trip time in milliseconds; NaN before the first pong. */
+  public double rttMillis() {
+    return rttMillis.value();
+  }
+
   /** A task was sent to this worker. */
   public void taskStarted() {
     active++;
+    snapshot = null;
   }
 
   /** A task sent to this worker ended; {@code success} when it returned a compiler result. */
   public void taskEnded(boolean success) {
     active = Math.max(0, active - 1);
+    snapshot = null;
     if (success) {
       completed++;
     } else {
@@ -86,14 +129,52 @@ public final class WorkerState<P> {
     }
   }
 
+  /** A result arrived {@code millis} after the task was sent. */
+  public void taskTime(double millis) {
+    taskMillis.add(millis);
+    snapshot = null;
+  }
+
+  /** A pong arrived {@code millis} after its ping was sent. */
+  public void roundTrip(double millis) {
+    rttMillis.add(millis);
+    snapshot = null;
+  }
+
   /** The worker asked for no more tasks. */
   public void setDraining() {
     draining = true;
+    snapshot = null;
   }
 
-  /** Records a heartbeat. */
-  public void heartbeat(Instant at, double load) {
+  /** Records a heartbeat and the live load it reports. */
+  public void heartbeat(Instant at, WorkerLoad load) {
     lastHeartbeat = at;
-    loadAverage = load;
+    loadAverage = load.loadAverage();
+    freeMemoryBytes = Math.max(0, load.freeMemoryBytes());
+    reportedActive = Math.max(0, load.activeTasks());
+    snapshot = null;
+  }
+
+  /** The scheduler's view of this worker now (the same object until the worker changes). */
+  public WorkerSnapshot snapshot() {
+    if (snapshot == null) {
+      snapshot = newSnapshot();
+    }
+    return snapshot;
+  }
+
+  private WorkerSnapshot newSnapshot() {
+    return new WorkerSnapshot(
+        descriptor.id(),
+        descriptor.compilers(),
+        arch,
+        descriptor.cores(),
+        descriptor.maxParallel(),
+        active,
+        draining,
+        freeMemoryBytes,
+        taskMillis.value(),
+        rttMillis.value());
   }
 }

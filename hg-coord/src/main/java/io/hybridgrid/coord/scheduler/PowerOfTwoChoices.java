@@ -1,52 +1,102 @@
 package io.hybridgrid.coord.scheduler;
 
-import io.hybridgrid.coord.registry.WorkerState;
 import java.util.List;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * Power-of-two-choices: sample two distinct candidates at random and keep the one with the better
- * {@link #score}. Close to least-loaded in balance, without scanning every worker or herding all
- * tasks onto the same momentarily-idle machine.
+ * Power-of-two-choices: among the workers that can run the task, sample two distinct ones at random
+ * and keep the one with the better {@link #score}. Close to least-loaded in balance, without
+ * herding every task onto the one momentarily best machine.
  *
- * <p>Score (higher is better): the fraction of the worker's slots that are free, so a 16-slot
- * worker with 8 busy slots (0.5) and a 2-slot worker with 1 busy slot (0.5) are equal; ties go to
- * the worker with more free slots in absolute terms.
+ * <p>The score (higher is better; docs/design.md, "Scheduling") multiplies six terms in (0, 1]:
+ *
+ * <pre>
+ * score = free × slotSpeed × time × rtt × memory × arch
+ *   free      = freeSlots / maxParallel
+ *   slotSpeed = min(1, cores / maxParallel)
+ *   time      = 1 / (1 + taskMillis / 1000)      (1 while not measured)
+ *   rtt       = 1 / (1 + rttMillis / 50)         (1 while not measured)
+ *   memory    = min(1, freeMemoryBytes / 1 GiB)  (1 while unknown)
+ *   arch      = 1 when the worker's architecture is the compiler's target architecture, else 0.9
+ * </pre>
+ *
+ * Ties go to the worker with more free slots, then to the first sampled.
  */
 public final class PowerOfTwoChoices implements Scheduler {
+  /** Task time at which the time term is 1/2. */
+  public static final double TASK_MILLIS_HALF = 1000;
+
+  /** Round-trip time at which the RTT term is 1/2. */
+  public static final double RTT_MILLIS_HALF = 50;
+
+  /** Free memory from which the memory term is 1. */
+  public static final long MEMORY_FULL_BYTES = 1L << 30;
+
+  /** The arch term of a worker whose own architecture differs from the target's. */
+  public static final double FOREIGN_ARCH = 0.9;
+
   private final RandomGenerator random;
 
+  /**
+   * @param random the sampling source (seeded in tests)
+   */
   public PowerOfTwoChoices(RandomGenerator random) {
     this.random = random;
   }
 
-  /** The documented score: free slots as a fraction of the worker's slots. */
-  public static double score(WorkerState<?> w) {
-    return (double) w.freeSlots() / w.descriptor().maxParallel();
+  /** The documented score of {@code w} for {@code task}; see the class comment. */
+  public static double score(TaskRequest task, WorkerSnapshot w) {
+    double free = (double) w.freeSlots() / w.maxParallel();
+    double slotSpeed = Math.min(1.0, (double) w.cores() / w.maxParallel());
+    double time =
+        Double.isNaN(w.taskMillis()) ? 1.0 : 1.0 / (1.0 + w.taskMillis() / TASK_MILLIS_HALF);
+    double rtt = Double.isNaN(w.rttMillis()) ? 1.0 : 1.0 / (1.0 + w.rttMillis() / RTT_MILLIS_HALF);
+    double memory =
+        w.freeMemoryBytes() <= 0
+            ? 1.0
+            : Math.min(1.0, (double) w.freeMemoryBytes() / MEMORY_FULL_BYTES);
+    double arch = w.arch().equals(task.targetArch()) ? 1.0 : FOREIGN_ARCH;
+    return free * slotSpeed * time * rtt * memory * arch;
   }
 
   @Override
-  public <P> Optional<WorkerState<P>> pick(List<WorkerState<P>> candidates) {
-    int n = candidates.size();
+  public Optional<WorkerSnapshot> pick(TaskRequest task, List<WorkerSnapshot> workers) {
+    int n = 0;
+    for (WorkerSnapshot w : workers) {
+      if (task.canRunOn(w)) {
+        n++;
+      }
+    }
     if (n == 0) {
       return Optional.empty();
     }
     if (n == 1) {
-      return Optional.of(candidates.get(0));
+      return Optional.of(nth(task, workers, 0));
     }
     int a = random.nextInt(n);
     int b = random.nextInt(n - 1);
     if (b >= a) {
       b++;
     }
-    WorkerState<P> x = candidates.get(a);
-    WorkerState<P> y = candidates.get(b);
-    return Optional.of(better(x, y));
+    WorkerSnapshot x = nth(task, workers, a);
+    WorkerSnapshot y = nth(task, workers, b);
+    return Optional.of(better(task, x, y));
   }
 
-  private static <P> WorkerState<P> better(WorkerState<P> x, WorkerState<P> y) {
-    int c = Double.compare(score(x), score(y));
+  /** The {@code k}-th worker (from 0) that can run {@code task}; scanning avoids a copy. */
+  private static WorkerSnapshot nth(TaskRequest task, List<WorkerSnapshot> workers, int k) {
+    int seen = 0;
+    for (WorkerSnapshot w : workers) {
+      if (task.canRunOn(w) && seen++ == k) {
+        return w;
+      }
+    }
+    throw new IllegalStateException("fewer than " + (k + 1) + " eligible workers");
+  }
+
+  private static WorkerSnapshot better(TaskRequest task, WorkerSnapshot x, WorkerSnapshot y) {
+    int c = Double.compare(score(task, x), score(task, y));
     if (c != 0) {
       return c > 0 ? x : y;
     }

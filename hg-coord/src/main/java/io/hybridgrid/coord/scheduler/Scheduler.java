@@ -1,15 +1,18 @@
 package io.hybridgrid.coord.scheduler;
 
-import io.hybridgrid.coord.registry.WorkerState;
 import java.util.List;
 import java.util.Optional;
 
-/** Chooses a worker for a task among workers that are capable and have a free slot. */
+/**
+ * Chooses a worker for a task. Implementations are pure decisions over a snapshot: no I/O, no
+ * locks, no gRPC; their only state is randomness or a rotation cursor.
+ */
 public interface Scheduler {
   /**
-   * Picks one of {@code candidates} (all capable, all with a free slot).
+   * Picks a worker for {@code task} among {@code workers}. Only a worker for which {@link
+   * TaskRequest#canRunOn} holds may be returned.
    *
-   * @return the chosen worker, or empty when {@code candidates} is empty
+   * @return the chosen worker, or empty when none can run the task now
    */
-  <P> Optional<WorkerState<P>> pick(List<WorkerState<P>> candidates);
+  Optional<WorkerSnapshot> pick(TaskRequest task, List<WorkerSnapshot> workers);
 }

@@ -1,22 +1,40 @@
 package io.hybridgrid.coord.status;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.coord.cache.CacheStats;
+import io.hybridgrid.coord.cache.ResultCache;
 import io.hybridgrid.coord.dispatch.DispatchStats;
 import io.hybridgrid.coord.dispatch.Dispatcher;
+import io.hybridgrid.coord.events.ConnectivityEvent;
+import io.hybridgrid.coord.events.EventLog;
 import io.hybridgrid.coord.registry.WorkerState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 
 /** The read-only view of the coordinator that status RPCs, the HTTP API and the page share. */
 public final class CoordinatorStatus {
+  /** Events returned when a caller does not say how many. */
+  public static final int DEFAULT_EVENT_LIMIT = 100;
+
   private final Dispatcher<?, ?> dispatcher;
+  private final EventLog events;
+  private final ResultCache cache;
   private final Clock clock;
   private final Instant startedAt;
 
+  /** A view without events or cache (both empty). */
   public CoordinatorStatus(Dispatcher<?, ?> dispatcher, Clock clock) {
+    this(dispatcher, EventLog.inMemory(1), ResultCache.disabled(), clock);
+  }
+
+  public CoordinatorStatus(
+      Dispatcher<?, ?> dispatcher, EventLog events, ResultCache cache, Clock clock) {
     this.dispatcher = dispatcher;
+    this.events = events;
+    this.cache = cache;
     this.clock = clock;
     this.startedAt = clock.instant();
   }
@@ -38,6 +56,11 @@ public final class CoordinatorStatus {
    * @param compilers compilers it serves
    * @param connectedAt when it registered
    * @param lastHeartbeat when it last reported
+   * @param reportedActive compiles running by its last heartbeat
+   * @param freeMemoryBytes memory available by its last heartbeat (0 = unknown)
+   * @param loadAverage load average by its last heartbeat (negative = unknown)
+   * @param rttMillis round-trip time average, -1 until measured
+   * @param taskMillis task time average, -1 until measured
    */
   public record WorkerView(
       String id,
@@ -53,10 +76,19 @@ public final class CoordinatorStatus {
       String state,
       List<CompilerIdentity> compilers,
       Instant connectedAt,
-      Instant lastHeartbeat) {}
+      Instant lastHeartbeat,
+      int reportedActive,
+      long freeMemoryBytes,
+      double loadAverage,
+      double rttMillis,
+      double taskMillis) {}
 
   public DispatchStats stats() {
     return dispatcher.stats();
+  }
+
+  public CacheStats cacheStats() {
+    return cache.stats();
   }
 
   public Duration uptime() {
@@ -65,6 +97,18 @@ public final class CoordinatorStatus {
 
   public List<WorkerView> workers() {
     return dispatcher.workers(CoordinatorStatus::view);
+  }
+
+  /**
+   * The most recent connectivity events, oldest first.
+   *
+   * @param limit how many; must be at least 1
+   */
+  public List<ConnectivityEvent> events(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("event limit must be at least 1, not " + limit);
+    }
+    return events.recent(limit);
   }
 
   private static WorkerView view(WorkerState<?> w) {
@@ -81,10 +125,17 @@ public final class CoordinatorStatus {
         w.completed(),
         w.failed(),
         w.draining() ? "draining" : "active",
-        d.compilers().stream()
-            .sorted(java.util.Comparator.comparing(CompilerIdentity::describe))
-            .toList(),
+        d.compilers().stream().sorted(Comparator.comparing(CompilerIdentity::describe)).toList(),
         w.connectedAt(),
-        w.lastHeartbeat());
+        w.lastHeartbeat(),
+        w.reportedActive(),
+        w.freeMemoryBytes(),
+        w.loadAverage(),
+        orMinusOne(w.rttMillis()),
+        orMinusOne(w.taskMillis()));
+  }
+
+  private static double orMinusOne(double v) {
+    return Double.isNaN(v) ? -1 : v;
   }
 }

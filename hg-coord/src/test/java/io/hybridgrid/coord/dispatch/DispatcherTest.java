@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.coord.events.EventLog;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
+import io.hybridgrid.coord.registry.WorkerLoad;
 import io.hybridgrid.coord.registry.WorkerState;
+import io.hybridgrid.coord.scheduler.WorkerSnapshot;
 import io.hybridgrid.coord.testing.FirstCandidate;
 import io.hybridgrid.coord.testing.MutableClock;
 import io.hybridgrid.coord.testing.RecordingSink;
@@ -35,6 +38,7 @@ class DispatcherTest {
   private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
 
   private final MutableClock clock = new MutableClock(Instant.parse("2024-05-01T10:00:00Z"));
+  private final EventLog events = EventLog.inMemory(100);
   private Dispatcher<String, Integer> dispatcher = dispatcher(100, 3);
 
   /** Exit code 0 is success, anything else a compile error. */
@@ -44,7 +48,8 @@ class DispatcherTest {
             queueCapacity, QUEUE_TIMEOUT, TASK_TIMEOUT, maxAttempts, HEARTBEAT_TIMEOUT),
         new FirstCandidate(),
         clock,
-        r -> r != 0);
+        r -> r != 0,
+        events);
   }
 
   private static WorkerDescriptor descriptor(String id, int slots, CompilerIdentity... compilers) {
@@ -75,7 +80,7 @@ class DispatcherTest {
   private void advance(Duration d, String... alive) {
     clock.advance(d);
     for (String w : alive) {
-      dispatcher.heartbeat(w, 0.5);
+      dispatcher.heartbeat(w, new WorkerLoad(0, 0.5, 0));
     }
   }
 
@@ -548,5 +553,111 @@ class DispatcherTest {
     assertEquals("w1", completed(running).workerId());
     assertEquals(List.of("running"), w1.payloads(), "the cancelled task is never sent");
     assertFalse(waiting.isDone());
+  }
+
+  private WorkerSnapshot snapshot(String workerId) {
+    return dispatcher.workers(WorkerState::snapshot).stream()
+        .filter(w -> w.id().equals(workerId))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private List<String> eventLines() {
+    return events.recent(100).stream()
+        .map(e -> e.type().wireName() + " " + e.workerId() + " " + e.hostname() + ": " + e.reason())
+        .toList();
+  }
+
+  @Test
+  void joinsLeavesAndTimeoutsAreRecordedAsConnectivityEvents() {
+    RecordingSink w1 = worker("w1", 2, GCC);
+    RecordingSink w2 = worker("w2", 1, GCC);
+    worker("w3", 1, GCC); // replaces nothing
+    RecordingSink w3again = worker("w3", 4, GCC);
+    dispatcher.workerGone("w1", w1, "worker closed the session");
+    advance(Duration.ofSeconds(11), "w3");
+    dispatcher.sweep(); // w2 silent for 11 s
+
+    assertEquals(
+        List.of(
+            "join w1 w1.lan: registered: 2 slots, 8 cores, 1 compilers, version test",
+            "join w2 w2.lan: registered: 1 slots, 8 cores, 1 compilers, version test",
+            "join w3 w3.lan: registered: 1 slots, 8 cores, 1 compilers, version test",
+            "leave w3 w3.lan: replaced by a new session",
+            "join w3 w3.lan: registered: 4 slots, 8 cores, 1 compilers, version test",
+            "leave w1 w1.lan: worker closed the session",
+            "timeout w2 w2.lan: no heartbeat for 11000 ms"),
+        eventLines());
+    assertEquals(List.of("heartbeat timeout"), w2.disconnects());
+    assertEquals(
+        Instant.parse("2024-05-01T10:00:11Z"), events.recent(1).get(0).time(), "noticed at");
+
+    dispatcher.close();
+    assertEquals("leave w3 w3.lan: coordinator shutting down", eventLines().get(7));
+    assertEquals(List.of("coordinator shutting down"), w3again.disconnects());
+  }
+
+  @Test
+  void resultsFeedTheTaskTimeAverageAndPongsTheRoundTripAverage() {
+    RecordingSink w1 = worker("w1", 2, GCC);
+    assertTrue(Double.isNaN(snapshot("w1").taskMillis()), "nothing measured yet");
+    assertTrue(Double.isNaN(snapshot("w1").rttMillis()));
+
+    submitUnwatched("a");
+    clock.advance(Duration.ofSeconds(1));
+    dispatcher.result("w1", w1.last().taskId(), 0);
+    submitUnwatched("b");
+    clock.advance(Duration.ofMillis(500));
+    dispatcher.result("w1", w1.last().taskId(), 0);
+
+    // first sample as is, then 0.2 × 500 + 0.8 × 1000
+    assertEquals(900.0, snapshot("w1").taskMillis(), 1e-9);
+
+    Instant sent = clock.instant();
+    clock.advance(Duration.ofMillis(10));
+    dispatcher.pong("w1", sent);
+    clock.advance(Duration.ofMillis(20));
+    dispatcher.pong("w1", sent); // 30 ms: 0.3 × 30 + 0.7 × 10
+    assertEquals(16.0, snapshot("w1").rttMillis(), 1e-9);
+
+    dispatcher.pong("w1", clock.instant().plusSeconds(1)); // from the future: ignored
+    dispatcher.pong("w1", clock.instant().minusSeconds(60)); // beyond the heartbeat timeout
+    dispatcher.pong("nobody", sent);
+    assertEquals(16.0, snapshot("w1").rttMillis(), 1e-9);
+  }
+
+  @Test
+  void heartbeatLoadReachesTheSchedulersSnapshot() {
+    worker("w1", 4, GCC);
+    submitUnwatched("a");
+
+    dispatcher.heartbeat("w1", new WorkerLoad(3, 1.5, 2L << 30));
+
+    WorkerSnapshot s = snapshot("w1");
+    assertEquals(1, s.active(), "slots come from the coordinator's own count");
+    assertEquals(2L << 30, s.freeMemoryBytes());
+    assertEquals(4, s.maxParallel());
+    assertEquals("x86_64", s.arch(), "amd64 normalized");
+    WorkerState<String> state = dispatcher.workers(w -> w).stream().findFirst().orElseThrow();
+    assertEquals(3, state.reportedActive());
+    assertEquals(1.5, state.loadAverage());
+  }
+
+  @Test
+  void aLongQueueForOneCompilerDoesNotHoldBackAnother() {
+    RecordingSink gcc = worker("gcc", 1, GCC);
+    RecordingSink clang = worker("clang", 1, CLANG);
+    submitUnwatched("gcc-running");
+    for (int i = 0; i < 50; i++) {
+      submitUnwatched("gcc-waiting-" + i);
+    }
+
+    var f = dispatcher.submit(CLANG, Priority.BATCH, "clang-task");
+
+    assertEquals(List.of("clang-task"), clang.payloads());
+    assertEquals(50, dispatcher.stats().queued());
+    dispatcher.result("gcc", gcc.last().taskId(), 0);
+    assertEquals(List.of("gcc-running", "gcc-waiting-0"), gcc.payloads());
+    assertFalse(f.isDone());
   }
 }

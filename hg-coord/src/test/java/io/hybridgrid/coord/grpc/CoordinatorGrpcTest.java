@@ -2,7 +2,6 @@ package io.hybridgrid.coord.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,7 +15,6 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.StreamObserver;
 import io.hybridgrid.coord.CoordinatorServer;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.proto.v1.Capabilities;
@@ -39,17 +37,12 @@ import io.hybridgrid.proto.v1.Stats;
 import io.hybridgrid.proto.v1.StatusServiceGrpc;
 import io.hybridgrid.proto.v1.TaskAssignment;
 import io.hybridgrid.proto.v1.TaskRejection;
-import io.hybridgrid.proto.v1.TaskResult;
 import io.hybridgrid.proto.v1.WorkerInfo;
 import io.hybridgrid.proto.v1.WorkerMessage;
-import io.hybridgrid.proto.v1.WorkerServiceGrpc;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -110,72 +103,6 @@ class CoordinatorGrpcTest {
     channel = grpc.register(InProcessChannelBuilder.forName(name).directExecutor().build());
   }
 
-  // --- a fake worker ---
-
-  /** One worker session as hg-worker would open it. */
-  private final class FakeWorker implements StreamObserver<CoordinatorMessage> {
-    final BlockingQueue<CoordinatorMessage> received = new LinkedBlockingQueue<>();
-    final CompletableFuture<Status> ended = new CompletableFuture<>();
-    final StreamObserver<WorkerMessage> up;
-
-    FakeWorker() {
-      up = WorkerServiceGrpc.newStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS).session(this);
-    }
-
-    @Override
-    public void onNext(CoordinatorMessage m) {
-      received.add(m);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      ended.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      ended.complete(Status.OK);
-    }
-
-    void send(WorkerMessage m) {
-      up.onNext(m);
-    }
-
-    CoordinatorMessage next() throws InterruptedException {
-      CoordinatorMessage m = received.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      assertNotNull(m, "no message from the coordinator within " + WAIT_SECONDS + " s");
-      return m;
-    }
-
-    TaskAssignment nextAssignment() throws InterruptedException {
-      CoordinatorMessage m = next();
-      assertEquals(CoordinatorMessage.KindCase.ASSIGNMENT, m.getKindCase(), m::toString);
-      return m.getAssignment();
-    }
-
-    Status awaitEnd() throws Exception {
-      return ended.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    }
-
-    void reply(String taskId, CompileResult result) {
-      send(
-          WorkerMessage.newBuilder()
-              .setResult(TaskResult.newBuilder().setTaskId(taskId).setResult(result))
-              .build());
-    }
-
-    void reject(String taskId, TaskRejection.Reason reason, String message) {
-      send(
-          WorkerMessage.newBuilder()
-              .setResult(
-                  TaskResult.newBuilder()
-                      .setTaskId(taskId)
-                      .setRejection(
-                          TaskRejection.newBuilder().setReason(reason).setMessage(message)))
-              .build());
-    }
-  }
-
   private static WorkerMessage register(String id, CompilerIdentity... compilers) {
     return WorkerMessage.newBuilder()
         .setRegister(
@@ -197,7 +124,7 @@ class CoordinatorGrpcTest {
   /** Connects a worker with gcc 12.2.0 and waits until the dispatcher has it. */
   private FakeWorker connect(String id) throws Exception {
     int before = coord.status().stats().workers();
-    FakeWorker w = new FakeWorker();
+    FakeWorker w = new FakeWorker(channel);
     w.send(register(id, GCC));
     CoordinatorMessage ack = w.next();
     assertEquals(CoordinatorMessage.KindCase.REGISTERED, ack.getKindCase(), ack::toString);
@@ -271,7 +198,7 @@ class CoordinatorGrpcTest {
 
   @Test
   void registerIsAcknowledgedWithTheHeartbeatInterval() throws Exception {
-    FakeWorker w = new FakeWorker();
+    FakeWorker w = new FakeWorker(channel);
     w.send(register("w-a", GCC));
 
     RegisterAck ack = w.next().getRegistered();
@@ -420,7 +347,7 @@ class CoordinatorGrpcTest {
 
   @Test
   void sessionNotStartingWithRegisterIsClosedWithAnError() throws Exception {
-    FakeWorker w = new FakeWorker();
+    FakeWorker w = new FakeWorker(channel);
     w.send(
         WorkerMessage.newBuilder()
             .setHeartbeat(Heartbeat.newBuilder().setActiveTasks(0).setLoadAverage(0.1))
@@ -436,7 +363,7 @@ class CoordinatorGrpcTest {
 
   @Test
   void invalidRegisterIsClosedWithAnError() throws Exception {
-    FakeWorker w = new FakeWorker();
+    FakeWorker w = new FakeWorker(channel);
     WorkerMessage bad = register("w-a", GCC);
     w.send(
         bad.toBuilder()

@@ -7,12 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.util.concurrent.MoreExecutors;
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.coord.cache.CacheKey;
+import io.hybridgrid.coord.cache.CacheSettings;
+import io.hybridgrid.coord.cache.CachedResult;
+import io.hybridgrid.coord.cache.TieredResultCache;
 import io.hybridgrid.coord.dispatch.Completed;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.dispatch.Priority;
+import io.hybridgrid.coord.events.EventLog;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
+import io.hybridgrid.coord.registry.WorkerLoad;
 import io.hybridgrid.coord.status.CoordinatorStatus;
 import io.hybridgrid.coord.testing.FirstCandidate;
 import io.hybridgrid.coord.testing.MutableClock;
@@ -25,6 +32,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,6 +40,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -100,6 +109,8 @@ class HttpApiTest {
     assertEquals(0, s.get("compile_errors").asLong());
     assertEquals(0, s.get("tasks_retried").asLong());
     assertEquals(42, s.get("uptime_seconds").asLong());
+    assertEquals(false, s.get("cache_enabled").asBoolean());
+    assertEquals(0, s.get("cache_hits").asLong());
     assertTrue(failed.isCompletedExceptionally());
     assertTrue(!running.isDone() && !waiting.isDone());
   }
@@ -115,7 +126,7 @@ class HttpApiTest {
   void workersListsARegisteredWorker() throws Exception {
     RecordingSink w1 = register("w1", 4, GXX, GCC);
     clock.advance(Duration.ofSeconds(5));
-    dispatcher.heartbeat("w1", 0.7);
+    dispatcher.heartbeat("w1", new WorkerLoad(1, 0.7, 3L << 30));
     var running = dispatcher.submit(GCC, Priority.INTERACTIVE, "a");
     register("w2", 2, CLANG);
     dispatcher.drain("w2");
@@ -140,6 +151,11 @@ class HttpApiTest {
         json.convertValue(w.get("compilers"), List.class));
     assertEquals(START.toString(), w.get("connected_at").asText());
     assertEquals(START.plusSeconds(5).toString(), w.get("last_heartbeat").asText());
+    assertEquals(1, w.get("reported_active_tasks").asInt());
+    assertEquals(3L << 30, w.get("free_memory_bytes").asLong());
+    assertEquals(0.7, w.get("load_average").asDouble());
+    assertEquals(-1, w.get("rtt_ms").asDouble(), "no pong yet");
+    assertEquals(-1, w.get("task_ms").asDouble(), "no result yet");
     assertEquals("w2", workers.get(1).get("id").asText());
     assertEquals("draining", workers.get(1).get("state").asText());
     assertEquals(1, w1.assignments().size());
@@ -229,5 +245,64 @@ class HttpApiTest {
     } finally {
       server.close();
     }
+  }
+
+  @Test
+  void eventsListsTheLastNConnectivityEventsAndStatsTheCache(@TempDir Path dir) throws Exception {
+    EventLog events = EventLog.inMemory(100);
+    Dispatcher<String, Integer> d =
+        new Dispatcher<>(
+            DispatchSettings.defaults(), new FirstCandidate(), clock, r -> r != 0, events);
+    TieredResultCache cache =
+        new TieredResultCache(
+                new CacheSettings(true, 1 << 20, dir, 1 << 20),
+                clock,
+                MoreExecutors.newDirectExecutorService())
+            .start();
+    HttpApi withEvents = new HttpApi(new CoordinatorStatus(d, events, cache, clock));
+    RecordingSink w1 = new RecordingSink();
+    d.register(
+        new WorkerDescriptor("w1", "h1", 2, 1L << 30, "amd64", "linux", Set.of(GCC), 2, "0.1.0"),
+        w1);
+    clock.advance(Duration.ofSeconds(1));
+    d.workerGone("w1", w1, "worker closed the session");
+    CacheKey key = CacheKey.of(new byte[32]);
+    cache.get(key);
+    cache.put(key, new CachedResult(new byte[1000], new byte[0], new byte[0], 5));
+    cache.get(key);
+
+    HttpApi.Response r = withEvents.handle("GET", "/api/v1/events?limit=1");
+    assertEquals(200, r.status(), () -> text(r));
+    JsonNode last = json.readTree(r.body());
+    JsonNode all = json.readTree(withEvents.handle("GET", "/api/v1/events").body());
+    JsonNode stats = json.readTree(withEvents.handle("GET", "/api/v1/stats").body());
+
+    assertEquals(1, last.size());
+    assertEquals("leave", last.get(0).get("type").asText());
+    assertEquals("w1", last.get(0).get("worker").asText());
+    assertEquals("h1", last.get(0).get("host").asText());
+    assertEquals("worker closed the session", last.get(0).get("reason").asText());
+    assertEquals(START.plusSeconds(1).toString(), last.get(0).get("time").asText());
+    assertEquals(2, all.size());
+    assertEquals("join", all.get(0).get("type").asText());
+    assertEquals(true, stats.get("cache_enabled").asBoolean());
+    assertEquals(1, stats.get("cache_hits").asLong());
+    assertEquals(1, stats.get("cache_misses").asLong());
+    assertEquals(1, stats.get("cache_stores").asLong());
+    assertEquals(1, stats.get("cache_memory_entries").asLong());
+    assertEquals(1000 + 160, stats.get("cache_memory_bytes").asLong());
+    assertEquals(1, stats.get("cache_disk_entries").asLong());
+    assertTrue(stats.get("cache_disk_bytes").asLong() > 1000);
+    assertEquals(0, stats.get("cache_disk_hits").asLong());
+    assertEquals(0, stats.get("cache_corrupt").asLong());
+    cache.close();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "-3", "many", ""})
+  void eventsRefusesABadLimit(String limit) {
+    HttpApi.Response r = api.handle("GET", "/api/v1/events?limit=" + limit);
+    assertEquals(400, r.status());
+    assertEquals("limit must be a positive number, not '" + limit + "'\n", text(r));
   }
 }

@@ -13,6 +13,8 @@ import io.hybridgrid.proto.v1.CompileTask;
 import io.hybridgrid.proto.v1.CoordinatorMessage;
 import io.hybridgrid.proto.v1.Drain;
 import io.hybridgrid.proto.v1.Heartbeat;
+import io.hybridgrid.proto.v1.Ping;
+import io.hybridgrid.proto.v1.Pong;
 import io.hybridgrid.proto.v1.Register;
 import io.hybridgrid.proto.v1.TaskAssignment;
 import io.hybridgrid.proto.v1.TaskRejection;
@@ -34,6 +36,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,7 @@ public final class WorkerSession implements AutoCloseable {
   private final Capabilities.Builder capabilities;
   private final String version;
   private final Random random;
+  private final LongSupplier freeMemory;
   private final ThreadPoolExecutor compileExecutor;
   private final ScheduledExecutorService timer;
   private final AtomicInteger active = new AtomicInteger();
@@ -68,6 +72,7 @@ public final class WorkerSession implements AutoCloseable {
    * @param capabilities the machine description to advertise (compilers are added)
    * @param version this worker's version
    * @param random jitter source for the reconnect backoff
+   * @param freeMemory memory available to new compiles now, reported in heartbeats (0 = unknown)
    */
   public WorkerSession(
       WorkerSettings settings,
@@ -75,13 +80,15 @@ public final class WorkerSession implements AutoCloseable {
       Set<CompilerIdentity> compilers,
       Capabilities capabilities,
       String version,
-      Random random) {
+      Random random,
+      LongSupplier freeMemory) {
     this.settings = settings;
     this.runner = runner;
     this.compilers = Set.copyOf(compilers);
     this.capabilities = capabilities.toBuilder();
     this.version = version;
     this.random = random;
+    this.freeMemory = freeMemory;
     AtomicInteger n = new AtomicInteger();
     this.compileExecutor =
         new ThreadPoolExecutor(
@@ -242,8 +249,20 @@ public final class WorkerSession implements AutoCloseable {
         }
         case ASSIGNMENT -> accept(message.getAssignment());
         case CANCEL -> log.debug("cancel of {} ignored; it finishes", message.getCancel());
+        case PING -> pong(message.getPing());
         default -> log.debug("unknown message {}", message.getKindCase());
       }
+    }
+
+    /** Echoes a ping at once, so the coordinator can measure the round trip. */
+    private void pong(Ping ping) {
+      send(
+          WorkerMessage.newBuilder()
+              .setPong(
+                  Pong.newBuilder()
+                      .setNonce(ping.getNonce())
+                      .setPingSentAtUnixMicros(ping.getSentAtUnixMicros()))
+              .build());
     }
 
     private void heartbeat() {
@@ -255,6 +274,7 @@ public final class WorkerSession implements AutoCloseable {
                       .setLoadAverage(
                           java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                               .getSystemLoadAverage())
+                      .setFreeMemoryBytes(freeMemory.getAsLong())
                       .setSentAtUnixMicros(System.currentTimeMillis() * 1000))
               .build());
     }

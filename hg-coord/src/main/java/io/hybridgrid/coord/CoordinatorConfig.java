@@ -1,0 +1,44 @@
+package io.hybridgrid.coord;
+
+import io.hybridgrid.coord.cache.CacheSettings;
+import io.hybridgrid.coord.dispatch.DispatchSettings;
+import io.hybridgrid.coord.scheduler.SchedulerKind;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything {@code hg-coord serve} is configured with besides its addresses, parsed once in main.
+ *
+ * @param dispatch queue, retry and timeout limits
+ * @param heartbeatInterval the interval workers are told to use
+ * @param scheduler the placement policy
+ * @param stateDir where connectivity events are kept across restarts; null keeps them in memory
+ * @param cache the shared result cache
+ */
+public record CoordinatorConfig(
+    DispatchSettings dispatch,
+    Duration heartbeatInterval,
+    SchedulerKind scheduler,
+    Path stateDir,
+    CacheSettings cache) {
+  public CoordinatorConfig {
+    Objects.requireNonNull(dispatch, "dispatch");
+    Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(cache, "cache");
+    if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+      throw new IllegalArgumentException("heartbeat interval must be positive");
+    }
+  }
+
+  /** P2C, no state directory (events in memory), no result cache: what in-process tests want. */
+  public static CoordinatorConfig inMemory(DispatchSettings dispatch, Duration heartbeatInterval) {
+    return new CoordinatorConfig(
+        dispatch, heartbeatInterval, SchedulerKind.P2C, null, CacheSettings.off());
+  }
+
+  /** The file connectivity events are appended to, or null. */
+  public Path eventsFile() {
+    return stateDir == null ? null : stateDir.resolve("events.jsonl");
+  }
+}

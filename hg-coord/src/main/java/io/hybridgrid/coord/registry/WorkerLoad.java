@@ -1,0 +1,13 @@
+package io.hybridgrid.coord.registry;
+
+/**
+ * The live load a worker reports in a heartbeat.
+ *
+ * @param activeTasks compiles running on it
+ * @param loadAverage its one-minute load average (negative when unknown)
+ * @param freeMemoryBytes memory available to new compiles; 0 = unknown
+ */
+public record WorkerLoad(int activeTasks, double loadAverage, long freeMemoryBytes) {
+  /** Nothing reported. */
+  public static final WorkerLoad UNKNOWN = new WorkerLoad(0, -1, 0);
+}

@@ -1,0 +1,49 @@
+package io.hybridgrid.coord.scheduler;
+
+import io.hybridgrid.common.compiler.CompilerIdentity;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a scheduler knows about one worker at decision time: a plain value, so a decision can be
+ * made (and timed) without a registry, a network or a lock.
+ *
+ * @param id the worker's id
+ * @param compilers the compiler identities it runs
+ * @param arch its machine architecture, normalized by {@link MachineArch#normalize}
+ * @param cores cores it may use
+ * @param maxParallel its slots
+ * @param active tasks the coordinator has running on it
+ * @param draining whether it takes no new tasks
+ * @param freeMemoryBytes memory available to new compiles from its last heartbeat; 0 = unknown
+ * @param taskMillis moving average of its task time (assignment to result); NaN = not measured
+ * @param rttMillis moving average of its round-trip time; NaN = not measured
+ */
+public record WorkerSnapshot(
+    String id,
+    Set<CompilerIdentity> compilers,
+    String arch,
+    int cores,
+    int maxParallel,
+    int active,
+    boolean draining,
+    long freeMemoryBytes,
+    double taskMillis,
+    double rttMillis) {
+  public WorkerSnapshot {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(compilers, "compilers");
+    Objects.requireNonNull(arch, "arch");
+    if (maxParallel < 1) {
+      throw new IllegalArgumentException("max_parallel must be at least 1, not " + maxParallel);
+    }
+    if (active < 0) {
+      throw new IllegalArgumentException("active tasks must not be negative, not " + active);
+    }
+  }
+
+  /** Slots not running a task. */
+  public int freeSlots() {
+    return Math.max(0, maxParallel - active);
+  }
+}

@@ -1,0 +1,125 @@
+package io.hybridgrid.worker.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.hybridgrid.common.grpc.HostPort;
+import io.hybridgrid.proto.v1.Capabilities;
+import io.hybridgrid.proto.v1.CoordinatorMessage;
+import io.hybridgrid.proto.v1.Heartbeat;
+import io.hybridgrid.proto.v1.Ping;
+import io.hybridgrid.proto.v1.Pong;
+import io.hybridgrid.proto.v1.Register;
+import io.hybridgrid.proto.v1.RegisterAck;
+import io.hybridgrid.proto.v1.WorkerMessage;
+import io.hybridgrid.proto.v1.WorkerServiceGrpc;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The worker's session against a scripted coordinator on 127.0.0.1. */
+class WorkerSessionTest {
+  private final CompletableFuture<Register> registered = new CompletableFuture<>();
+  private final CompletableFuture<Heartbeat> heartbeat = new CompletableFuture<>();
+  private final CompletableFuture<Pong> pong = new CompletableFuture<>();
+  private Server server;
+  private WorkerSession session;
+
+  /** Acknowledges the register with a 20 ms interval and answers the first heartbeat's ping. */
+  private final class ScriptedCoordinator extends WorkerServiceGrpc.WorkerServiceImplBase {
+    @Override
+    public StreamObserver<WorkerMessage> session(StreamObserver<CoordinatorMessage> out) {
+      return new StreamObserver<>() {
+        @Override
+        public synchronized void onNext(WorkerMessage m) {
+          switch (m.getKindCase()) {
+            case REGISTER -> {
+              registered.complete(m.getRegister());
+              out.onNext(
+                  CoordinatorMessage.newBuilder()
+                      .setRegistered(
+                          RegisterAck.newBuilder()
+                              .setWorkerId(m.getRegister().getWorkerId())
+                              .setHeartbeatIntervalMs(20))
+                      .build());
+            }
+            case HEARTBEAT -> {
+              if (heartbeat.complete(m.getHeartbeat())) {
+                out.onNext(
+                    CoordinatorMessage.newBuilder()
+                        .setPing(Ping.newBuilder().setNonce(7).setSentAtUnixMicros(123_456_789))
+                        .build());
+              }
+            }
+            case PONG -> pong.complete(m.getPong());
+            default -> {}
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {
+          out.onCompleted();
+        }
+      };
+    }
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (session != null) {
+      session.close();
+    }
+    if (server != null) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void heartbeatsCarryFreeMemoryAndPingsAreEchoed() throws Exception {
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(new ScriptedCoordinator())
+            .build()
+            .start();
+    session =
+        new WorkerSession(
+            new WorkerSettings(
+                HostPort.parse("127.0.0.1:" + server.getPort()),
+                "w1",
+                "host1",
+                3,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1)),
+            job -> {
+              throw new IllegalStateException("no task is sent in this test");
+            },
+            Set.of(),
+            Capabilities.newBuilder().setCores(3).setMemoryBytes(1L << 30).build(),
+            "test",
+            new Random(1),
+            () -> 123_456_789L);
+    session.start();
+
+    Register r = registered.get(10, TimeUnit.SECONDS);
+    assertEquals(3, r.getCapabilities().getCores());
+    assertEquals(3, r.getCapabilities().getMaxParallel());
+    assertEquals(1L << 30, r.getCapabilities().getMemoryBytes());
+    Heartbeat h = heartbeat.get(10, TimeUnit.SECONDS);
+    assertEquals(123_456_789L, h.getFreeMemoryBytes());
+    assertEquals(0, h.getActiveTasks());
+    Pong p = pong.get(10, TimeUnit.SECONDS);
+    assertEquals(7, p.getNonce());
+    assertEquals(123_456_789, p.getPingSentAtUnixMicros());
+  }
+}
