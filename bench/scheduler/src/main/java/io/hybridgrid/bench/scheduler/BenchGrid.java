@@ -8,6 +8,8 @@ import io.hybridgrid.coord.CoordinatorServer;
 import io.hybridgrid.coord.cache.CacheSettings;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.scheduler.SchedulerKind;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -30,6 +32,14 @@ final class BenchGrid implements AutoCloseable {
 
   final LatencySamples decisions = new LatencySamples(5_000_000);
   final LatencySamples sendToAssign = new LatencySamples(5_000_000);
+
+  /**
+   * Threads whose CPU time counts as the coordinator's: its own Netty event loops (named here) and
+   * the threads CoordinatorServer names (gRPC executor, timer).
+   */
+  static final String COORDINATOR_THREAD_PREFIX = "hg-coord-netty-";
+
+  private final NioEventLoopGroup coordinatorLoops;
   private final CoordinatorServer coordinator;
   private final ScheduledExecutorService timer;
   private final List<ManagedChannel> workerChannels = new ArrayList<>();
@@ -41,9 +51,21 @@ final class BenchGrid implements AutoCloseable {
     DispatchSettings d = DispatchSettings.defaults();
     CoordinatorConfig config =
         new CoordinatorConfig(d, Duration.ofSeconds(2), scheduler, null, CacheSettings.off());
+    AtomicInteger coordThreads = new AtomicInteger();
+    coordinatorLoops =
+        new NioEventLoopGroup(
+            2,
+            r -> {
+              Thread t = new Thread(r, COORDINATOR_THREAD_PREFIX + coordThreads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     coordinator =
         new CoordinatorServer(
-                NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
+                NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .bossEventLoopGroup(coordinatorLoops)
+                    .workerEventLoopGroup(coordinatorLoops)
+                    .channelType(NioServerSocketChannel.class),
                 null,
                 config,
                 Clock.systemUTC(),
@@ -111,6 +133,7 @@ final class BenchGrid implements AutoCloseable {
       ch.shutdownNow();
     }
     coordinator.close();
+    coordinatorLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     timer.shutdownNow();
     for (ManagedChannel ch : workerChannels) {
       ch.awaitTermination(5, TimeUnit.SECONDS);

@@ -83,9 +83,10 @@ final class LoadGenerator {
 
   /**
    * Keeps every slot busy for {@code warmup + measure}; calls {@code atWarmupEnd} once the warm-up
-   * is over and counts only answers that arrive in the measured window.
+   * is over and {@code atWindowEnd} when the window closes, and counts only answers that arrive in
+   * the measured window.
    */
-  Outcome runTimed(Duration warmup, Duration measure, Runnable atWarmupEnd)
+  Outcome runTimed(Duration warmup, Duration measure, Runnable atWarmupEnd, Runnable atWindowEnd)
       throws InterruptedException {
     Semaphore permits = new Semaphore(inFlight);
     long start = System.nanoTime();
@@ -114,6 +115,7 @@ final class LoadGenerator {
     long done = completed.get() - doneAtWarm;
     long fails = failed.get() - failedAtWarm;
     long elapsed = System.nanoTime() - windowStart;
+    atWindowEnd.run();
     // Let the calls still open finish before the grid is torn down.
     if (!permits.tryAcquire(inFlight, CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)) {
       throw new IllegalStateException("calls still open " + CALL_DEADLINE_SECONDS + " s after run");

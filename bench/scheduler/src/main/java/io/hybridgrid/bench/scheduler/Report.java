@@ -42,12 +42,12 @@ final class Report {
         new StringBuilder(
             "workers,slots,tasks_per_s,completed,failed,decisions,decision_p50_us,decision_p99_us,"
                 + "decision_max_us,send_to_assign_p50_us,send_to_assign_p99_us,queue_p50_us,"
-                + "queue_p99_us\n");
+                + "queue_p99_us,process_cores,coordinator_cores,coordinator_cpu_us_per_task\n");
     for (SchedulerBench.Throughput t : throughput) {
       b.append(
           String.format(
               Locale.ROOT,
-              "%d,%d,%.1f,%d,%d,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f%n",
+              "%d,%d,%.1f,%d,%d,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.2f,%.2f,%.1f%n",
               t.workers(),
               t.slots(),
               t.tasksPerSecond(),
@@ -60,7 +60,10 @@ final class Report {
               t.sendToAssign().percentileMicros(50),
               t.sendToAssign().percentileMicros(99),
               t.queue().percentileMicros(50),
-              t.queue().percentileMicros(99)));
+              t.queue().percentileMicros(99),
+              t.processCores(),
+              t.coordinatorCores(),
+              t.coordinatorMicrosPerTask()));
     }
     return b.toString();
   }
@@ -132,6 +135,25 @@ final class Report {
               us(t.sendToAssign().percentileMicros(99)),
               us(t.queue().percentileMicros(50)),
               us(t.queue().percentileMicros(99))));
+    }
+    b.append(
+        "\nCPU actually used in the measured window (the machine is shared, and the simulated"
+            + " workers and clients run in the same JVM as the coordinator; coordinator threads ="
+            + " its own Netty event loops, gRPC executor and timer):\n\n");
+    b.append(
+        "| workers | JVM CPU (cores) | coordinator threads CPU (cores) | coordinator CPU per task"
+            + " | tasks per coordinator CPU-second |\n");
+    b.append("|---:|---:|---:|---:|---:|\n");
+    for (SchedulerBench.Throughput t : throughput) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %.2f | %.2f | %.0f µs | %.0f |%n",
+              t.workers(),
+              t.processCores(),
+              t.coordinatorCores(),
+              t.coordinatorMicrosPerTask(),
+              1e6 / t.coordinatorMicrosPerTask()));
     }
     b.append(
         "\n*decision* = the `Scheduler.pick()` call itself, timed with `System.nanoTime()` inside"

@@ -101,7 +101,14 @@ public final class SchedulerBench implements Callable<Integer> {
       long failed,
       LatencySamples.Summary decision,
       LatencySamples.Summary sendToAssign,
-      LatencySamples.Summary queue) {}
+      LatencySamples.Summary queue,
+      double processCores,
+      double coordinatorCores) {
+    /** Coordinator CPU time per task, in microseconds. */
+    double coordinatorMicrosPerTask() {
+      return coordinatorCores * 1e6 / tasksPerSecond;
+    }
+  }
 
   /** One makespan run. */
   record Makespan(
@@ -145,6 +152,8 @@ public final class SchedulerBench implements Callable<Integer> {
     try (BenchGrid grid = new BenchGrid(SchedulerKind.P2C, fleet, 8)) {
       LatencySamples queue = new LatencySamples(5_000_000);
       LoadGenerator load = new LoadGenerator(grid.clientChannels(), inFlight, times, n, queue);
+      CpuMeter cpu = new CpuMeter();
+      CpuMeter.Reading[] window = new CpuMeter.Reading[2];
       LoadGenerator.Outcome o =
           load.runTimed(
               Duration.ofSeconds(warmupSeconds),
@@ -153,7 +162,9 @@ public final class SchedulerBench implements Callable<Integer> {
                 grid.decisions.clear();
                 grid.sendToAssign.clear();
                 queue.clear();
-              });
+                window[0] = cpu.read();
+              },
+              () -> window[1] = cpu.read());
       // Samples taken after the window (the drain) are few and of the same kind; keep them.
       Throughput t =
           new Throughput(
@@ -164,15 +175,21 @@ public final class SchedulerBench implements Callable<Integer> {
               o.failed(),
               grid.decisions.summary(),
               grid.sendToAssign.summary(),
-              queue.summary());
+              queue.summary(),
+              window[1].processCores(window[0]),
+              window[1].coordinatorCores(window[0]));
       System.out.printf(
           Locale.ROOT,
-          "  %.0f tasks/s, %d failed%s; decision p50 %.1f us p99 %.1f us%n",
+          "  %.0f tasks/s, %d failed%s; decision p50 %.1f us p99 %.1f us;"
+              + " CPU: process %.2f cores, coordinator %.2f cores (%.0f us per task)%n",
           t.tasksPerSecond(),
           o.failed(),
           o.firstError() == null ? "" : " (" + o.firstError() + ")",
           t.decision().percentileMicros(50),
-          t.decision().percentileMicros(99));
+          t.decision().percentileMicros(99),
+          t.processCores(),
+          t.coordinatorCores(),
+          t.coordinatorMicrosPerTask());
       return t;
     }
   }
