@@ -17,6 +17,7 @@ import io.hybridgrid.coord.grpc.StatusGrpcService;
 import io.hybridgrid.coord.grpc.WorkerGrpcService;
 import io.hybridgrid.coord.http.HttpApi;
 import io.hybridgrid.coord.http.HttpServer;
+import io.hybridgrid.coord.scheduler.Scheduler;
 import io.hybridgrid.coord.status.CoordinatorStatus;
 import io.hybridgrid.proto.v1.CompileResult;
 import io.hybridgrid.proto.v1.CompileTask;
@@ -32,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * hg-coord as one object: the connectivity event log, the shared result cache, the dispatcher, the
@@ -78,6 +80,22 @@ public final class CoordinatorServer implements AutoCloseable {
       InetSocketAddress httpBind,
       CoordinatorConfig config,
       Clock clock) {
+    this(serverBuilder, httpBind, config, clock, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #CoordinatorServer(ServerBuilder, InetSocketAddress, CoordinatorConfig, Clock)}, with
+   * the configured scheduler passed through {@code schedulerDecorator} first: the scheduler
+   * benchmark (bench/scheduler) wraps it to time each decision inside the coordinator.
+   *
+   * @param schedulerDecorator returns the scheduler the dispatcher uses, given the configured one
+   */
+  public CoordinatorServer(
+      ServerBuilder<?> serverBuilder,
+      InetSocketAddress httpBind,
+      CoordinatorConfig config,
+      Clock clock,
+      UnaryOperator<Scheduler> schedulerDecorator) {
     DispatchSettings settings = config.dispatch();
     Duration heartbeatInterval = config.heartbeatInterval();
     this.events =
@@ -95,7 +113,7 @@ public final class CoordinatorServer implements AutoCloseable {
     this.dispatcher =
         new Dispatcher<>(
             settings,
-            config.scheduler().create(new SplittableRandom()),
+            schedulerDecorator.apply(config.scheduler().create(new SplittableRandom())),
             clock,
             r -> r.getExitCode() != 0,
             events);
