@@ -2,15 +2,20 @@ package io.hybridgrid.cli;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.hybridgrid.cli.cache.CacheConfig;
+import io.hybridgrid.cli.cache.LocalCache;
 import io.hybridgrid.cli.compile.ClientSettings;
 import io.hybridgrid.cli.compile.CompileFlow;
+import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
 import io.hybridgrid.common.grpc.Channels;
 import io.hybridgrid.proto.v1.StatusServiceGrpc;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -20,7 +25,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code hgbuild}: the compiler wrapper ({@code hgbuild gcc -c x.c}) and the client's commands
- * ({@code hgbuild status}, {@code hgbuild workers}).
+ * ({@code hgbuild status}, {@code hgbuild workers}, {@code hgbuild stats}, {@code hgbuild cache}).
  */
 @Command(
     name = "hgbuild",
@@ -32,7 +37,12 @@ import picocli.CommandLine.Parameters;
       "  hgbuild [-C host:port] [--no-fallback] [-v] <compiler> args...",
       "  make CC=\"hgbuild gcc\""
     },
-    subcommands = {StatusCommand.class, WorkersCommand.class})
+    subcommands = {
+      StatusCommand.class,
+      WorkersCommand.class,
+      StatsCommand.class,
+      CacheCommand.class
+    })
 public final class Main implements Callable<Integer> {
   static final String VERSION = "0.1.0";
 
@@ -59,9 +69,35 @@ public final class Main implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  private final Map<String, String> env;
+  private final Path cwd;
+
+  /**
+   * @param env the environment the commands read (the process's own in {@link #main})
+   * @param cwd the working directory
+   */
+  Main(Map<String, String> env, Path cwd) {
+    this.env = env;
+    this.cwd = cwd;
+  }
+
   /** The settings every subcommand shares. */
   ClientSettings settings() {
-    return ClientSettings.resolve(coordinator, noFallback, verbose, System.getenv());
+    return ClientSettings.resolve(coordinator, noFallback, verbose, env);
+  }
+
+  /** The cache settings from the environment; a clear error when no directory can be named. */
+  CacheConfig cacheConfig() {
+    return CacheConfig.fromEnv(env, cwd)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no cache directory: set HG_CACHE_DIR (or HOME for ~/.hybridgrid/cache)"));
+  }
+
+  /** Opens the cache directory of {@code config} for a command. */
+  LocalCache openCache(CacheConfig config) {
+    return new LocalCache(config.dir(), Clock.systemUTC());
   }
 
   @Override
@@ -77,10 +113,11 @@ public final class Main implements Callable<Integer> {
           new CompileFlow(
               settings,
               new GrpcRemoteCompiler(channel, settings.timeout()),
-              System.getenv(),
-              Path.of("").toAbsolutePath(),
+              env,
+              cwd,
               new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false),
-              new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), false));
+              new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), false),
+              CompileServices.create(Runtime.getRuntime().availableProcessors(), true));
       return flow.run(command.get(0), command.subList(1, command.size()));
     } finally {
       channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
@@ -120,7 +157,12 @@ public final class Main implements Callable<Integer> {
 
   /** Builds the command line: options stop at the compiler name, so its flags are left alone. */
   static CommandLine commandLine() {
-    return new CommandLine(new Main())
+    return commandLine(System.getenv(), Path.of("").toAbsolutePath());
+  }
+
+  /** The command line for {@code env} and {@code cwd} (tests use a temporary cache directory). */
+  static CommandLine commandLine(Map<String, String> env, Path cwd) {
+    return new CommandLine(new Main(env, cwd))
         .setStopAtPositional(true)
         .setExecutionExceptionHandler(
             (e, cmd, parsed) -> {

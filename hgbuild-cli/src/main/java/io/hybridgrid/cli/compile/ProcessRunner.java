@@ -3,14 +3,27 @@ package io.hybridgrid.cli.compile;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 
-/** Starts compiler processes: captured (preprocessing) or attached to our own stdio (local). */
-final class ProcessRunner {
+/**
+ * Starts compiler processes for every invocation this process serves, at most {@code maxParallel}
+ * at a time (the daemon's bounded local parallelism for preprocessing and local compiles). Each
+ * child gets the environment of the client it works for, not this JVM's, and its output goes to
+ * that client's streams. Thread-safe; one instance per process.
+ */
+public final class ProcessRunner {
+  private final Semaphore slots;
+  private final int maxParallel;
+  private final ExecutorService readers;
+  private final boolean inheritStdin;
 
   /**
    * A finished process.
@@ -19,39 +32,110 @@ final class ProcessRunner {
    * @param stdout what it printed
    * @param stderr what it printed on standard error
    */
-  record Captured(int exitCode, byte[] stdout, byte[] stderr) {}
+  public record Captured(int exitCode, byte[] stdout, byte[] stderr) {}
 
-  private ProcessRunner() {}
-
-  static Captured capture(Path compiler, List<String> args, Path cwd)
-      throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(compiler.toString());
-    cmd.addAll(args);
-    Process p =
-        new ProcessBuilder(cmd)
-            .directory(cwd.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .start();
-    CompletableFuture<byte[]> err =
-        CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-    byte[] out = p.getInputStream().readAllBytes();
-    int exit = p.waitFor();
-    return new Captured(exit, out, err.join());
+  /**
+   * @param maxParallel how many children may run at once (e.g. the number of CPUs)
+   * @param readers runs the threads that drain the children's standard error; needs at least {@code
+   *     maxParallel} threads, or is unbounded
+   * @param inheritStdin whether a local compile ({@link #run}) reads this process's standard input
+   *     (true for a one-shot CLI, where {@code gcc -x c -} must see the build's stdin; false in a
+   *     daemon, whose stdin is not the client's)
+   */
+  public ProcessRunner(int maxParallel, ExecutorService readers, boolean inheritStdin) {
+    if (maxParallel < 1) {
+      throw new IllegalArgumentException("maxParallel must be at least 1, not " + maxParallel);
+    }
+    this.maxParallel = maxParallel;
+    this.slots = new Semaphore(maxParallel, true);
+    this.readers = readers;
+    this.inheritStdin = inheritStdin;
   }
 
-  /** Runs the compiler with this process's stdin, stdout and stderr, as a plain local compile. */
-  static int inherit(Path compiler, List<String> args, Path cwd)
+  /** How many children may run at once. */
+  public int maxParallel() {
+    return maxParallel;
+  }
+
+  /** Runs {@code compiler args} in {@code cwd} with {@code env}, capturing its output. */
+  public Captured capture(Path compiler, List<String> args, Path cwd, Map<String, String> env)
       throws IOException, InterruptedException {
+    slots.acquire();
+    try {
+      Process p = start(compiler, args, cwd, env, false);
+      CompletableFuture<byte[]> err =
+          CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), readers);
+      byte[] out = p.getInputStream().readAllBytes();
+      int exit = p.waitFor();
+      return new Captured(exit, out, err.join());
+    } finally {
+      slots.release();
+    }
+  }
+
+  /**
+   * Runs {@code compiler args} as a plain local compile, copying its output to {@code out} and
+   * {@code err} as it comes.
+   */
+  public int run(
+      Path compiler,
+      List<String> args,
+      Path cwd,
+      Map<String, String> env,
+      OutputStream out,
+      OutputStream err)
+      throws IOException, InterruptedException {
+    slots.acquire();
+    try {
+      Process p = start(compiler, args, cwd, env, inheritStdin);
+      CompletableFuture<Void> errCopy =
+          CompletableFuture.runAsync(() -> copy(p.getErrorStream(), err), readers);
+      copy(p.getInputStream(), out);
+      int exit = p.waitFor();
+      errCopy.join();
+      out.flush();
+      err.flush();
+      return exit;
+    } finally {
+      slots.release();
+    }
+  }
+
+  private static Process start(
+      Path compiler, List<String> args, Path cwd, Map<String, String> env, boolean stdin)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(compiler.toString());
     cmd.addAll(args);
-    return new ProcessBuilder(cmd).directory(cwd.toFile()).inheritIO().start().waitFor();
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(cwd.toFile())
+            .redirectInput(
+                stdin
+                    ? ProcessBuilder.Redirect.INHERIT
+                    : ProcessBuilder.Redirect.from(new File("/dev/null")));
+    Map<String, String> childEnv = pb.environment();
+    childEnv.clear();
+    childEnv.putAll(env);
+    return pb.start();
   }
 
   private static byte[] readAll(InputStream in) {
     try {
       return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void copy(InputStream in, OutputStream out) {
+    byte[] buf = new byte[8192];
+    try {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        out.write(buf, 0, n);
+      }
+      out.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
