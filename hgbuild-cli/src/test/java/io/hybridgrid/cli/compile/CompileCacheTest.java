@@ -241,6 +241,47 @@ class CompileCacheTest {
     assertEquals(2, counter(StatsDelta.FALLBACKS));
   }
 
+  @ParameterizedTest(name = "HG_NO_DIRECT={0}")
+  @ValueSource(strings = {"0", "1"})
+  void editingTheSourceMisses(String noDirect) throws Exception {
+    Map<String, String> env = env("HG_NO_DIRECT", noDirect);
+    List<String> a = args("-Iinclude", "-DLEVEL=3", "-c", "src/main.c", "-o", "obj/m.o");
+    settle(proj);
+    assertEquals("miss", hgbuild(proj, env, "gcc", a).mode());
+
+    Files.writeString(
+        proj.resolve("src/main.c"),
+        "#include \"value.h\"\nint value(void) { return twice(VALUE) - LEVEL; }\n");
+    settle(proj);
+    Run edited = hgbuild(proj, env, "gcc", a);
+
+    assertEquals("miss", edited.mode(), "a stale hit after editing the source: " + edited.err());
+    assertArrayEquals(plain(proj, env, GCC, a), Files.readAllBytes(proj.resolve("obj/m.o")));
+  }
+
+  /** The same arguments find another header when CPATH changes: the environment is in the key. */
+  @ParameterizedTest(name = "HG_NO_DIRECT={0}")
+  @ValueSource(strings = {"0", "1"})
+  void changingTheIncludePathVariableMisses(String noDirect) throws Exception {
+    Files.createDirectories(proj.resolve("alt"));
+    Files.writeString(proj.resolve("alt/value.h"), "#define VALUE 5\nint twice(int);\n");
+    List<String> a = args("-DLEVEL=3", "-c", "src/main.c", "-o", "obj/m.o");
+    Map<String, String> inc =
+        env("HG_NO_DIRECT", noDirect, "CPATH", proj.resolve("include").toString());
+    Map<String, String> alt =
+        env("HG_NO_DIRECT", noDirect, "CPATH", proj.resolve("alt").toString());
+    settle(proj);
+    assertEquals("miss", hgbuild(proj, inc, "gcc", a).mode());
+
+    Run other = hgbuild(proj, alt, "gcc", a);
+
+    assertEquals("miss", other.mode(), other.err());
+    assertArrayEquals(plain(proj, alt, GCC, a), Files.readAllBytes(proj.resolve("obj/m.o")));
+    assertEquals(
+        noDirect.equals("1") ? "preprocessed" : "direct", hgbuild(proj, inc, "gcc", a).mode());
+    assertArrayEquals(plain(proj, inc, GCC, a), Files.readAllBytes(proj.resolve("obj/m.o")));
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"define", "optimisation", "compiler"})
   void changingAnOptionOrTheCompilerMisses(String what) throws Exception {
