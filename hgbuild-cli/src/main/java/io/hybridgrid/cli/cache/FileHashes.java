@@ -1,11 +1,8 @@
 package io.hybridgrid.cli.cache;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,8 +27,6 @@ public final class FileHashes {
    * file clock (at most 10 ms), with room to spare.
    */
   public static final Duration SETTLE = Duration.ofMillis(50);
-
-  private static final long MAP_THRESHOLD = 256 * 1024;
 
   /**
    * A file's identity at one moment.
@@ -114,20 +109,9 @@ public final class FileHashes {
   }
 
   private static Hashed read(Path file, Stamp stamp) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      ByteBuffer buf;
-      if (size >= MAP_THRESHOLD) {
-        buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-      } else {
-        buf = ByteBuffer.allocate((int) size);
-        while (buf.hasRemaining() && ch.read(buf) >= 0) {
-          // fill
-        }
-        buf.flip();
-      }
-      TimeMacros macros = TimeMacros.scan(buf);
-      return new Hashed(stamp, Hash128.of(buf), macros);
-    }
+    // A heap copy: hashing a mapped (direct) buffer needs sun.nio.ch, which java.base does not
+    // export to us, and sources and headers are small enough to read whole.
+    byte[] bytes = Files.readAllBytes(file);
+    return new Hashed(stamp, Hash128.of(bytes), TimeMacros.scan(bytes, bytes.length));
   }
 }

@@ -1,6 +1,5 @@
 package io.hybridgrid.cli.cache;
 
-import java.nio.ByteBuffer;
 import net.openhft.hashing.LongTupleHashFunction;
 
 /**
@@ -22,12 +21,6 @@ public record Hash128(long hi, long lo) {
   /** The digest of {@code bytes}. */
   public static Hash128 of(byte[] bytes) {
     return of(bytes, 0, bytes.length);
-  }
-
-  /** The digest of the remaining bytes of {@code buffer} (a mapped file hashes without copying). */
-  public static Hash128 of(ByteBuffer buffer) {
-    long[] r = XX128.hashBytes(buffer);
-    return new Hash128(r[0], r[1]);
   }
 
   /** 32 lower-case hex digits. */

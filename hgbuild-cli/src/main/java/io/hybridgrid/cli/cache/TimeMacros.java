@@ -1,7 +1,5 @@
 package io.hybridgrid.cli.cache;
 
-import java.nio.ByteBuffer;
-
 /**
  * Which of {@code __DATE__}, {@code __TIME__} and {@code __TIMESTAMP__} a text mentions as whole
  * identifiers. With {@code -fdirectives-only} the preprocessed unit still holds them unexpanded, so
@@ -27,47 +25,36 @@ public record TimeMacros(boolean date, boolean time, boolean timestamp) {
   }
 
   /** Scans {@code bytes[0, len)}. */
-  public static TimeMacros scan(byte[] bytes, int len) {
-    return scan(ByteBuffer.wrap(bytes, 0, len));
-  }
-
-  /** Scans the remaining bytes of {@code buf} (not moving its position). */
-  public static TimeMacros scan(ByteBuffer buf) {
+  public static TimeMacros scan(byte[] buf, int len) {
     boolean date = false;
     boolean time = false;
     boolean stamp = false;
-    int start = buf.position();
-    int end = buf.limit();
-    // Every name starts with "__": look for '_' at even strides first, then check both sides.
-    for (int i = start; i + 8 <= end; i++) {
-      if (buf.get(i) != '_' || buf.get(i + 1) != '_') {
+    for (int i = 0; i + 8 <= len; i++) {
+      if (buf[i] != '_' || buf[i + 1] != '_' || (i > 0 && isIdent(buf[i - 1]))) {
         continue;
       }
-      if (i > start && isIdent(buf.get(i - 1))) {
-        continue;
-      }
-      if (matches(buf, i, end, "__DATE__")) {
+      if (matches(buf, i, len, "__DATE__")) {
         date = true;
-      } else if (matches(buf, i, end, "__TIME__")) {
+      } else if (matches(buf, i, len, "__TIME__")) {
         time = true;
-      } else if (matches(buf, i, end, "__TIMESTAMP__")) {
+      } else if (matches(buf, i, len, "__TIMESTAMP__")) {
         stamp = true;
       }
     }
     return new TimeMacros(date, time, stamp);
   }
 
-  private static boolean matches(ByteBuffer buf, int at, int end, String name) {
+  private static boolean matches(byte[] buf, int at, int end, String name) {
     int n = name.length();
     if (at + n > end) {
       return false;
     }
     for (int k = 2; k < n; k++) {
-      if (buf.get(at + k) != name.charAt(k)) {
+      if (buf[at + k] != name.charAt(k)) {
         return false;
       }
     }
-    return at + n == end || !isIdent(buf.get(at + n));
+    return at + n == end || !isIdent(buf[at + n]);
   }
 
   private static boolean isIdent(byte b) {

@@ -42,6 +42,8 @@ final class CacheSession {
   private UnitFacts facts;
   private String timeStamp;
   private boolean storable = true;
+  private boolean broken;
+  private Throwable failure;
 
   CacheSession(
       LocalCache cache,
@@ -74,6 +76,10 @@ final class CacheSession {
    * recorded header set whose files are all unchanged. Never runs the preprocessor.
    */
   Optional<CachedResult> lookupDirect() {
+    return guarded(this::lookupDirectUnguarded);
+  }
+
+  private Optional<CachedResult> lookupDirectUnguarded() {
     if (!config.direct()) {
       return Optional.empty();
     }
@@ -129,6 +135,10 @@ final class CacheSession {
    * cannot be cached (then nothing is stored either).
    */
   Optional<CachedResult> lookupPreprocessed(byte[] unit) {
+    return guarded(() -> lookupPreprocessedUnguarded(unit));
+  }
+
+  private Optional<CachedResult> lookupPreprocessedUnguarded(byte[] unit) {
     facts = UnitFacts.scan(unit, unit.length);
     TimeMacros m = facts.macros();
     if (m.time() && !CacheKeys.epochSet(env)) {
@@ -161,12 +171,43 @@ final class CacheSession {
 
   /** After a preprocessed-mode hit: records the header set so the next lookup is direct. */
   void rememberHeaders() {
+    guarded(
+        () -> {
+          rememberHeadersUnguarded();
+          return Optional.empty();
+        });
+  }
+
+  private void rememberHeadersUnguarded() {
     if (storable && resultKey != null) {
       List<Manifest.FileHash> headers = settledHeaders();
       if (headers != null) {
         storeManifest(headers);
       }
     }
+  }
+
+  /**
+   * Runs one cache step so that a defect in the cache can never fail a build: an unexpected
+   * exception turns the cache off for this compile, which then runs as if nothing were cached.
+   */
+  private Optional<CachedResult> guarded(java.util.function.Supplier<Optional<CachedResult>> step) {
+    if (broken) {
+      return Optional.empty();
+    }
+    try {
+      return step.get();
+    } catch (RuntimeException | LinkageError e) {
+      broken = true;
+      storable = false;
+      failure = e;
+      return Optional.empty();
+    }
+  }
+
+  /** The unexpected failure that turned the cache off for this compile, if any. */
+  Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
   }
 
   /** Counts why this compile is not cached; nothing is stored afterwards. */
@@ -182,6 +223,14 @@ final class CacheSession {
    * unless a file it read changed since the compile started.
    */
   void store(CachedResult result) {
+    guarded(
+        () -> {
+          storeUnguarded(result);
+          return Optional.empty();
+        });
+  }
+
+  private void storeUnguarded(CachedResult result) {
     if (!storable || resultKey == null) {
       return;
     }

@@ -172,6 +172,7 @@ public final class CompileFlow {
       return distribute(compiler.get(), probed.get(), inv, args, label, tmp, session, delta);
     } finally {
       TempTrees.delete(tmp);
+      reportCacheFailure(session, label);
     }
   }
 
@@ -386,6 +387,14 @@ public final class CompileFlow {
     }
     replay(hit, label, "preprocessed");
     return true;
+  }
+
+  /** Says (under -v) that a defect turned the cache off for this compile. */
+  private void reportCacheFailure(CacheSession session, String label) {
+    if (session != null && session.failure().isPresent() && settings.verbose()) {
+      err.println("hgbuild: " + label + " [cache off: " + session.failure().get() + "]");
+      err.flush();
+    }
   }
 
   private void replay(CachedResult hit, String label, String mode) {

@@ -640,6 +640,37 @@ class CompileCacheTest {
     assertEquals(1, counter(StatsDelta.REMOTE));
   }
 
+  /** zstd_compress.c is 300 KB; a generated unit of several MB must hash and hit as well. */
+  @Test
+  void largeSourcesAndHeadersAreCachedToo() throws Exception {
+    StringBuilder header = new StringBuilder();
+    for (int i = 0; i < 40_000; i++) {
+      header.append("/* padding line ").append(i).append(" of a large generated header */\n");
+    }
+    header.append("#define BIG 11\n");
+    Files.writeString(proj.resolve("include/big.h"), header);
+    StringBuilder source = new StringBuilder("#include \"big.h\"\n");
+    for (int i = 0; i < 3_000; i++) {
+      source
+          .append("int f")
+          .append(i)
+          .append("(int x) { return x * ")
+          .append(i)
+          .append(" + BIG; }\n");
+    }
+    Files.writeString(proj.resolve("src/big.c"), source);
+    assertTrue(Files.size(proj.resolve("include/big.h")) > 2_000_000);
+    assertTrue(Files.size(proj.resolve("src/big.c")) > 100_000);
+    List<String> a = args("-Iinclude", "-c", "src/big.c", "-o", "obj/big.o");
+    settle(proj);
+
+    Run miss = hgbuild(proj, env(), "gcc", a);
+    assertEquals("miss", miss.mode(), miss.err());
+    Run hit = hgbuild(proj, env(), "gcc", a);
+    assertEquals("direct", hit.mode(), hit.err());
+    assertArrayEquals(plain(proj, env(), GCC, a), Files.readAllBytes(proj.resolve("obj/big.o")));
+  }
+
   @Test
   void touchingAHeaderWithoutChangingItStillHitsDirectly() throws Exception {
     List<String> a = args("-Iinclude", "-DLEVEL=2", "-c", "src/main.c", "-o", "obj/m.o");
