@@ -32,26 +32,32 @@ class CoordinatorCacheIT {
       Path.of(System.getProperty("hg.dist", "../dist")).toAbsolutePath();
   private static final Path ROOT = Path.of(System.getProperty("hg.root", "..")).toAbsolutePath();
   private static LoopbackGrid grid;
+  private static PrivateDaemon daemon;
 
   @BeforeAll
   static void startGrid() throws Exception {
+    daemon = new PrivateDaemon(DIST);
     grid = new LoopbackGrid(DIST, 2);
   }
 
   @AfterAll
   static void stopGrid() throws Exception {
+    if (daemon != null) {
+      daemon.close();
+    }
     if (grid != null) {
       grid.close();
     }
   }
 
   private static Map<String, String> env(Path tmp) {
-    return Map.of(
-        "HG_COORDINATOR", grid.coordinator(),
-        "HG_NO_FALLBACK", "1",
-        "HG_VERBOSE", "1",
-        "HG_NO_CACHE", "1",
-        "HG_CACHE_DIR", tmp.resolve("client-cache").toString());
+    return daemon.env(
+        Map.of(
+            "HG_COORDINATOR", grid.coordinator(),
+            "HG_NO_FALLBACK", "1",
+            "HG_VERBOSE", "1",
+            "HG_NO_CACHE", "1",
+            "HG_CACHE_DIR", tmp.resolve("client-cache").toString()));
   }
 
   private static Path lua(Path tmp) throws Exception {

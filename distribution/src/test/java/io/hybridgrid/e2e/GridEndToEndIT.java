@@ -58,9 +58,18 @@ class GridEndToEndIT {
     daemon.close();
   }
 
-  private Map<String, String> gridEnv() {
+  /** Grid-only compiles through the test's own daemon, with its own (initially empty) cache. */
+  private Map<String, String> gridEnv(Path cache) {
     return daemon.env(
-        Map.of("HG_COORDINATOR", grid.coordinator(), "HG_NO_FALLBACK", "1", "HG_VERBOSE", "1"));
+        Map.of(
+            "HG_COORDINATOR",
+            grid.coordinator(),
+            "HG_NO_FALLBACK",
+            "1",
+            "HG_VERBOSE",
+            "1",
+            "HG_CACHE_DIR",
+            cache.toString()));
   }
 
   private static Path lua(Path tmp) throws Exception {
@@ -71,16 +80,50 @@ class GridEndToEndIT {
 
   @Test
   void luaDefaultFlagsAllRemoteAndIdentical(@TempDir Path tmp) throws Exception {
-    checkLua(lua(tmp), "");
+    checkLua(lua(tmp), "", tmp.resolve("cache"));
   }
 
   @Test
   void luaWithDebugInfoAllRemoteAndIdentical(@TempDir Path tmp) throws Exception {
-    checkLua(lua(tmp), "-g");
+    checkLua(lua(tmp), "-g", tmp.resolve("cache"));
+  }
+
+  /**
+   * After {@code make clean}, a rebuild is served from the local cache in direct mode: no compile
+   * reaches the grid, and the objects are still byte-identical to a plain build.
+   */
+  @Test
+  void luaWarmRebuildComesFromTheLocalCache(@TempDir Path tmp) throws Exception {
+    Path lua = lua(tmp);
+    Path cache = tmp.resolve("cache");
+    checkLua(lua, "-g", cache);
+    Map<String, byte[]> reference = objects(lua.resolve("src"), ".o");
+    assertEquals(0, Shell.run(lua, "make -C src clean").exitCode());
+    long before = grid.stats().get("tasks_completed").asLong();
+
+    Shell.Result r =
+        Shell.run(
+            lua,
+            gridEnv(cache),
+            "make -C src posix -j2 MYCFLAGS='-g' CC='" + grid.hgbuild() + " gcc -std=gnu99' 2>&1",
+            900);
+
+    assertEquals(0, r.exitCode(), r.output());
+    assertEquals(34, count(r.output(), "[cache hit direct]"), r.output());
+    assertEquals(0, count(r.output(), "[remote worker-"), r.output());
+    assertEquals(before, grid.stats().get("tasks_completed").asLong());
+    assertIdentical(reference, objects(lua.resolve("src"), ".o"));
+    Shell.Result stats = Shell.run(lua, gridEnv(cache), grid.hgbuild() + " stats --json", 120);
+    assertEquals(0, stats.exitCode(), stats.output());
+    JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stats.output());
+    assertEquals(34, j.get("hits").get("direct").asLong(), stats.output());
+    assertEquals(34, j.get("misses").asLong(), stats.output());
+    assertEquals(34, j.get("compiles").get("remote").asLong(), stats.output());
+    assertEquals(0, j.get("corrupt_entries_dropped").asLong(), stats.output());
   }
 
   /** Builds plainly, keeps the objects, cleans, builds through the grid in the same directory. */
-  private void checkLua(Path lua, String myCflags) throws Exception {
+  private void checkLua(Path lua, String myCflags, Path cache) throws Exception {
     Path src = lua.resolve("src");
     Shell.Result plain = Shell.run(lua, "make -C src posix MYCFLAGS='" + myCflags + "' 2>&1");
     assertEquals(0, plain.exitCode(), plain.output());
@@ -92,7 +135,7 @@ class GridEndToEndIT {
     Shell.Result r =
         Shell.run(
             lua,
-            gridEnv(),
+            gridEnv(cache),
             "make -C src posix -j2 MYCFLAGS='"
                 + myCflags
                 + "' CC='"
@@ -126,7 +169,7 @@ class GridEndToEndIT {
     Shell.Result r =
         Shell.run(
             root,
-            gridEnv(),
+            gridEnv(tmp.resolve("cache")),
             "make -C programs zstd -j2 BUILD_DIR=obj/cmp CC='" + grid.hgbuild() + " gcc' 2>&1",
             900);
     assertEquals(0, r.exitCode(), r.output());
@@ -181,10 +224,11 @@ class GridEndToEndIT {
     assertEquals(34, count(r.output(), "hgbuild: warning: grid at " + closed + " unavailable"));
 
     assertEquals(0, Shell.run(lua, "make -C src clean").exitCode());
+    // Without the cache: a warm cache would (rightly) build without the grid.
     Shell.Result strict =
         Shell.run(
             lua,
-            daemon.env(Map.of("HG_COORDINATOR", closed)),
+            daemon.env(Map.of("HG_COORDINATOR", closed, "HG_NO_CACHE", "1")),
             "make -C src posix CC='" + grid.hgbuild() + " --no-fallback gcc -std=gnu99' 2>&1",
             300);
     assertNotEquals(0, strict.exitCode(), strict.output());

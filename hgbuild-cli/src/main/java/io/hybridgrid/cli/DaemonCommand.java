@@ -1,11 +1,13 @@
 package io.hybridgrid.cli;
 
+import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.daemon.DaemonClient;
 import io.hybridgrid.cli.daemon.DaemonPaths;
 import io.hybridgrid.cli.daemon.DaemonServer;
 import io.hybridgrid.cli.daemon.DaemonSettings;
 import io.hybridgrid.cli.daemon.GridCompileHandler;
 import io.hybridgrid.cli.daemon.LauncherRequest;
+import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
 import io.hybridgrid.common.grpc.Channels;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -94,7 +96,9 @@ final class DaemonCommand implements Callable<Integer> {
     GridCompileHandler handler =
         new GridCompileHandler(
             Channels::forAddress,
-            io.hybridgrid.cli.discovery.CoordinatorDiscovery.system(env),
+            CoordinatorDiscovery.system(env),
+            // Children never read the daemon's stdin; a launcher runs `cc ... -` itself.
+            CompileServices.create(Runtime.getRuntime().availableProcessors(), false),
             clock);
     DaemonServer server = new DaemonServer(settings, handler, clock);
     try {

@@ -2,8 +2,11 @@ package io.hybridgrid.cli;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.hybridgrid.cli.cache.CacheConfig;
+import io.hybridgrid.cli.cache.LocalCache;
 import io.hybridgrid.cli.compile.ClientSettings;
 import io.hybridgrid.cli.compile.CompileFlow;
+import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
 import io.hybridgrid.common.grpc.Channels;
@@ -11,6 +14,7 @@ import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.proto.v1.StatusServiceGrpc;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +27,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code hgbuild} on the JVM: the client's commands ({@code hgbuild status}, {@code workers},
- * {@code daemon}) and a compile path of its own ({@code hgbuild-jvm gcc -c x.c}). In dist/, {@code
- * hgbuild} is the native launcher, which sends compiles to the daemon and runs this for the rest.
+ * {@code stats}, {@code cache}, {@code daemon}) and a compile path of its own ({@code hgbuild-jvm
+ * gcc -c x.c}). In dist/, {@code hgbuild} is the native launcher, which sends compiles to the
+ * daemon and runs this for the rest.
  */
 @Command(
     name = "hgbuild",
@@ -37,7 +42,13 @@ import picocli.CommandLine.Parameters;
       "  make CC=\"hgbuild gcc\"",
       "  hgbuild make|ninja|wrap <command...>   (run by the native launcher: CC/CXX set for it)"
     },
-    subcommands = {StatusCommand.class, WorkersCommand.class, DaemonCommand.class})
+    subcommands = {
+      StatusCommand.class,
+      WorkersCommand.class,
+      StatsCommand.class,
+      CacheCommand.class,
+      DaemonCommand.class
+    })
 public final class Main implements Callable<Integer> {
   static final String VERSION = "0.1.0";
 
@@ -73,9 +84,20 @@ public final class Main implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  private final Map<String, String> env;
+  private final Path cwd;
+
+  /**
+   * @param env the environment the commands read (the process's own in {@link #main})
+   * @param cwd the working directory
+   */
+  Main(Map<String, String> env, Path cwd) {
+    this.env = env;
+    this.cwd = cwd;
+  }
+
   /** The settings every subcommand shares. */
   ClientSettings settings() throws InterruptedException {
-    Map<String, String> env = System.getenv();
     if (discovery == null) {
       discovery = CoordinatorDiscovery.system(env);
     }
@@ -88,6 +110,20 @@ public final class Main implements Callable<Integer> {
     if (discovery != null) {
       discovery.awaitRefresh();
     }
+  }
+
+  /** The cache settings from the environment; a clear error when no directory can be named. */
+  CacheConfig cacheConfig() {
+    return CacheConfig.fromEnv(env, cwd)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no cache directory: set HG_CACHE_DIR (or HOME for ~/.hybridgrid/cache)"));
+  }
+
+  /** Opens the cache directory of {@code config} for a command. */
+  LocalCache openCache(CacheConfig config) {
+    return new LocalCache(config.dir(), Clock.systemUTC());
   }
 
   @Override
@@ -103,10 +139,11 @@ public final class Main implements Callable<Integer> {
           new CompileFlow(
               settings,
               new GrpcRemoteCompiler(channel, settings.timeout()),
-              System.getenv(),
-              Path.of("").toAbsolutePath(),
+              env,
+              cwd,
               new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false),
-              new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), false));
+              new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), false),
+              CompileServices.create(Runtime.getRuntime().availableProcessors(), true));
       return flow.run(command.get(0), command.subList(1, command.size()));
     } finally {
       channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
@@ -148,7 +185,12 @@ public final class Main implements Callable<Integer> {
 
   /** Builds the command line: options stop at the compiler name, so its flags are left alone. */
   static CommandLine commandLine() {
-    return new CommandLine(new Main())
+    return commandLine(System.getenv(), Path.of("").toAbsolutePath());
+  }
+
+  /** The command line for {@code env} and {@code cwd} (tests use a temporary cache directory). */
+  static CommandLine commandLine(Map<String, String> env, Path cwd) {
+    return new CommandLine(new Main(env, cwd))
         .setStopAtPositional(true)
         .setExecutionExceptionHandler(
             (e, cmd, parsed) -> {

@@ -10,12 +10,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 
 /**
- * Starts compiler processes with the build's environment: captured (preprocessing) or with their
- * output copied to the caller's streams (local compiles; in the daemon those go to the launcher).
+ * Starts compiler processes for every invocation this process serves, at most {@code maxParallel}
+ * at a time (the daemon's bounded local parallelism for preprocessing and local compiles). Each
+ * child gets the environment of the client it works for, not this JVM's, and its output goes to
+ * that client's streams. Thread-safe; one instance per process.
  */
-final class ProcessRunner {
+public final class ProcessRunner {
+  private final Semaphore slots;
+  private final int maxParallel;
+  private final ExecutorService readers;
+  private final boolean inheritStdin;
 
   /**
    * A finished process.
@@ -24,28 +32,53 @@ final class ProcessRunner {
    * @param stdout what it printed
    * @param stderr what it printed on standard error
    */
-  record Captured(int exitCode, byte[] stdout, byte[] stderr) {}
+  public record Captured(int exitCode, byte[] stdout, byte[] stderr) {}
 
-  private ProcessRunner() {}
+  /**
+   * @param maxParallel how many children may run at once (e.g. the number of CPUs)
+   * @param readers runs the threads that drain the children's standard error; needs at least {@code
+   *     maxParallel} threads, or is unbounded
+   * @param inheritStdin whether a local compile ({@link #run}) reads this process's standard input
+   *     (true for a one-shot CLI, where {@code gcc -x c -} must see the build's stdin; false in a
+   *     daemon, whose stdin is not the client's)
+   */
+  public ProcessRunner(int maxParallel, ExecutorService readers, boolean inheritStdin) {
+    if (maxParallel < 1) {
+      throw new IllegalArgumentException("maxParallel must be at least 1, not " + maxParallel);
+    }
+    this.maxParallel = maxParallel;
+    this.slots = new Semaphore(maxParallel, true);
+    this.readers = readers;
+    this.inheritStdin = inheritStdin;
+  }
 
-  static Captured capture(Path compiler, List<String> args, Path cwd, Map<String, String> env)
+  /** How many children may run at once. */
+  public int maxParallel() {
+    return maxParallel;
+  }
+
+  /** Runs {@code compiler args} in {@code cwd} with {@code env}, capturing its output. */
+  public Captured capture(Path compiler, List<String> args, Path cwd, Map<String, String> env)
       throws IOException, InterruptedException {
-    Process p =
-        builder(compiler, args, cwd, env)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .start();
-    CompletableFuture<byte[]> err =
-        CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-    byte[] out = p.getInputStream().readAllBytes();
-    int exit = p.waitFor();
-    return new Captured(exit, out, err.join());
+    slots.acquire();
+    try {
+      Process p = start(compiler, args, cwd, env, false);
+      CompletableFuture<byte[]> out =
+          CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), readers);
+      CompletableFuture<byte[]> err =
+          CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), readers);
+      int exit = waitFor(p);
+      return new Captured(exit, out.join(), err.join());
+    } finally {
+      slots.release();
+    }
   }
 
   /**
-   * Runs the compiler as a plain local compile: this process's stdin, its output copied to {@code
-   * out} and {@code err} as it comes.
+   * Runs {@code compiler args} as a plain local compile, copying its output to {@code out} and
+   * {@code err} as it comes.
    */
-  static int run(
+  public int run(
       Path compiler,
       List<String> args,
       Path cwd,
@@ -53,44 +86,82 @@ final class ProcessRunner {
       OutputStream out,
       OutputStream err)
       throws IOException, InterruptedException {
-    Process p =
-        builder(compiler, args, cwd, env).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
-    CompletableFuture<Void> errCopy =
-        CompletableFuture.runAsync(() -> copy(p.getErrorStream(), err));
-    copy(p.getInputStream(), out);
-    int exit = p.waitFor();
-    errCopy.join();
-    out.flush();
-    err.flush();
-    return exit;
+    slots.acquire();
+    try {
+      Process p = start(compiler, args, cwd, env, inheritStdin);
+      CompletableFuture<Void> outCopy =
+          CompletableFuture.runAsync(() -> copy(p.getInputStream(), out), readers);
+      CompletableFuture<Void> errCopy =
+          CompletableFuture.runAsync(() -> copy(p.getErrorStream(), err), readers);
+      int exit = waitFor(p);
+      outCopy.join();
+      errCopy.join();
+      out.flush();
+      err.flush();
+      return exit;
+    } finally {
+      slots.release();
+    }
   }
 
-  private static ProcessBuilder builder(
-      Path compiler, List<String> args, Path cwd, Map<String, String> env) {
+  /**
+   * Waits for {@code p}; an interrupt (the daemon's launcher went away: make was stopped) stops the
+   * child at once, so a cancelled compile never goes on to write its object.
+   */
+  private static int waitFor(Process p) throws InterruptedException {
+    try {
+      return p.waitFor();
+    } catch (InterruptedException e) {
+      // SIGTERM first, as make's Ctrl-C would: the gcc/clang driver then stops its cc1/as and
+      // deletes the output it was writing. SIGKILL only if it does not go within two seconds.
+      p.destroy();
+      try {
+        if (!p.waitFor(2, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.descendants().forEach(ProcessHandle::destroyForcibly);
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException again) {
+        p.destroyForcibly();
+      }
+      throw e;
+    }
+  }
+
+  private static Process start(
+      Path compiler, List<String> args, Path cwd, Map<String, String> env, boolean stdin)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(compiler.toString());
     cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
-    pb.environment().clear();
-    pb.environment().putAll(env);
-    return pb;
-  }
-
-  private static void copy(InputStream in, OutputStream to) {
-    try (in) {
-      byte[] buf = new byte[64 * 1024];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        to.write(buf, 0, n);
-        to.flush();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(cwd.toFile())
+            .redirectInput(
+                stdin
+                    ? ProcessBuilder.Redirect.INHERIT
+                    : ProcessBuilder.Redirect.from(new File("/dev/null")));
+    Map<String, String> childEnv = pb.environment();
+    childEnv.clear();
+    childEnv.putAll(env);
+    return pb.start();
   }
 
   private static byte[] readAll(InputStream in) {
     try {
       return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void copy(InputStream in, OutputStream out) {
+    byte[] buf = new byte[8192];
+    try {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        out.write(buf, 0, n);
+      }
+      out.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

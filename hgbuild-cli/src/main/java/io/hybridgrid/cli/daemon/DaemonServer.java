@@ -61,6 +61,10 @@ public final class DaemonServer implements AutoCloseable {
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final ThreadPoolExecutor pool;
   private final ScheduledExecutorService timer;
+
+  /** One thread per compile in flight, noticing when its launcher goes away. */
+  private final java.util.concurrent.ExecutorService watchers;
+
   private ServerSocketChannel server;
   private FileChannel pidChannel;
   private FileLock pidLock;
@@ -83,6 +87,13 @@ public final class DaemonServer implements AutoCloseable {
             max, max, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(max * 4), named("request"));
     pool.allowCoreThreadTimeOut(true);
     this.timer = Executors.newSingleThreadScheduledExecutor(named("timer"));
+    this.watchers =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "hgbuild-daemon-watch");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   private static java.util.concurrent.ThreadFactory named(String role) {
@@ -214,7 +225,7 @@ public final class DaemonServer implements AutoCloseable {
           writer.exit(0);
           requestClose("stopped by a stop request");
         }
-        case COMPILE -> compile(request, writer);
+        case COMPILE -> compile(request, writer, ch);
       }
     } catch (EOFException | ClosedChannelException e) {
       log.debug("launcher went away: {}", e.toString());
@@ -227,7 +238,8 @@ public final class DaemonServer implements AutoCloseable {
     }
   }
 
-  private void compile(LauncherRequest request, FrameWriter writer) throws IOException {
+  private void compile(LauncherRequest request, FrameWriter writer, SocketChannel ch)
+      throws IOException {
     ChunkStream outChunks = new ChunkStream(writer, Frame.STDOUT);
     ChunkStream errChunks = new ChunkStream(writer, Frame.STDERR);
     PrintStream out =
@@ -237,13 +249,44 @@ public final class DaemonServer implements AutoCloseable {
         new PrintStream(
             new BufferedOutputStream(errChunks, 64 * 1024), false, StandardCharsets.UTF_8);
     int code;
+    Thread handlerThread = Thread.currentThread();
+    Object cancelLock = new Object();
+    boolean[] done = {false};
+    // The launcher sends nothing after its request, so a read returns only when it goes away (make
+    // was stopped, the launcher killed): then the compile is cancelled and writes no output.
+    watchers.execute(
+        () -> {
+          try {
+            while (ch.read(java.nio.ByteBuffer.allocate(1)) >= 0) {
+              // a well-behaved launcher never sends more; ignore it
+            }
+          } catch (IOException e) {
+            // closed by us after the reply, or broken: either way the request is over
+          }
+          synchronized (cancelLock) {
+            if (!done[0]) {
+              handlerThread.interrupt();
+            }
+          }
+        });
     try {
       code = handler.compile(request, out, err);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      out.flush();
-      err.flush();
-      writer.refuse("the daemon is shutting down");
+      synchronized (cancelLock) {
+        done[0] = true;
+      }
+      Thread.interrupted();
+      if (closed.get()) {
+        out.flush();
+        err.flush();
+        writer.refuse("the daemon is shutting down");
+      }
+      return;
+    } catch (java.io.InterruptedIOException e) {
+      synchronized (cancelLock) {
+        done[0] = true;
+      }
+      Thread.interrupted();
       return;
     } catch (Exception e) {
       // Whatever the handler printed so far, the launcher now compiles locally: a build never
@@ -254,6 +297,11 @@ public final class DaemonServer implements AutoCloseable {
       writer.refuse(e.getMessage() == null ? e.toString() : e.getMessage());
       return;
     }
+    synchronized (cancelLock) {
+      done[0] = true;
+    }
+    // A cancellation that raced with the end of the compile must not reach the next request.
+    Thread.interrupted();
     out.flush();
     err.flush();
     writer.exit(code);
@@ -351,6 +399,7 @@ public final class DaemonServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       timer.shutdownNow();
+      watchers.shutdownNow();
       releasePidLock();
       terminated.countDown();
     }

@@ -4,6 +4,7 @@ import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.hybridgrid.cli.compile.ClientSettings;
 import io.hybridgrid.cli.compile.CompileFlow;
+import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
 import io.hybridgrid.common.grpc.HostPort;
@@ -27,6 +28,7 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
 
   private final Function<HostPort, ManagedChannel> channelFactory;
   private final CoordinatorDiscovery discovery;
+  private final CompileServices services;
   private final Clock clock;
   private final Map<HostPort, Connection> channels = new ConcurrentHashMap<>();
 
@@ -42,14 +44,18 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
   /**
    * @param channelFactory opens a channel to a coordinator ({@code Channels::forAddress})
    * @param discovery finds the coordinator when the request names none
+   * @param services what every compile shares for the daemon's lifetime: the bounded process
+   *     runner, the compiler-probe and file-hash memos, the open caches
    * @param clock paces reconnection attempts to a coordinator that was down
    */
   public GridCompileHandler(
       Function<HostPort, ManagedChannel> channelFactory,
       CoordinatorDiscovery discovery,
+      CompileServices services,
       Clock clock) {
     this.channelFactory = channelFactory;
     this.discovery = discovery;
+    this.services = services;
     this.clock = clock;
   }
 
@@ -77,7 +83,8 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
             request.env(),
             request.cwd(),
             out,
-            err);
+            err,
+            services);
     return flow.run(request.argv().get(0), request.argv().subList(1, request.argv().size()));
   }
 

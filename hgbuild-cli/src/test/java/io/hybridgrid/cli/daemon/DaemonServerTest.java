@@ -253,6 +253,45 @@ class DaemonServerTest {
   }
 
   @Test
+  void launcherGoingAwayMidCompileCancelsTheCompile() throws Exception {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch cancelled = new CountDownLatch(1);
+    start(
+        (request, out, err) -> {
+          if (!request.argv().get(0).equals("slow")) {
+            return Thread.currentThread().isInterrupted() ? 99 : 5;
+          }
+          inside.countDown();
+          try {
+            Thread.sleep(60_000); // stands in for a compile; only an interrupt ends it early
+            return 0;
+          } catch (InterruptedException e) {
+            cancelled.countDown();
+            throw e;
+          }
+        },
+        Duration.ZERO);
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(paths.socket()));
+      new LauncherRequest(
+              LauncherRequest.Kind.COMPILE,
+              null,
+              false,
+              false,
+              List.of("slow"),
+              Path.of("/work"),
+              Map.of())
+          .write(new FrameWriter(Channels.newOutputStream(ch)));
+      assertTrue(inside.await(30, TimeUnit.SECONDS));
+    } // the launcher is gone (make stopped)
+    assertTrue(cancelled.await(30, TimeUnit.SECONDS), "the compile was not cancelled");
+    // The pool thread that ran it serves the next request with no interrupt left over.
+    for (int i = 0; i < 4; i++) {
+      assertEquals(5, compile("gcc").exitCode());
+    }
+  }
+
+  @Test
   void aRequestInFlightKeepsTheDaemonAlive() throws Exception {
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);

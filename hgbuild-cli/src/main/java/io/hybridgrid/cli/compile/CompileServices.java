@@ -1,0 +1,59 @@
+package io.hybridgrid.cli.compile;
+
+import io.hybridgrid.cli.cache.CacheRegistry;
+import io.hybridgrid.cli.cache.FileHashes;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * What every {@link CompileFlow} of one process shares: the process runner (bounded parallelism),
+ * the compiler-probe and file-hash memos, the open caches and the clock. Built once per process
+ * (the one-shot CLI or the daemon) and passed to each flow. All parts are thread-safe.
+ *
+ * @param runner starts compilers
+ * @param probes remembers compiler identities
+ * @param fileHashes remembers source and header digests
+ * @param caches the open cache directories
+ * @param clock the time of compiles and cache hits
+ */
+public record CompileServices(
+    ProcessRunner runner,
+    CompilerProbes probes,
+    FileHashes fileHashes,
+    CacheRegistry caches,
+    Clock clock) {
+
+  public CompileServices {
+    Objects.requireNonNull(runner, "runner");
+    Objects.requireNonNull(probes, "probes");
+    Objects.requireNonNull(fileHashes, "fileHashes");
+    Objects.requireNonNull(caches, "caches");
+    Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * The services for a process.
+   *
+   * @param maxParallel how many compiler processes may run at once
+   * @param inheritStdin whether local compiles read this process's stdin (the one-shot CLI)
+   */
+  public static CompileServices create(int maxParallel, boolean inheritStdin) {
+    Clock clock = Clock.systemUTC();
+    ThreadFactory daemonThreads =
+        r -> {
+          Thread t = new Thread(r, "hgbuild-stderr");
+          t.setDaemon(true);
+          return t;
+        };
+    ExecutorService readers = Executors.newCachedThreadPool(daemonThreads);
+    return new CompileServices(
+        new ProcessRunner(maxParallel, readers, inheritStdin),
+        new CompilerProbes(),
+        new FileHashes(clock),
+        new CacheRegistry(clock),
+        clock);
+  }
+}
