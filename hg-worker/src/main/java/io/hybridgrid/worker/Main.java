@@ -1,5 +1,6 @@
 package io.hybridgrid.worker;
 
+import io.hybridgrid.common.discovery.DiscoveredCoordinator;
 import io.hybridgrid.common.discovery.MdnsLookup;
 import io.hybridgrid.common.discovery.RetryingLookup;
 import io.hybridgrid.common.grpc.HostPort;
@@ -124,6 +125,10 @@ public final class Main implements Callable<Integer> {
                       Duration.ofSeconds(30),
                       d -> Thread.sleep(d.toMillis())))
               .resolve(coordinator, System.getenv(), noMdns);
+      boolean viaMdns =
+          (coordinator == null || coordinator.isBlank())
+              && (System.getenv("HG_COORDINATOR") == null
+                  || System.getenv("HG_COORDINATOR").isBlank());
       MachineResources machine = MachineResources.current();
       int cores = machine.cores();
       String hostname = hostname();
@@ -158,7 +163,8 @@ public final class Main implements Callable<Integer> {
               caps,
               VERSION,
               new SecureRandom(),
-              machine::freeMemoryBytes);
+              machine::freeMemoryBytes,
+              rediscover(viaMdns, mdnsInterface));
       CountDownLatch done = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
@@ -183,6 +189,26 @@ public final class Main implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec() {
       return spec;
     }
+  }
+
+  /**
+   * Where the coordinator is now, by one bounded mDNS lookup: used only when its address was found
+   * by mDNS, so a coordinator restarted elsewhere is found again without restarting the worker.
+   */
+  private static java.util.function.Supplier<java.util.Optional<HostPort>> rediscover(
+      boolean viaMdns, String mdnsInterface) {
+    if (!viaMdns) {
+      return java.util.Optional::empty;
+    }
+    MdnsLookup lookup = new MdnsLookup(mdnsInterface);
+    return () -> {
+      try {
+        return lookup.find(Duration.ofSeconds(3)).map(DiscoveredCoordinator::grpcAddress);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return java.util.Optional.empty();
+      }
+    };
   }
 
   private static String hostname() {

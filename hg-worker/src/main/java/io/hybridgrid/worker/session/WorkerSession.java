@@ -6,6 +6,7 @@ import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.grpc.Channels;
 import io.hybridgrid.common.grpc.GrpcLimits;
+import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.common.grpc.WireTypes;
 import io.hybridgrid.proto.v1.Capabilities;
 import io.hybridgrid.proto.v1.CompileResult;
@@ -25,6 +26,7 @@ import io.hybridgrid.worker.compiler.CompileJob;
 import io.hybridgrid.worker.compiler.CompileOutput;
 import io.hybridgrid.worker.compiler.CompilerRunner;
 import io.hybridgrid.worker.compiler.TaskRefusedException;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -37,6 +39,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +64,17 @@ public final class WorkerSession implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Thread connector;
 
+  /**
+   * Finds the coordinator again (mDNS) when the address was discovered rather than given; empty
+   * when it was given. Asked after {@link #REDISCOVER_AFTER} attempts in a row that did not
+   * register, so a coordinator that came back elsewhere is found without restarting the worker.
+   */
+  private final Supplier<Optional<HostPort>> rediscover;
+
+  /** Failed attempts in a row before {@link #rediscover} is asked. */
+  static final int REDISCOVER_AFTER = 3;
+
+  private volatile HostPort target;
   private volatile boolean running = true;
   private volatile Stream current;
   private volatile boolean everRegistered;
@@ -82,6 +96,24 @@ public final class WorkerSession implements AutoCloseable {
       String version,
       Random random,
       LongSupplier freeMemory) {
+    this(settings, runner, compilers, capabilities, version, random, freeMemory, Optional::empty);
+  }
+
+  /**
+   * As above, plus {@code rediscover}: where the coordinator is now (mDNS), asked after several
+   * failed connection attempts in a row; use it only when the address was discovered.
+   */
+  public WorkerSession(
+      WorkerSettings settings,
+      CompilerRunner runner,
+      Set<CompilerIdentity> compilers,
+      Capabilities capabilities,
+      String version,
+      Random random,
+      LongSupplier freeMemory,
+      Supplier<Optional<HostPort>> rediscover) {
+    this.rediscover = rediscover;
+    this.target = settings.coordinator();
     this.settings = settings;
     this.runner = runner;
     this.compilers = Set.copyOf(compilers);
@@ -130,8 +162,9 @@ public final class WorkerSession implements AutoCloseable {
 
   private void connectLoop() {
     long backoffMillis = 250;
+    int failedInARow = 0;
     while (running) {
-      ManagedChannel channel = Channels.forAddress(settings.coordinator());
+      ManagedChannel channel = Channels.forAddress(target);
       Stream stream = new Stream();
       current = stream;
       try {
@@ -149,13 +182,20 @@ public final class WorkerSession implements AutoCloseable {
       }
       if (stream.registered) {
         backoffMillis = 250;
+        failedInARow = 0;
+      } else if (++failedInARow >= REDISCOVER_AFTER) {
+        failedInARow = 0;
+        Optional<HostPort> found = rediscover.get();
+        if (found.isPresent() && !found.get().equals(target)) {
+          log.info("coordinator moved: {} -> {} (found by mDNS)", target, found.get());
+          target = found.get();
+          backoffMillis = 250;
+          continue;
+        }
       }
       long wait = backoffMillis / 2 + (long) (random.nextDouble() * backoffMillis / 2);
       log.info(
-          "coordinator {} not reachable ({}); retrying in {} ms",
-          settings.coordinator(),
-          stream.endReason,
-          wait);
+          "coordinator {} not reachable ({}); retrying in {} ms", target, stream.endReason, wait);
       try {
         Thread.sleep(wait); // reconnect backoff, not a test wait
       } catch (InterruptedException e) {
@@ -242,7 +282,7 @@ public final class WorkerSession implements AutoCloseable {
               timer.scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
           log.info(
               "registered with {} as {} ({} compilers, {} slots)",
-              settings.coordinator(),
+              target,
               settings.workerId(),
               compilers.size(),
               settings.maxParallel());

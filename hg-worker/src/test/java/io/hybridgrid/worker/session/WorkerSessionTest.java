@@ -122,4 +122,46 @@ class WorkerSessionTest {
     assertEquals(7, p.getNonce());
     assertEquals(123_456_789, p.getPingSentAtUnixMicros());
   }
+
+  @Test
+  void aDiscoveredCoordinatorThatMovedIsFoundAgain() throws Exception {
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(new ScriptedCoordinator())
+            .build()
+            .start();
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort(); // nothing listens there once this closes
+    }
+    java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    session =
+        new WorkerSession(
+            new WorkerSettings(
+                HostPort.parse("127.0.0.1:" + closedPort),
+                "w2",
+                "host2",
+                1,
+                Duration.ofSeconds(2),
+                Duration.ofMillis(50),
+                Duration.ofSeconds(1)),
+            job -> {
+              throw new IllegalStateException("no task is sent in this test");
+            },
+            Set.of(),
+            Capabilities.newBuilder().setCores(1).build(),
+            "test",
+            new Random(1),
+            () -> 0L,
+            () -> {
+              asked.incrementAndGet();
+              return java.util.Optional.of(HostPort.parse("127.0.0.1:" + server.getPort()));
+            });
+    session.start();
+
+    assertEquals("w2", registered.get(30, TimeUnit.SECONDS).getWorkerId());
+    assertEquals(
+        1, asked.get(), "asked once, after " + WorkerSession.REDISCOVER_AFTER + " failures");
+  }
 }
