@@ -1,5 +1,6 @@
 package io.hybridgrid.worker.discovery;
 
+import io.hybridgrid.common.config.EnvFlags;
 import io.hybridgrid.common.discovery.DiscoveredCoordinator;
 import io.hybridgrid.common.discovery.RetryingLookup;
 import io.hybridgrid.common.grpc.HostPort;
@@ -32,7 +33,7 @@ public final class CoordinatorResolver {
     if (fromEnv != null && !fromEnv.isBlank()) {
       return HostPort.parse(fromEnv);
     }
-    if (noMdnsFlag || truthy(env.get("HG_NO_MDNS"))) {
+    if (noMdnsFlag || EnvFlags.isSet(env, "HG_NO_MDNS")) {
       throw new IllegalArgumentException(
           "no coordinator address: pass --coordinator HOST:PORT or set HG_COORDINATOR"
               + " (mDNS discovery is off: "
@@ -41,9 +42,5 @@ public final class CoordinatorResolver {
     }
     DiscoveredCoordinator found = lookup.await();
     return found.grpcAddress();
-  }
-
-  private static boolean truthy(String v) {
-    return v != null && !v.isBlank() && !v.equals("0") && !v.equalsIgnoreCase("false");
   }
 }

@@ -1,5 +1,6 @@
 package io.hybridgrid.cli.cache;
 
+import io.hybridgrid.common.config.EnvFlags;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -51,11 +52,7 @@ public record CacheConfig(Path dir, long maxBytes, boolean enabled, boolean dire
         new CacheConfig(
             dir.normalize(),
             max,
-            !truthy(env.get("HG_NO_CACHE")),
-            !truthy(env.get("HG_NO_DIRECT"))));
-  }
-
-  static boolean truthy(String v) {
-    return v != null && !v.isBlank() && !v.equals("0") && !v.equalsIgnoreCase("false");
+            !EnvFlags.isSet(env, "HG_NO_CACHE"),
+            !EnvFlags.isSet(env, "HG_NO_DIRECT")));
   }
 }

@@ -1,5 +1,6 @@
 package io.hybridgrid.cli.compile;
 
+import io.hybridgrid.common.config.EnvFlags;
 import io.hybridgrid.common.grpc.HostPort;
 import java.time.Duration;
 import java.util.Map;
@@ -43,12 +44,8 @@ public record ClientSettings(
     }
     return new ClientSettings(
         HostPort.parse(address),
-        noFallbackFlag || truthy(env.get("HG_NO_FALLBACK")),
-        verboseFlag || truthy(env.get("HG_VERBOSE")),
+        noFallbackFlag || EnvFlags.isSet(env, "HG_NO_FALLBACK"),
+        verboseFlag || EnvFlags.isSet(env, "HG_VERBOSE"),
         Duration.ofSeconds(timeoutSeconds));
-  }
-
-  private static boolean truthy(String v) {
-    return v != null && !v.isBlank() && !v.equals("0") && !v.equalsIgnoreCase("false");
   }
 }

@@ -1,6 +1,7 @@
 package io.hybridgrid.cli.discovery;
 
 import io.hybridgrid.cli.compile.ClientSettings;
+import io.hybridgrid.common.config.EnvFlags;
 import io.hybridgrid.common.discovery.CoordinatorLookup;
 import io.hybridgrid.common.discovery.DiscoveredCoordinator;
 import io.hybridgrid.common.discovery.MdnsLookup;
@@ -111,7 +112,7 @@ public final class CoordinatorDiscovery {
     if (fromEnv != null && !fromEnv.isBlank()) {
       return new Resolved(HostPort.parse(fromEnv), "HG_COORDINATOR");
     }
-    if (noMdnsFlag || truthy(env.get("HG_NO_MDNS"))) {
+    if (noMdnsFlag || EnvFlags.isSet(env, "HG_NO_MDNS")) {
       return byDefault();
     }
     Optional<RememberedCoordinator.Answer> remembered = memory.read();
@@ -192,9 +193,5 @@ public final class CoordinatorDiscovery {
 
   private Resolved byDefault() {
     return new Resolved(HostPort.parse(ClientSettings.DEFAULT_COORDINATOR), "default");
-  }
-
-  private static boolean truthy(String v) {
-    return v != null && !v.isBlank() && !v.equals("0") && !v.equalsIgnoreCase("false");
   }
 }
