@@ -249,33 +249,9 @@ public final class DaemonServer implements AutoCloseable {
         new PrintStream(
             new BufferedOutputStream(errChunks, 64 * 1024), false, StandardCharsets.UTF_8);
     int code;
-    Thread handlerThread = Thread.currentThread();
-    Object cancelLock = new Object();
-    boolean[] done = {false};
-    // The launcher sends nothing after its request, so a read returns only when it goes away (make
-    // was stopped, the launcher killed): then the compile is cancelled and writes no output.
-    watchers.execute(
-        () -> {
-          try {
-            while (ch.read(java.nio.ByteBuffer.allocate(1)) >= 0) {
-              // a well-behaved launcher never sends more; ignore it
-            }
-          } catch (IOException e) {
-            // closed by us after the reply, or broken: either way the request is over
-          }
-          synchronized (cancelLock) {
-            if (!done[0]) {
-              handlerThread.interrupt();
-            }
-          }
-        });
-    try {
+    try (HangupWatch watch = HangupWatch.start(ch, watchers)) {
       code = handler.compile(request, out, err);
     } catch (InterruptedException e) {
-      synchronized (cancelLock) {
-        done[0] = true;
-      }
-      Thread.interrupted();
       if (closed.get()) {
         out.flush();
         err.flush();
@@ -283,11 +259,7 @@ public final class DaemonServer implements AutoCloseable {
       }
       return;
     } catch (java.io.InterruptedIOException e) {
-      synchronized (cancelLock) {
-        done[0] = true;
-      }
-      Thread.interrupted();
-      return;
+      return; // cancelled because the launcher went away: nobody to answer
     } catch (Exception e) {
       // Whatever the handler printed so far, the launcher now compiles locally: a build never
       // breaks on the daemon, at worst a diagnostic shows twice.
@@ -297,14 +269,50 @@ public final class DaemonServer implements AutoCloseable {
       writer.refuse(e.getMessage() == null ? e.toString() : e.getMessage());
       return;
     }
-    synchronized (cancelLock) {
-      done[0] = true;
-    }
-    // A cancellation that raced with the end of the compile must not reach the next request.
-    Thread.interrupted();
     out.flush();
     err.flush();
     writer.exit(code);
+  }
+
+  /**
+   * Interrupts the thread serving a compile when its launcher hangs up (make was stopped, the
+   * launcher killed), so the compile is cancelled and writes no output. The launcher sends nothing
+   * after its request, so a read on the connection returns only when it goes away. Closing ends the
+   * watch, on every path out of the compile, and clears an interrupt that raced with its end: the
+   * pooled thread must not carry it into its next request.
+   */
+  private static final class HangupWatch implements AutoCloseable {
+    private final Thread served = Thread.currentThread();
+    private boolean over; // guarded by this
+
+    static HangupWatch start(SocketChannel ch, java.util.concurrent.Executor watchers) {
+      HangupWatch w = new HangupWatch();
+      watchers.execute(() -> w.watch(ch));
+      return w;
+    }
+
+    private void watch(SocketChannel ch) {
+      try {
+        while (ch.read(java.nio.ByteBuffer.allocate(1)) >= 0) {
+          // a well-behaved launcher never sends more; ignore it
+        }
+      } catch (IOException e) {
+        // closed by us after the reply, or broken: either way the request is over
+      }
+      synchronized (this) {
+        if (!over) {
+          served.interrupt();
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      synchronized (this) {
+        over = true;
+      }
+      Thread.interrupted();
+    }
   }
 
   /** Null when the peer is this daemon's user; else why it is refused. */
