@@ -14,11 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,35 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a coordinator the build still succeeds locally, unless --no-fallback. {@code hgbuild} is the
  * native launcher, so every compile here goes through a daemon of the test's own.
  */
-class GridEndToEndIT {
-  private static final Path DIST =
-      Path.of(System.getProperty("hg.dist", "../dist")).toAbsolutePath();
-  private static final Path ROOT = Path.of(System.getProperty("hg.root", "..")).toAbsolutePath();
-  private static LoopbackGrid grid;
-  private PrivateDaemon daemon;
-
-  @BeforeAll
-  static void startGrid() throws Exception {
-    grid = new LoopbackGrid(DIST, 2);
-  }
-
-  @AfterAll
-  static void stopGrid() throws Exception {
-    if (grid != null) {
-      grid.close();
-    }
-  }
-
-  @BeforeEach
-  void privateDaemon() throws IOException {
-    daemon = new PrivateDaemon(DIST);
-  }
-
-  @AfterEach
-  void stopDaemon() throws Exception {
-    daemon.close();
-  }
-
+class GridEndToEndIT extends TwoWorkerGridTest {
   /** Grid-only compiles through the test's own daemon, with its own (initially empty) cache. */
   private Map<String, String> gridEnv(Path cache) {
     return daemon.env(

@@ -19,11 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,35 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hgbuild in ({@code hgbuild make}, {@code CMAKE_C_COMPILER_LAUNCHER}), one daemon under a wide
  * {@code make -j}, a daemon killed mid-build, no usable daemon at all, and the JVM subcommands.
  */
-class LauncherDaemonIT {
-  private static final Path DIST =
-      Path.of(System.getProperty("hg.dist", "../dist")).toAbsolutePath();
-  private static final Path ROOT = Path.of(System.getProperty("hg.root", "..")).toAbsolutePath();
-  private static LoopbackGrid grid;
-  private PrivateDaemon daemon;
-
-  @BeforeAll
-  static void startGrid() throws Exception {
-    grid = new LoopbackGrid(DIST, 2);
-  }
-
-  @AfterAll
-  static void stopGrid() throws Exception {
-    if (grid != null) {
-      grid.close();
-    }
-  }
-
-  @BeforeEach
-  void privateDaemon() throws IOException {
-    daemon = new PrivateDaemon(DIST);
-  }
-
-  @AfterEach
-  void stopDaemon() throws Exception {
-    daemon.close();
-  }
-
+class LauncherDaemonIT extends TwoWorkerGridTest {
   private static String hgbuild() {
     return DIST.resolve("bin/hgbuild").toString();
   }
