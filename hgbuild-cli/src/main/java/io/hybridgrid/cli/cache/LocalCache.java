@@ -1,17 +1,16 @@
 package io.hybridgrid.cli.cache;
 
 import io.hybridgrid.cli.cache.EntryCodec.CorruptEntryException;
+import io.hybridgrid.common.fs.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -287,12 +286,7 @@ public final class LocalCache {
       } catch (NoSuchFileException e) {
         // a new entry
       }
-      try {
-        Files.move(
-            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      AtomicFiles.replace(temp, target);
       touch(target); // LRU order follows the injected clock, for writes as for hits
       delta.add(StatsDelta.TRACKED_BYTES, content.length - Math.max(old, 0));
       delta.add(StatsDelta.TRACKED_FILES, old < 0 ? 1 : 0);

@@ -10,6 +10,7 @@ import io.hybridgrid.common.compiler.ArgumentClassifier;
 import io.hybridgrid.common.compiler.CompileInvocation;
 import io.hybridgrid.common.compiler.CompilerLocator;
 import io.hybridgrid.common.compiler.RemotePolicy;
+import io.hybridgrid.common.fs.AtomicFiles;
 import io.hybridgrid.common.fs.TempTrees;
 import io.hybridgrid.common.grpc.WireTypes;
 import io.hybridgrid.proto.v1.CompileRequest;
@@ -19,10 +20,8 @@ import io.hybridgrid.proto.v1.CompileTask;
 import io.hybridgrid.proto.v1.Priority;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -458,11 +457,7 @@ public final class CompileFlow {
       // away): an output appearing after that could make a later make skip a stale file.
       throw new java.io.InterruptedIOException("compile cancelled; " + to + " left as it was");
     }
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-    }
+    AtomicFiles.replace(from, to);
   }
 
   private static void deleteQuietly(Path p) {

@@ -1,13 +1,12 @@
 package io.hybridgrid.cli.discovery;
 
+import io.hybridgrid.common.fs.AtomicFiles;
 import io.hybridgrid.common.grpc.HostPort;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.HashMap;
@@ -107,11 +106,7 @@ public final class RememberedCoordinator {
       // A unique temp file: compiles (or daemon threads) may write at the same moment.
       temp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
       Files.writeString(temp, text, StandardCharsets.UTF_8);
-      try {
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      AtomicFiles.replace(temp, file);
       return true;
     } catch (IOException e) {
       log.debug("cannot write {}: {}", file, e.toString());
