@@ -71,6 +71,18 @@ final class ProtoMapping {
         .build();
   }
 
+  /** A wire digest as a checked domain digest. */
+  static io.hybridgrid.coord.cas.Digest digest(io.hybridgrid.proto.v1.Digest d) {
+    return new io.hybridgrid.coord.cas.Digest(d.getHash(), d.getSizeBytes());
+  }
+
+  static io.hybridgrid.proto.v1.Digest toWire(io.hybridgrid.coord.cas.Digest d) {
+    return io.hybridgrid.proto.v1.Digest.newBuilder()
+        .setHash(d.hash())
+        .setSizeBytes(d.size())
+        .build();
+  }
+
   static WorkerDescriptor descriptor(Register r) {
     if (!r.hasCapabilities()) {
       throw new IllegalArgumentException("register has no capabilities");
