@@ -458,8 +458,10 @@ public final class ContentStore implements AutoCloseable {
     return settings.dir().resolve(d.hash().substring(0, 2)).resolve(d.hash());
   }
 
-  /** Forgets {@code d} as if evicted (tests use it to simulate a lost output). */
-  void delete(Digest d) {
+  /**
+   * Removes {@code d} from both tiers, as eviction would (a purge; tests simulate loss with it).
+   */
+  public void delete(Digest d) {
     forget(d.hash());
     if (memory != null) {
       memory.invalidate(d.hash());
