@@ -1,6 +1,8 @@
 package io.hybridgrid.coord;
 
+import io.hybridgrid.coord.action.ActionLimits;
 import io.hybridgrid.coord.cache.CacheSettings;
+import io.hybridgrid.coord.cas.CasSettings;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.scheduler.SchedulerKind;
 import java.nio.file.Path;
@@ -14,27 +16,49 @@ import java.util.Objects;
  * @param heartbeatInterval the interval workers are told to use
  * @param scheduler the placement policy
  * @param stateDir where connectivity events are kept across restarts; null keeps them in memory
- * @param cache the shared result cache
+ * @param cache the shared result cache (compile units and the action cache)
+ * @param cas the content-addressed store; null puts it in a temporary directory deleted on close
+ *     (tests)
+ * @param actionLimits bounds on one action
  */
 public record CoordinatorConfig(
     DispatchSettings dispatch,
     Duration heartbeatInterval,
     SchedulerKind scheduler,
     Path stateDir,
-    CacheSettings cache) {
+    CacheSettings cache,
+    CasSettings cas,
+    ActionLimits actionLimits) {
   public CoordinatorConfig {
     Objects.requireNonNull(dispatch, "dispatch");
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(cache, "cache");
+    Objects.requireNonNull(actionLimits, "actionLimits");
     if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
       throw new IllegalArgumentException("heartbeat interval must be positive");
     }
+  }
+
+  /** A configuration with a temporary CAS and the default action limits. */
+  public CoordinatorConfig(
+      DispatchSettings dispatch,
+      Duration heartbeatInterval,
+      SchedulerKind scheduler,
+      Path stateDir,
+      CacheSettings cache) {
+    this(dispatch, heartbeatInterval, scheduler, stateDir, cache, null, ActionLimits.defaults());
   }
 
   /** P2C, no state directory (events in memory), no result cache: what in-process tests want. */
   public static CoordinatorConfig inMemory(DispatchSettings dispatch, Duration heartbeatInterval) {
     return new CoordinatorConfig(
         dispatch, heartbeatInterval, SchedulerKind.P2C, null, CacheSettings.off());
+  }
+
+  /** The same configuration with {@code newCas} and {@code newLimits}. */
+  public CoordinatorConfig withCas(CasSettings newCas, ActionLimits newLimits) {
+    return new CoordinatorConfig(
+        dispatch, heartbeatInterval, scheduler, stateDir, cache, newCas, newLimits);
   }
 
   /** The file connectivity events are appended to, or null. */

@@ -5,24 +5,34 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.hybridgrid.common.fs.TempTrees;
 import io.hybridgrid.common.grpc.CompressResponses;
 import io.hybridgrid.common.grpc.GrpcLimits;
+import io.hybridgrid.coord.action.ActionCache;
+import io.hybridgrid.coord.action.ActionValidator;
 import io.hybridgrid.coord.cache.ResultCache;
 import io.hybridgrid.coord.cache.TieredResultCache;
+import io.hybridgrid.coord.cas.CasSettings;
+import io.hybridgrid.coord.cas.ContentStore;
+import io.hybridgrid.coord.compile.CompileService;
+import io.hybridgrid.coord.compile.Work;
+import io.hybridgrid.coord.compile.WorkResult;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.events.EventLog;
 import io.hybridgrid.coord.grpc.CompileGrpcService;
+import io.hybridgrid.coord.grpc.ContentStoreGrpcService;
 import io.hybridgrid.coord.grpc.StatusGrpcService;
 import io.hybridgrid.coord.grpc.WorkerGrpcService;
 import io.hybridgrid.coord.http.HttpApi;
 import io.hybridgrid.coord.http.HttpServer;
 import io.hybridgrid.coord.scheduler.Scheduler;
 import io.hybridgrid.coord.status.CoordinatorStatus;
-import io.hybridgrid.proto.v1.CompileResult;
-import io.hybridgrid.proto.v1.CompileTask;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -44,7 +54,10 @@ public final class CoordinatorServer implements AutoCloseable {
   private final EventLog events;
   private final ResultCache cache;
   private final TieredResultCache tieredCache;
-  private final Dispatcher<CompileTask, CompileResult> dispatcher;
+  private final Dispatcher<Work, WorkResult> dispatcher;
+  private final ContentStore cas;
+  private final Path temporaryCasDir;
+  private final CompileService compileService;
   private final CoordinatorStatus status;
   private final HealthStatusManager health = new HealthStatusManager();
   private final ScheduledExecutorService timer;
@@ -109,15 +122,35 @@ public final class CoordinatorServer implements AutoCloseable {
       this.tieredCache = null;
       this.cache = ResultCache.disabled();
     }
+    CasSettings casSettings = config.cas();
+    if (casSettings == null) {
+      try {
+        this.temporaryCasDir = Files.createTempDirectory("hg-coord-cas");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create a temporary CAS directory", e);
+      }
+      casSettings = CasSettings.defaults(temporaryCasDir);
+    } else {
+      this.temporaryCasDir = null;
+    }
+    this.cas = new ContentStore(casSettings, clock);
     // The scheduler runs under the dispatcher's lock, so an unsynchronized generator is safe.
     this.dispatcher =
         new Dispatcher<>(
             settings,
             schedulerDecorator.apply(config.scheduler().create(new SplittableRandom())),
             clock,
-            r -> r.getExitCode() != 0,
+            r -> r.exitCode() != 0,
             events);
-    this.status = new CoordinatorStatus(dispatcher, events, cache, clock);
+    this.compileService =
+        new CompileService(
+            dispatcher,
+            cache,
+            new ActionCache(cache, cas),
+            cas,
+            new ActionValidator(config.actionLimits()));
+    this.status =
+        new CoordinatorStatus(dispatcher, events, cache, clock, cas, compileService.actionCache());
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -144,10 +177,13 @@ public final class CoordinatorServer implements AutoCloseable {
             .executor(grpcExecutor)
             .maxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
             .addService(
-                ServerInterceptors.intercept(new CompileGrpcService(dispatcher, cache), compress))
+                ServerInterceptors.intercept(
+                    new CompileGrpcService(compileService, cache.enabled()), compress))
+            .addService(ServerInterceptors.intercept(new ContentStoreGrpcService(cas), compress))
             .addService(
                 ServerInterceptors.intercept(
-                    new WorkerGrpcService(dispatcher, (int) heartbeatInterval.toMillis(), clock),
+                    new WorkerGrpcService(
+                        dispatcher, cas, (int) heartbeatInterval.toMillis(), clock),
                     compress))
             .addService(new StatusGrpcService(status))
             .addService(health.getHealthService())
@@ -158,6 +194,7 @@ public final class CoordinatorServer implements AutoCloseable {
   /** Starts serving. */
   public CoordinatorServer start() throws IOException, InterruptedException {
     events.start();
+    cas.start();
     if (tieredCache != null) {
       tieredCache.start();
     }
@@ -178,6 +215,11 @@ public final class CoordinatorServer implements AutoCloseable {
   /** The HTTP port, or -1 when HTTP is off. */
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The content-addressed store (tests inspect it). */
+  public ContentStore cas() {
+    return cas;
   }
 
   public CoordinatorStatus status() {
@@ -205,7 +247,15 @@ public final class CoordinatorServer implements AutoCloseable {
     timer.shutdownNow();
     grpcExecutor.shutdownNow();
     cache.close();
+    cas.close();
     events.close();
+    if (temporaryCasDir != null) {
+      try {
+        TempTrees.delete(temporaryCasDir);
+      } catch (IOException e) {
+        // a temporary directory left behind is harmless
+      }
+    }
   }
 
   /** One thread writes cache entries to disk; when 1,024 are pending, new ones stay in memory. */

@@ -8,6 +8,7 @@ import io.hybridgrid.coord.registry.WorkerDescriptor;
 import io.hybridgrid.coord.registry.WorkerLoad;
 import io.hybridgrid.coord.registry.WorkerRegistry;
 import io.hybridgrid.coord.registry.WorkerState;
+import io.hybridgrid.coord.scheduler.InputSet;
 import io.hybridgrid.coord.scheduler.Scheduler;
 import io.hybridgrid.coord.scheduler.TaskRequest;
 import io.hybridgrid.coord.scheduler.WorkerSnapshot;
@@ -87,6 +88,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     final CompilerIdentity compiler;
     final Priority priority;
     final P payload;
+    final InputSet inputs;
     final CompletableFuture<Completed<R>> future = new CompletableFuture<>();
     final Set<String> tried = new HashSet<>();
     Instant waitingSince;
@@ -94,11 +96,18 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     String worker;
     Instant assignedAt;
 
-    Pending(String id, CompilerIdentity compiler, Priority priority, P payload, Instant now) {
+    Pending(
+        String id,
+        CompilerIdentity compiler,
+        Priority priority,
+        P payload,
+        InputSet inputs,
+        Instant now) {
       this.id = id;
       this.compiler = compiler;
       this.priority = priority;
       this.payload = payload;
+      this.inputs = inputs;
       this.waitingSince = now;
     }
   }
@@ -148,10 +157,23 @@ public final class Dispatcher<P, R> implements AutoCloseable {
    */
   public CompletableFuture<Completed<R>> submit(
       CompilerIdentity compiler, Priority priority, P payload) {
+    return submit(compiler, priority, payload, InputSet.NONE);
+  }
+
+  /**
+   * Submits a task whose input blobs are {@code inputs}: the scheduler may prefer workers that were
+   * sent them before, and the chosen worker is remembered to hold them.
+   *
+   * @return a future completed with the result, or exceptionally with a {@link DispatchException}
+   */
+  public CompletableFuture<Completed<R>> submit(
+      CompilerIdentity compiler, Priority priority, P payload, InputSet inputs) {
     List<Runnable> after = new ArrayList<>();
     Pending p;
     synchronized (lock) {
-      p = new Pending("t" + nextId.incrementAndGet(), compiler, priority, payload, clock.instant());
+      p =
+          new Pending(
+              "t" + nextId.incrementAndGet(), compiler, priority, payload, inputs, clock.instant());
       if (closed) {
         fail(p, DispatchException.Kind.SHUTTING_DOWN, "coordinator is shutting down", after);
       } else if (!registry.anyCapable(compiler)) {
@@ -472,7 +494,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
         if (exhausted.contains(p.compiler)) {
           continue; // no worker can take this identity now, excluded ones or not
         }
-        TaskRequest request = new TaskRequest(p.compiler, p.tried);
+        TaskRequest request = new TaskRequest(p.compiler, p.tried, p.inputs);
         Optional<WorkerSnapshot> pick = scheduler.pick(request, workers);
         if (pick.isEmpty()) {
           if (p.tried.isEmpty()) {
@@ -507,6 +529,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     p.assignedAt = now;
     p.tried.add(w.id());
     w.taskStarted();
+    w.sentInputs().sent(p.inputs);
     inFlight.put(p.id, p);
     TaskSink<P> sink = w.sink();
     long timeout = settings.taskTimeout().toMillis();

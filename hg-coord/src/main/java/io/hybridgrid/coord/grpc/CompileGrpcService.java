@@ -2,78 +2,70 @@ package io.hybridgrid.coord.grpc;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.coord.cache.CacheKey;
-import io.hybridgrid.coord.cache.CachedResult;
-import io.hybridgrid.coord.cache.ResultCache;
-import io.hybridgrid.coord.dispatch.Completed;
-import io.hybridgrid.coord.dispatch.Dispatcher;
+import io.hybridgrid.coord.compile.CompileService;
+import io.hybridgrid.coord.compile.WorkResult;
 import io.hybridgrid.coord.dispatch.Priority;
 import io.hybridgrid.proto.v1.CompileRequest;
 import io.hybridgrid.proto.v1.CompileResponse;
 import io.hybridgrid.proto.v1.CompileResult;
 import io.hybridgrid.proto.v1.CompileServiceGrpc;
-import io.hybridgrid.proto.v1.CompileTask;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Client Compile RPC: validate, answer from the shared result cache when it has the unit (keyed by
- * the coordinator's own digest of the task), else hand to the dispatcher and answer when a worker
- * has; a worker's successful result (exit code 0) is stored before the answer goes out.
+ * Client Compile RPC: decodes the request once, hands it to the {@link CompileService} (cache hit,
+ * else dispatch, then store) and translates the answer or the failure. A cancelled call withdraws
+ * its work.
  */
 public final class CompileGrpcService extends CompileServiceGrpc.CompileServiceImplBase {
-  private final Dispatcher<CompileTask, CompileResult> dispatcher;
-  private final ResultCache cache;
+  private final CompileService service;
+  private final boolean unitCacheEnabled;
 
-  public CompileGrpcService(Dispatcher<CompileTask, CompileResult> dispatcher, ResultCache cache) {
-    this.dispatcher = dispatcher;
-    this.cache = cache;
+  /**
+   * @param service the compile policy
+   * @param unitCacheEnabled whether units get a cache key (computing it costs a pass over the unit)
+   */
+  public CompileGrpcService(CompileService service, boolean unitCacheEnabled) {
+    this.service = service;
+    this.unitCacheEnabled = unitCacheEnabled;
   }
 
   @Override
   public void compile(CompileRequest request, StreamObserver<CompileResponse> out) {
-    CompilerIdentity compiler;
-    CacheKey key = null;
-    try {
-      if (!request.hasTask()) {
-        throw new IllegalArgumentException("request has no task");
-      }
-      compiler = ProtoMapping.validateTask(request.getTask());
-      if (cache.enabled()) {
-        key = ProtoMapping.cacheKey(request.getTask());
-      }
-    } catch (IllegalArgumentException e) {
-      out.onError(ErrorMapper.toStatus(e));
-      return;
-    }
-    if (key != null) {
-      Optional<CachedResult> hit = cache.get(key);
-      if (hit.isPresent()) {
-        out.onNext(
-            CompileResponse.newBuilder()
-                .setResult(ProtoMapping.fromCached(hit.get()))
-                .setCached(true)
-                .build());
-        out.onCompleted();
-        return;
-      }
-    }
+    ServerCallStreamObserver<CompileResponse> call =
+        (ServerCallStreamObserver<CompileResponse>) out;
     Priority priority =
         request.getPriority() == io.hybridgrid.proto.v1.Priority.PRIORITY_BATCH
             ? Priority.BATCH
             : Priority.INTERACTIVE;
-    CompletableFuture<Completed<CompileResult>> future =
-        dispatcher.submit(compiler, priority, request.getTask());
-    ServerCallStreamObserver<CompileResponse> call =
-        (ServerCallStreamObserver<CompileResponse>) out;
-    call.setOnCancelHandler(() -> dispatcher.cancel(future));
-    CacheKey storeKey = key;
-    future.whenComplete(
-        (done, error) -> {
-          if (error == null && storeKey != null && done.result().getExitCode() == 0) {
-            cache.put(storeKey, ProtoMapping.toCached(done.result()));
-          }
+    CompletableFuture<CompileResponse> response;
+    try {
+      if (request.hasAction() && request.hasTask()) {
+        throw new IllegalArgumentException("request carries both a task and an action; send one");
+      }
+      if (request.hasAction()) {
+        response =
+            service
+                .execute(ProtoMapping.action(request.getAction()), priority)
+                .thenApply(CompileGrpcService::toResponse);
+      } else if (request.hasTask()) {
+        var compiler = ProtoMapping.validateTask(request.getTask());
+        CacheKey key = unitCacheEnabled ? ProtoMapping.cacheKey(request.getTask()) : null;
+        response =
+            service
+                .compileUnit(
+                    new CompileService.UnitRequest(compiler, key, request.getTask(), priority))
+                .thenApply(CompileGrpcService::toResponse);
+      } else {
+        throw new IllegalArgumentException("request has no task and no action: send one");
+      }
+    } catch (RuntimeException e) {
+      out.onError(ErrorMapper.toStatus(e));
+      return;
+    }
+    call.setOnCancelHandler(() -> response.cancel(false));
+    response.whenComplete(
+        (r, error) -> {
           if (call.isCancelled()) {
             return;
           }
@@ -81,13 +73,36 @@ public final class CompileGrpcService extends CompileServiceGrpc.CompileServiceI
             out.onError(ErrorMapper.toStatus(error));
             return;
           }
-          out.onNext(
-              CompileResponse.newBuilder()
-                  .setResult(done.result())
-                  .setQueueMicros(done.queueMicros())
-                  .setAttempts(done.attempts())
-                  .build());
+          out.onNext(r);
           out.onCompleted();
         });
+  }
+
+  private static CompileResponse toResponse(CompileService.ActionAnswer a) {
+    return CompileResponse.newBuilder()
+        .setActionResult(ProtoMapping.toWire(a.outcome()))
+        .setActionDigest(a.digest().hex())
+        .setCached(a.cached())
+        .setQueueMicros(a.queueMicros())
+        .setAttempts(a.attempts())
+        .build();
+  }
+
+  private static CompileResponse toResponse(CompileService.UnitAnswer a) {
+    if (a.cached() != null) {
+      return CompileResponse.newBuilder()
+          .setResult(ProtoMapping.fromCached(a.cached()))
+          .setCached(true)
+          .build();
+    }
+    if (!(a.done().result() instanceof WorkResult.UnitDone u)
+        || !(u.result() instanceof CompileResult result)) {
+      throw new IllegalStateException("a worker answered a unit with an action result");
+    }
+    return CompileResponse.newBuilder()
+        .setResult(result)
+        .setQueueMicros(a.done().queueMicros())
+        .setAttempts(a.done().attempts())
+        .build();
   }
 }

@@ -2,7 +2,9 @@ package io.hybridgrid.coord.grpc;
 
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.grpc.WireTypes;
+import io.hybridgrid.coord.action.ActionCache;
 import io.hybridgrid.coord.cache.CacheStats;
+import io.hybridgrid.coord.cas.CasStats;
 import io.hybridgrid.coord.dispatch.DispatchStats;
 import io.hybridgrid.coord.events.ConnectivityEvent;
 import io.hybridgrid.coord.status.CoordinatorStatus;
@@ -28,6 +30,8 @@ public final class StatusGrpcService extends StatusServiceGrpc.StatusServiceImpl
   public void getStats(GetStatsRequest request, StreamObserver<Stats> out) {
     DispatchStats s = status.stats();
     CacheStats c = status.cacheStats();
+    CasStats cas = status.casStats();
+    ActionCache.Stats ac = status.actionCacheStats();
     out.onNext(
         Stats.newBuilder()
             .setWorkers(s.workers())
@@ -45,6 +49,23 @@ public final class StatusGrpcService extends StatusServiceGrpc.StatusServiceImpl
             .setCacheDiskEntries(c.diskEntries())
             .setCacheDiskBytes(c.diskBytes())
             .setCacheCorrupt(c.corrupt())
+            .setCasUploadedBlobs(cas.uploadedBlobs())
+            .setCasUploadedBytes(cas.uploadedBytes())
+            .setCasStoredBlobs(cas.storedBlobs())
+            .setCasStoredBytes(cas.storedBytes())
+            .setCasRefusedUploads(cas.refusedUploads())
+            .setCasReadBlobs(cas.readBlobs())
+            .setCasReadBytes(cas.readBytes())
+            .setCasFindMissingHits(cas.findMissingHits())
+            .setCasFindMissingMisses(cas.findMissingMisses())
+            .setCasHeldBlobs(cas.heldBlobs())
+            .setCasHeldBytes(cas.heldBytes())
+            .setCasMemoryBytes(cas.memoryBytes())
+            .setCasEvictedBlobs(cas.evictedBlobs())
+            .setActionCacheHits(ac.hits())
+            .setActionCacheMisses(ac.misses())
+            .setActionCacheStale(ac.stale())
+            .setActionCacheStores(ac.stores())
             .build());
     out.onCompleted();
   }

@@ -3,14 +3,21 @@ package io.hybridgrid.coord.grpc;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.hybridgrid.coord.action.ActionOutcome;
+import io.hybridgrid.coord.cas.ContentStore;
+import io.hybridgrid.coord.cas.Digest;
+import io.hybridgrid.coord.compile.Work;
+import io.hybridgrid.coord.compile.WorkResult;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.registry.TaskSink;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
 import io.hybridgrid.coord.registry.WorkerLoad;
+import io.hybridgrid.proto.v1.ActionResult;
 import io.hybridgrid.proto.v1.CompileResult;
 import io.hybridgrid.proto.v1.CompileTask;
 import io.hybridgrid.proto.v1.CoordinatorMessage;
 import io.hybridgrid.proto.v1.Heartbeat;
+import io.hybridgrid.proto.v1.OutputFile;
 import io.hybridgrid.proto.v1.Ping;
 import io.hybridgrid.proto.v1.RegisterAck;
 import io.hybridgrid.proto.v1.TaskAssignment;
@@ -18,9 +25,18 @@ import io.hybridgrid.proto.v1.TaskRejection;
 import io.hybridgrid.proto.v1.TaskResult;
 import io.hybridgrid.proto.v1.WorkerMessage;
 import io.hybridgrid.proto.v1.WorkerServiceGrpc;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker session stream: translates messages to dispatcher calls and back. Each heartbeat is
@@ -28,14 +44,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * difference from the clock on arrival is the round-trip time (no clock sync needed).
  */
 public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
-  private final Dispatcher<CompileTask, CompileResult> dispatcher;
+  private static final Logger log = LoggerFactory.getLogger(WorkerGrpcService.class);
+
+  private final Dispatcher<Work, WorkResult> dispatcher;
+  private final ContentStore cas;
   private final int heartbeatIntervalMillis;
   private final Clock clock;
   private final AtomicLong nonces = new AtomicLong();
 
+  /**
+   * @param dispatcher where sessions, results and refusals go
+   * @param cas where action outputs that come inline are stored, and where those that come by
+   *     digest must already be (the worker uploaded them)
+   * @param heartbeatIntervalMillis the interval workers are told to use
+   * @param clock time for pings
+   */
   public WorkerGrpcService(
-      Dispatcher<CompileTask, CompileResult> dispatcher, int heartbeatIntervalMillis, Clock clock) {
+      Dispatcher<Work, WorkResult> dispatcher,
+      ContentStore cas,
+      int heartbeatIntervalMillis,
+      Clock clock) {
     this.dispatcher = dispatcher;
+    this.cas = cas;
     this.heartbeatIntervalMillis = heartbeatIntervalMillis;
     this.clock = clock;
   }
@@ -49,8 +79,12 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
   }
 
   /** Sends to one worker; gRPC stream observers are not thread-safe, so sends are serialized. */
-  private static final class StreamSink implements TaskSink<CompileTask> {
+  private static final class StreamSink implements TaskSink<Work> {
     private final StreamObserver<CoordinatorMessage> out;
+
+    /** Output paths of each action sent and not yet answered (assign runs on other threads). */
+    final Map<String, Set<String>> declaredOutputs = new ConcurrentHashMap<>();
+
     private boolean closed;
 
     StreamSink(StreamObserver<CoordinatorMessage> out) {
@@ -71,15 +105,16 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
     }
 
     @Override
-    public void assign(String taskId, CompileTask payload, long timeoutMillis) {
-      send(
-          CoordinatorMessage.newBuilder()
-              .setAssignment(
-                  TaskAssignment.newBuilder()
-                      .setTaskId(taskId)
-                      .setTask(payload)
-                      .setTimeoutMs(timeoutMillis))
-              .build());
+    public void assign(String taskId, Work payload, long timeoutMillis) {
+      TaskAssignment.Builder a =
+          TaskAssignment.newBuilder().setTaskId(taskId).setTimeoutMs(timeoutMillis);
+      if (payload instanceof Work.Run r) {
+        declaredOutputs.put(taskId, Set.copyOf(r.action().outputPaths()));
+        a.setAction(ProtoMapping.toWire(r.action()));
+      } else {
+        a.setTask((CompileTask) ((Work.Unit) payload).task());
+      }
+      send(CoordinatorMessage.newBuilder().setAssignment(a).build());
     }
 
     @Override
@@ -163,8 +198,31 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
     }
 
     private void result(TaskResult r) {
+      Set<String> declared = sink.declaredOutputs.remove(r.getTaskId());
       if (r.hasResult()) {
-        dispatcher.result(workerId, r.getTaskId(), r.getResult());
+        CompileResult result = r.getResult();
+        dispatcher.result(
+            workerId,
+            r.getTaskId(),
+            new WorkResult.UnitDone(
+                result, result.getExitCode(), () -> ProtoMapping.toCached(result)));
+        return;
+      }
+      if (r.hasActionResult()) {
+        if (declared == null) {
+          log.debug("action result for unknown task {} from {} ignored", r.getTaskId(), workerId);
+          return;
+        }
+        ActionOutcome outcome;
+        try {
+          outcome = acceptOutputs(r.getActionResult(), declared);
+        } catch (IllegalArgumentException | IOException e) {
+          // The worker's fault, not the action's: another worker gets it.
+          dispatcher.rejected(
+              workerId, r.getTaskId(), true, false, "unusable result: " + e.getMessage());
+          return;
+        }
+        dispatcher.result(workerId, r.getTaskId(), new WorkResult.ActionDone(outcome));
         return;
       }
       TaskRejection.Reason reason = r.getRejection().getReason();
@@ -178,6 +236,39 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
           retryable,
           reason == TaskRejection.Reason.INVALID_TASK,
           r.getRejection().getMessage());
+    }
+
+    /**
+     * Checks an action result's outputs: each at a declared path, once; inline ones must match
+     * their digest and are stored in the CAS; the others must already be there (the worker uploaded
+     * them). The outcome names this session's worker, whatever the message says.
+     */
+    private ActionOutcome acceptOutputs(ActionResult r, Set<String> declared) throws IOException {
+      List<ActionOutcome.OutputFile> outputs = new ArrayList<>(r.getOutputsCount());
+      Set<String> seen = new HashSet<>();
+      for (OutputFile f : r.getOutputsList()) {
+        if (!declared.contains(f.getPath()) || !seen.add(f.getPath())) {
+          throw new IllegalArgumentException(
+              "output " + f.getPath() + " is not a declared output path, or came twice");
+        }
+        Digest d = ProtoMapping.digest(f.getDigest());
+        byte[] contents = null;
+        if (!f.getContents().isEmpty() || d.size() == 0) {
+          contents = f.getContents().toByteArray();
+          cas.put(d, contents, false);
+        } else if (!cas.contains(d)) {
+          throw new IllegalArgumentException(
+              "output " + f.getPath() + " (" + d + ") came by digest but is not in the CAS");
+        }
+        outputs.add(new ActionOutcome.OutputFile(f.getPath(), d, f.getExecutable(), contents));
+      }
+      return new ActionOutcome(
+          r.getExitCode(),
+          outputs,
+          r.getStdout().toByteArray(),
+          r.getStderr().toByteArray(),
+          workerId,
+          r.getCompileMicros());
     }
 
     @Override

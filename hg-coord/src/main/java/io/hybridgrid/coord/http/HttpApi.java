@@ -3,7 +3,9 @@ package io.hybridgrid.coord.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hybridgrid.coord.action.ActionCache;
 import io.hybridgrid.coord.cache.CacheStats;
+import io.hybridgrid.coord.cas.CasStats;
 import io.hybridgrid.coord.dispatch.DispatchStats;
 import io.hybridgrid.coord.events.ConnectivityEvent;
 import io.hybridgrid.coord.status.CoordinatorStatus;
@@ -83,6 +85,25 @@ public final class HttpApi {
     o.put("cache_disk_entries", c.diskEntries());
     o.put("cache_disk_bytes", c.diskBytes());
     o.put("cache_corrupt", c.corrupt());
+    CasStats cas = status.casStats();
+    o.put("cas_uploaded_blobs", cas.uploadedBlobs());
+    o.put("cas_uploaded_bytes", cas.uploadedBytes());
+    o.put("cas_stored_blobs", cas.storedBlobs());
+    o.put("cas_stored_bytes", cas.storedBytes());
+    o.put("cas_refused_uploads", cas.refusedUploads());
+    o.put("cas_read_blobs", cas.readBlobs());
+    o.put("cas_read_bytes", cas.readBytes());
+    o.put("cas_find_missing_hits", cas.findMissingHits());
+    o.put("cas_find_missing_misses", cas.findMissingMisses());
+    o.put("cas_held_blobs", cas.heldBlobs());
+    o.put("cas_held_bytes", cas.heldBytes());
+    o.put("cas_memory_bytes", cas.memoryBytes());
+    o.put("cas_evicted_blobs", cas.evictedBlobs());
+    ActionCache.Stats ac = status.actionCacheStats();
+    o.put("action_cache_hits", ac.hits());
+    o.put("action_cache_misses", ac.misses());
+    o.put("action_cache_stale", ac.stale());
+    o.put("action_cache_stores", ac.stores());
     return o;
   }
 

@@ -29,6 +29,7 @@ public final class WorkerState<P> {
   private final String arch;
   private final Ewma taskMillis = new Ewma(TASK_TIME_ALPHA);
   private final Ewma rttMillis = new Ewma(RTT_ALPHA);
+  private final SentInputs sentInputs = new SentInputs(SentInputs.DEFAULT_CAPACITY);
 
   private int active;
   private long completed;
@@ -112,6 +113,11 @@ public final class WorkerState<P> {
     return rttMillis.value();
   }
 
+  /** What the coordinator has sent this worker (its CAS likely holds these blobs). */
+  public SentInputs sentInputs() {
+    return sentInputs;
+  }
+
   /** A task was sent to this worker. */
   public void taskStarted() {
     active++;
@@ -175,6 +181,7 @@ public final class WorkerState<P> {
         draining,
         freeMemoryBytes,
         taskMillis.value(),
-        rttMillis.value());
+        rttMillis.value(),
+        sentInputs);
   }
 }

@@ -9,19 +9,25 @@ import java.util.random.RandomGenerator;
  * and keep the one with the better {@link #score}. Close to least-loaded in balance, without
  * herding every task onto the one momentarily best machine.
  *
- * <p>The score (higher is better; docs/design.md, "Scheduling") multiplies six terms in (0, 1]:
+ * <p>The score (higher is better; docs/design.md, "Scheduling") multiplies six terms in (0, 1] and
+ * an affinity bonus in [1, 1 + {@link #AFFINITY_WEIGHT}]:
  *
  * <pre>
- * score = free × slotSpeed × time × rtt × memory × arch
+ * score = free × slotSpeed × time × rtt × memory × arch × affinity
  *   free      = freeSlots / maxParallel
  *   slotSpeed = min(1, cores / maxParallel)
  *   time      = 1 / (1 + taskMillis / 1000)      (1 while not measured)
  *   rtt       = 1 / (1 + rttMillis / 50)         (1 while not measured)
  *   memory    = min(1, freeMemoryBytes / 1 GiB)  (1 while unknown)
  *   arch      = 1 when the worker's architecture is the compiler's target architecture, else 0.9
+ *   affinity  = 1 + AFFINITY_WEIGHT × (input bytes the worker already holds / the task's input bytes)
  * </pre>
  *
- * Ties go to the worker with more free slots, then to the first sampled.
+ * The affinity term prefers, among the two sampled workers, the one that already holds the action's
+ * inputs (the coordinator remembers what it sent each worker), so its CAS fetches nothing; with
+ * weight 1 a worker holding every input wins against one with up to twice its free-slot share.
+ *
+ * <p>Ties go to the worker with more free slots, then to the first sampled.
  */
 public final class PowerOfTwoChoices implements Scheduler {
   /** Task time at which the time term is 1/2. */
@@ -36,6 +42,9 @@ public final class PowerOfTwoChoices implements Scheduler {
   /** The arch term of a worker whose own architecture differs from the target's. */
   public static final double FOREIGN_ARCH = 0.9;
 
+  /** The affinity bonus of a worker that holds all of a task's input bytes. */
+  public static final double AFFINITY_WEIGHT = 1.0;
+
   private final RandomGenerator random;
 
   /**
@@ -47,7 +56,20 @@ public final class PowerOfTwoChoices implements Scheduler {
 
   /** The documented score of {@code w} for {@code task}; see the class comment. */
   public static double score(TaskRequest task, WorkerSnapshot w) {
-    return score(task.targetArch(), w);
+    return score(task.targetArch(), w) * affinity(task, w);
+  }
+
+  /** 1 plus {@link #AFFINITY_WEIGHT} times the share of the task's input bytes {@code w} holds. */
+  static double affinity(TaskRequest task, WorkerSnapshot w) {
+    if (task.inputs().size() == 0) {
+      return 1.0;
+    }
+    long total = task.inputs().totalBytes();
+    if (total <= 0) {
+      return 1.0;
+    }
+    double share = (double) w.holdings().bytesHeld(task.inputs()) / total;
+    return 1.0 + AFFINITY_WEIGHT * Math.min(1.0, share);
   }
 
   private static double score(String targetArch, WorkerSnapshot w) {
@@ -89,11 +111,11 @@ public final class PowerOfTwoChoices implements Scheduler {
     if (b >= a) {
       b++;
     }
-    return Optional.of(better(task.targetArch(), eligible[a], eligible[b]));
+    return Optional.of(better(task, eligible[a], eligible[b]));
   }
 
-  private static WorkerSnapshot better(String targetArch, WorkerSnapshot x, WorkerSnapshot y) {
-    int c = Double.compare(score(targetArch, x), score(targetArch, y));
+  private static WorkerSnapshot better(TaskRequest task, WorkerSnapshot x, WorkerSnapshot y) {
+    int c = Double.compare(score(task, x), score(task, y));
     if (c != 0) {
       return c > 0 ? x : y;
     }

@@ -10,11 +10,18 @@ import java.util.Set;
  * @param compiler the exact compiler identity (family, version, target triple, driver); a cross
  *     compiler is matched by its target like any other identity
  * @param excluded workers that already failed this task
+ * @param inputs the task's input blobs, for affinity ({@link InputSet#NONE} when not known)
  */
-public record TaskRequest(CompilerIdentity compiler, Set<String> excluded) {
+public record TaskRequest(CompilerIdentity compiler, Set<String> excluded, InputSet inputs) {
   public TaskRequest {
     Objects.requireNonNull(compiler, "compiler");
     Objects.requireNonNull(excluded, "excluded");
+    Objects.requireNonNull(inputs, "inputs");
+  }
+
+  /** A task whose inputs play no part in placement. */
+  public TaskRequest(CompilerIdentity compiler, Set<String> excluded) {
+    this(compiler, excluded, InputSet.NONE);
   }
 
   /** A first attempt: no worker excluded. */

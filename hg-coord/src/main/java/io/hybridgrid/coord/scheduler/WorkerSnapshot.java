@@ -18,6 +18,8 @@ import java.util.Set;
  * @param freeMemoryBytes memory available to new compiles from its last heartbeat; 0 = unknown
  * @param taskMillis moving average of its task time (assignment to result); NaN = not measured
  * @param rttMillis moving average of its round-trip time; NaN = not measured
+ * @param holdings what the coordinator believes it already holds in its CAS (read under the
+ *     dispatcher's lock, like the rest of a decision)
  */
 public record WorkerSnapshot(
     String id,
@@ -29,9 +31,11 @@ public record WorkerSnapshot(
     boolean draining,
     long freeMemoryBytes,
     double taskMillis,
-    double rttMillis) {
+    double rttMillis,
+    Holdings holdings) {
   public WorkerSnapshot {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(holdings, "holdings");
     Objects.requireNonNull(compilers, "compilers");
     Objects.requireNonNull(arch, "arch");
     if (maxParallel < 1) {
@@ -40,6 +44,32 @@ public record WorkerSnapshot(
     if (active < 0) {
       throw new IllegalArgumentException("active tasks must not be negative, not " + active);
     }
+  }
+
+  /** A worker the coordinator knows no holdings of. */
+  public WorkerSnapshot(
+      String id,
+      Set<CompilerIdentity> compilers,
+      String arch,
+      int cores,
+      int maxParallel,
+      int active,
+      boolean draining,
+      long freeMemoryBytes,
+      double taskMillis,
+      double rttMillis) {
+    this(
+        id,
+        compilers,
+        arch,
+        cores,
+        maxParallel,
+        active,
+        draining,
+        freeMemoryBytes,
+        taskMillis,
+        rttMillis,
+        Holdings.NONE);
   }
 
   /** Slots not running a task. */

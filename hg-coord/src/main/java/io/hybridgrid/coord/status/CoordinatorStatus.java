@@ -1,8 +1,11 @@
 package io.hybridgrid.coord.status;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.coord.action.ActionCache;
 import io.hybridgrid.coord.cache.CacheStats;
 import io.hybridgrid.coord.cache.ResultCache;
+import io.hybridgrid.coord.cas.CasStats;
+import io.hybridgrid.coord.cas.ContentStore;
 import io.hybridgrid.coord.dispatch.DispatchStats;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.events.ConnectivityEvent;
@@ -22,6 +25,8 @@ public final class CoordinatorStatus {
   private final Dispatcher<?, ?> dispatcher;
   private final EventLog events;
   private final ResultCache cache;
+  private final ContentStore cas;
+  private final ActionCache actionCache;
   private final Clock clock;
   private final Instant startedAt;
 
@@ -32,9 +37,25 @@ public final class CoordinatorStatus {
 
   public CoordinatorStatus(
       Dispatcher<?, ?> dispatcher, EventLog events, ResultCache cache, Clock clock) {
+    this(dispatcher, events, cache, clock, null, null);
+  }
+
+  /**
+   * @param cas the content store, or null (its counters read 0)
+   * @param actionCache the action cache, or null (its counters read 0)
+   */
+  public CoordinatorStatus(
+      Dispatcher<?, ?> dispatcher,
+      EventLog events,
+      ResultCache cache,
+      Clock clock,
+      ContentStore cas,
+      ActionCache actionCache) {
     this.dispatcher = dispatcher;
     this.events = events;
     this.cache = cache;
+    this.cas = cas;
+    this.actionCache = actionCache;
     this.clock = clock;
     this.startedAt = clock.instant();
   }
@@ -89,6 +110,16 @@ public final class CoordinatorStatus {
 
   public CacheStats cacheStats() {
     return cache.stats();
+  }
+
+  /** The content store's counters (all 0 without one). */
+  public CasStats casStats() {
+    return cas == null ? new CasStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : cas.stats();
+  }
+
+  /** The action cache's counters (all 0 without one). */
+  public ActionCache.Stats actionCacheStats() {
+    return actionCache == null ? new ActionCache.Stats(0, 0, 0, 0) : actionCache.stats();
   }
 
   public Duration uptime() {

@@ -1,0 +1,271 @@
+package io.hybridgrid.coord.compile;
+
+import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.coord.action.ActionCache;
+import io.hybridgrid.coord.action.ActionDigest;
+import io.hybridgrid.coord.action.ActionOutcome;
+import io.hybridgrid.coord.action.ActionOutcome.OutputFile;
+import io.hybridgrid.coord.action.ActionSpec;
+import io.hybridgrid.coord.action.ActionValidator;
+import io.hybridgrid.coord.action.MissingBlobsException;
+import io.hybridgrid.coord.cache.CacheKey;
+import io.hybridgrid.coord.cache.CachedResult;
+import io.hybridgrid.coord.cache.ResultCache;
+import io.hybridgrid.coord.cas.ContentStore;
+import io.hybridgrid.coord.cas.Digest;
+import io.hybridgrid.coord.dispatch.Completed;
+import io.hybridgrid.coord.dispatch.Dispatcher;
+import io.hybridgrid.coord.dispatch.Priority;
+import io.hybridgrid.coord.scheduler.InputSet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The coordinator's compile policy, without gRPC: cache hit, else dispatch, then store.
+ *
+ * <p>For an action: validate it, check that every input blob is in the content store (else {@link
+ * MissingBlobsException}, naming paths), compute the action digest over what was received, answer
+ * from the action cache when it has the digest and every output blob is still stored, else hand the
+ * action to the dispatcher and, when the command exited 0, record the result in the action cache
+ * (its outputs are already in the store: the worker session put them there). Answers carry small
+ * outputs inline ({@link #INLINE_FILE_BYTES} each, {@link #INLINE_TOTAL_BYTES} together); the
+ * client reads larger ones from the store.
+ *
+ * <p>For a preprocessed unit (the reconstruction path, until it is removed): the same policy over
+ * the old result cache, keyed by the caller's digest of the unit.
+ */
+public final class CompileService {
+  /** Largest output carried inline in an answer: 4 MiB. */
+  public static final int INLINE_FILE_BYTES = 4 << 20;
+
+  /** Inline bytes of one answer together: 16 MiB (the rest by digest). */
+  public static final long INLINE_TOTAL_BYTES = 16L << 20;
+
+  /** The worker id of an answer from the cache. */
+  public static final String CACHE_WORKER = "cache";
+
+  /** Missing paths named in the error message. */
+  private static final int NAMED_MISSING = 3;
+
+  private final Dispatcher<Work, WorkResult> dispatcher;
+  private final ResultCache unitCache;
+  private final ActionCache actionCache;
+  private final ContentStore cas;
+  private final ActionValidator validator;
+
+  public CompileService(
+      Dispatcher<Work, WorkResult> dispatcher,
+      ResultCache unitCache,
+      ActionCache actionCache,
+      ContentStore cas,
+      ActionValidator validator) {
+    this.dispatcher = dispatcher;
+    this.unitCache = unitCache;
+    this.actionCache = actionCache;
+    this.cas = cas;
+    this.validator = validator;
+  }
+
+  /**
+   * The answer to an action.
+   *
+   * @param outcome what ran (outputs inline when small)
+   * @param digest the coordinator's action digest
+   * @param cached whether the action cache answered
+   * @param queueMicros time spent waiting for a worker
+   * @param attempts workers tried (0 for a cache hit)
+   */
+  public record ActionAnswer(
+      ActionOutcome outcome, CacheKey digest, boolean cached, long queueMicros, int attempts) {}
+
+  /**
+   * Runs (or answers from the cache) action {@code a}.
+   *
+   * @return the answer; cancelling it withdraws the action if it still waits for a worker
+   * @throws IllegalArgumentException when the action is malformed or past a bound
+   * @throws MissingBlobsException when input blobs are not in the store
+   */
+  public CompletableFuture<ActionAnswer> execute(ActionSpec a, Priority priority) {
+    validator.validate(a);
+    checkInputsStored(a);
+    CacheKey key = ActionDigest.of(a);
+    if (actionCache.enabled()) {
+      Optional<ActionOutcome> hit = actionCache.get(key);
+      if (hit.isPresent()) {
+        ActionOutcome fromCache = hit.get().with(CACHE_WORKER, inline(hit.get().outputs()));
+        return CompletableFuture.completedFuture(new ActionAnswer(fromCache, key, true, 0, 0));
+      }
+    }
+    CompletableFuture<Completed<WorkResult>> dispatched =
+        dispatcher.submit(a.compiler(), priority, new Work.Run(a, key), inputSet(a));
+    CompletableFuture<ActionAnswer> answer =
+        dispatched.thenApply(
+            done -> {
+              if (!(done.result() instanceof WorkResult.ActionDone actionDone)) {
+                throw new IllegalStateException("a worker answered an action with a unit result");
+              }
+              ActionOutcome outcome = actionDone.outcome();
+              if (outcome.exitCode() == 0) {
+                actionCache.put(key, outcome.with(outcome.workerId(), byDigest(outcome.outputs())));
+              }
+              ActionOutcome answered =
+                  outcome.with(outcome.workerId(), trimInline(outcome.outputs()));
+              return new ActionAnswer(answered, key, false, done.queueMicros(), done.attempts());
+            });
+    answer.whenComplete(
+        (r, e) -> {
+          if (answer.isCancelled()) {
+            dispatcher.cancel(dispatched);
+          }
+        });
+    return answer;
+  }
+
+  /**
+   * A compile unit (the reconstruction path).
+   *
+   * @param compiler the compiler it needs
+   * @param key the coordinator's digest of the unit, or null when the cache is off
+   * @param task the wire message to send to a worker
+   * @param priority interactive or batch
+   */
+  public record UnitRequest(
+      CompilerIdentity compiler, CacheKey key, Object task, Priority priority) {}
+
+  /**
+   * The answer to a unit: either a cache hit or a worker's result.
+   *
+   * @param cached the cached result, or null
+   * @param done the worker's result, or null for a cache hit
+   */
+  public record UnitAnswer(CachedResult cached, Completed<WorkResult> done) {}
+
+  /** Answers a unit from the shared result cache, else dispatches it and stores a success. */
+  public CompletableFuture<UnitAnswer> compileUnit(UnitRequest r) {
+    if (r.key() != null && unitCache.enabled()) {
+      Optional<CachedResult> hit = unitCache.get(r.key());
+      if (hit.isPresent()) {
+        return CompletableFuture.completedFuture(new UnitAnswer(hit.get(), null));
+      }
+    }
+    CompletableFuture<Completed<WorkResult>> dispatched =
+        dispatcher.submit(r.compiler(), r.priority(), new Work.Unit(r.task()));
+    CompletableFuture<UnitAnswer> answer =
+        dispatched.thenApply(
+            done -> {
+              if (r.key() != null
+                  && unitCache.enabled()
+                  && done.result() instanceof WorkResult.UnitDone u
+                  && u.exitCode() == 0) {
+                unitCache.put(r.key(), u.forCache().get());
+              }
+              return new UnitAnswer(null, done);
+            });
+    answer.whenComplete(
+        (x, e) -> {
+          if (answer.isCancelled()) {
+            dispatcher.cancel(dispatched);
+          }
+        });
+    return answer;
+  }
+
+  public ActionCache actionCache() {
+    return actionCache;
+  }
+
+  private void checkInputsStored(ActionSpec a) {
+    List<Digest> missing = new ArrayList<>();
+    for (Digest d : a.blobs()) {
+      if (!cas.contains(d)) {
+        missing.add(d);
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    Map<Digest, String> pathOf = new HashMap<>();
+    for (ActionSpec.InputFile f : a.inputs()) {
+      pathOf.putIfAbsent(f.digest(), f.path());
+    }
+    for (ActionSpec.InputFile f : a.toolchain().files()) {
+      pathOf.putIfAbsent(f.digest(), f.path());
+    }
+    StringBuilder b =
+        new StringBuilder()
+            .append(missing.size())
+            .append(missing.size() == 1 ? " input is" : " inputs are")
+            .append(" not in the coordinator's content store (upload, then retry): ");
+    for (int i = 0; i < Math.min(NAMED_MISSING, missing.size()); i++) {
+      Digest d = missing.get(i);
+      b.append(i == 0 ? "" : ", ").append(pathOf.get(d)).append(" (").append(d).append(')');
+    }
+    if (missing.size() > NAMED_MISSING) {
+      b.append(", ...");
+    }
+    throw new MissingBlobsException(missing, b.toString());
+  }
+
+  /** The inputs for affinity: every blob once. */
+  static InputSet inputSet(ActionSpec a) {
+    List<Digest> blobs = a.blobs();
+    long[] keys = new long[blobs.size()];
+    long[] sizes = new long[blobs.size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = InputSet.key(blobs.get(i).hash());
+      sizes[i] = blobs.get(i).size();
+    }
+    return new InputSet(keys, sizes);
+  }
+
+  private static List<OutputFile> byDigest(List<OutputFile> outputs) {
+    return outputs.stream().map(OutputFile::byDigest).toList();
+  }
+
+  /** Keeps inline bytes within the per-file and per-answer bounds. */
+  private static List<OutputFile> trimInline(List<OutputFile> outputs) {
+    List<OutputFile> out = new ArrayList<>(outputs.size());
+    long total = 0;
+    for (OutputFile f : outputs) {
+      if (f.contents() != null
+          && f.contents().length <= INLINE_FILE_BYTES
+          && total + f.contents().length <= INLINE_TOTAL_BYTES) {
+        total += f.contents().length;
+        out.add(f);
+      } else {
+        out.add(f.byDigest());
+      }
+    }
+    return out;
+  }
+
+  /** Reads small outputs from the store to send inline (a cache hit). */
+  private List<OutputFile> inline(List<OutputFile> outputs) {
+    List<OutputFile> out = new ArrayList<>(outputs.size());
+    long total = 0;
+    for (OutputFile f : outputs) {
+      long size = f.digest().size();
+      if (size <= INLINE_FILE_BYTES && total + size <= INLINE_TOTAL_BYTES) {
+        Optional<byte[]> data;
+        try {
+          data = cas.read(f.digest());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        if (data.isPresent()) {
+          total += size;
+          out.add(f.inline(data.get()));
+          continue;
+        }
+      }
+      out.add(f.byDigest());
+    }
+    return out;
+  }
+}
