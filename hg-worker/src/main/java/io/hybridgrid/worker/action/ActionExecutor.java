@@ -159,6 +159,9 @@ public final class ActionExecutor {
   private Path newTaskDir() throws TaskRefusedException {
     try {
       Files.createDirectories(settings.workRoot());
+      if (settings.user() != null) {
+        reachable(settings.workRoot().toAbsolutePath());
+      }
       Path dir = Files.createTempDirectory(settings.workRoot(), "task-");
       // The sandbox user must traverse to the tree; nothing else in here is readable to it.
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
@@ -169,6 +172,23 @@ public final class ActionExecutor {
     } catch (IOException e) {
       throw new TaskRefusedException(
           Reason.INFRASTRUCTURE, "cannot create a task directory: " + e, e);
+    }
+  }
+
+  /**
+   * The sandbox user must be able to traverse every directory down to the task directories (it is
+   * bubblewrap, running as that user, that mounts the tree).
+   */
+  private static void reachable(Path workRoot) throws TaskRefusedException, IOException {
+    for (Path d = workRoot; d != null; d = d.getParent()) {
+      Set<PosixFilePermission> mode = Files.getPosixFilePermissions(d);
+      if (!mode.contains(PosixFilePermission.OTHERS_EXECUTE)) {
+        throw new TaskRefusedException(
+            Reason.INFRASTRUCTURE,
+            "the sandbox user cannot reach the work directory: "
+                + d
+                + " is not traversable by others (chmod o+x it, or choose another --work-dir)");
+      }
     }
   }
 

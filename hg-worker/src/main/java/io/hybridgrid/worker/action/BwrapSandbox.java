@@ -188,7 +188,14 @@ final class BwrapSandbox {
             ? Files.readString(run.taskDir().resolve("status"), StandardCharsets.UTF_8)
             : "";
     byte[] err = Files.readAllBytes(stderr);
-    if (!CHILD.matcher(status).find()) {
+    // bubblewrap reports a child even when mounting inside it failed; it then exits 1 with its own
+    // "bwrap: " message. A compiler's diagnostics never start so (they name a file or the
+    // driver); a command that fakes it only turns its own result into a retry.
+    boolean setupFailed =
+        p.exitValue() == 1
+            && new String(err, 0, Math.min(err.length, 7), StandardCharsets.UTF_8)
+                .equals("bwrap: ");
+    if (!CHILD.matcher(status).find() || setupFailed) {
       throw new SandboxFailure(
           "the sandbox could not be set up (exit "
               + p.exitValue()
