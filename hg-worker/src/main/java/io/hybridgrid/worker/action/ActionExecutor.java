@@ -1,0 +1,400 @@
+package io.hybridgrid.worker.action;
+
+import io.hybridgrid.common.fs.TempTrees;
+import io.hybridgrid.worker.cas.BlobDigest;
+import io.hybridgrid.worker.cas.BlobMismatchException;
+import io.hybridgrid.worker.cas.BlobNotFoundException;
+import io.hybridgrid.worker.cas.CasClient;
+import io.hybridgrid.worker.cas.CasFetcher;
+import io.hybridgrid.worker.cas.LocalCas;
+import io.hybridgrid.worker.compiler.InstalledCompilers;
+import io.hybridgrid.worker.compiler.TaskRefusedException;
+import io.hybridgrid.worker.compiler.TaskRefusedException.Reason;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an action hermetically: fetches the inputs the local store lacks, links the input root into
+ * a fresh task directory laid out as a root tree, runs the exact command in {@link BwrapSandbox} so
+ * that it sees those files at their original absolute paths (cwd included) and nothing else of this
+ * machine but the toolchain, and returns the declared outputs that exist. The task directory is
+ * removed afterwards; anything else the command wrote goes with it.
+ */
+public final class ActionExecutor {
+  private static final Logger log = LoggerFactory.getLogger(ActionExecutor.class);
+
+  private final InstalledCompilers compilers;
+  private final CasFetcher fetcher;
+  private final SandboxSettings settings;
+  private final BwrapSandbox sandbox;
+  private final HostToolchain hostToolchain;
+
+  /**
+   * @param compilers this worker's compilers (used while clients do not ship their toolchain)
+   * @param fetcher the local store and how to fill it
+   * @param settings sandbox, limits and bounds
+   */
+  public ActionExecutor(
+      InstalledCompilers compilers, CasFetcher fetcher, SandboxSettings settings) {
+    this.compilers = compilers;
+    this.fetcher = fetcher;
+    this.settings = settings;
+    this.sandbox = new BwrapSandbox(settings);
+    this.hostToolchain = new HostToolchain(System.getenv("PATH"));
+  }
+
+  /** Whether bubblewrap is installed where the settings say; without it actions cannot run. */
+  public boolean available() {
+    return Files.isExecutable(settings.bwrap());
+  }
+
+  /**
+   * Runs {@code action}.
+   *
+   * @param timeout the assignment's own limit (zero or negative: the worker's)
+   * @param remote the coordinator's store, for missing inputs and large outputs
+   * @throws TaskRefusedException INVALID_TASK for a malformed action or a missing input (named by
+   *     path), UNKNOWN_COMPILER when this worker lacks the compiler, INFRASTRUCTURE when the
+   *     sandbox could not run it here
+   */
+  public ActionOutcome execute(ActionSpec action, Duration timeout, CasClient remote)
+      throws TaskRefusedException {
+    try {
+      ActionChecks.check(action, settings);
+    } catch (InvalidActionException e) {
+      throw new TaskRefusedException(Reason.INVALID_TASK, e.getMessage(), e);
+    }
+    Path installed = null;
+    if (action.toolchain().shipped()) {
+      String arch = action.toolchain().hostArch();
+      if (!arch.isEmpty() && !arch.equals(System.getProperty("os.arch"))) {
+        throw new TaskRefusedException(
+            Reason.UNKNOWN_COMPILER,
+            "the toolchain runs on " + arch + "; this worker is " + System.getProperty("os.arch"));
+      }
+    } else {
+      installed =
+          compilers
+              .find(action.compiler())
+              .orElseThrow(
+                  () ->
+                      new TaskRefusedException(
+                          Reason.UNKNOWN_COMPILER,
+                          "this worker has no " + action.compiler().describe()));
+    }
+    if (!available()) {
+      throw new TaskRefusedException(
+          Reason.INFRASTRUCTURE,
+          "bubblewrap is not installed at " + settings.bwrap() + " (Debian package bubblewrap)");
+    }
+    List<ActionSpec.InputFile> files = new ArrayList<>(action.inputs());
+    files.addAll(action.toolchain().files());
+    Set<BlobDigest> digests = new LinkedHashSet<>();
+    files.forEach(f -> digests.add(f.digest()));
+    LocalCas cas = fetcher.cas();
+    try (LocalCas.Pin pin = cas.pin(digests)) {
+      fetch(files, digests, remote);
+      Path taskDir = newTaskDir();
+      try {
+        return run(action, installed, files, taskDir, timeout, remote);
+      } finally {
+        try {
+          TempTrees.delete(taskDir);
+        } catch (IOException e) {
+          log.warn("could not remove task directory {}: {}", taskDir, e.toString());
+        }
+      }
+    }
+  }
+
+  private void fetch(List<ActionSpec.InputFile> files, Set<BlobDigest> digests, CasClient remote)
+      throws TaskRefusedException {
+    try {
+      fetcher.ensure(digests, remote);
+    } catch (BlobNotFoundException e) {
+      List<String> paths = new ArrayList<>();
+      for (ActionSpec.InputFile f : files) {
+        if (e.missing().contains(f.digest())) {
+          paths.add(f.path());
+        }
+      }
+      throw new TaskRefusedException(
+          Reason.INVALID_TASK,
+          "input(s) missing from the coordinator's store (upload them first): "
+              + (paths.size() > 10
+                  ? paths.subList(0, 10) + " and " + (paths.size() - 10) + " more"
+                  : paths),
+          e);
+    } catch (BlobMismatchException e) {
+      throw new TaskRefusedException(
+          Reason.INFRASTRUCTURE, "the coordinator sent a corrupt blob: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new TaskRefusedException(
+          Reason.INFRASTRUCTURE, "cannot fetch inputs from the coordinator: " + e.getMessage(), e);
+    }
+  }
+
+  private Path newTaskDir() throws TaskRefusedException {
+    try {
+      Files.createDirectories(settings.workRoot());
+      if (settings.user() != null) {
+        reachable(settings.workRoot().toAbsolutePath());
+      }
+      Path dir = Files.createTempDirectory(settings.workRoot(), "task-");
+      // The sandbox user must traverse to the tree; nothing else in here is readable to it.
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+      Path root = dir.resolve("root");
+      Files.createDirectory(root);
+      Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+      return dir;
+    } catch (IOException e) {
+      throw new TaskRefusedException(
+          Reason.INFRASTRUCTURE, "cannot create a task directory: " + e, e);
+    }
+  }
+
+  /**
+   * The sandbox user must be able to traverse every directory down to the task directories (it is
+   * bubblewrap, running as that user, that mounts the tree).
+   */
+  private static void reachable(Path workRoot) throws TaskRefusedException, IOException {
+    for (Path d = workRoot; d != null; d = d.getParent()) {
+      Set<PosixFilePermission> mode = Files.getPosixFilePermissions(d);
+      if (!mode.contains(PosixFilePermission.OTHERS_EXECUTE)) {
+        throw new TaskRefusedException(
+            Reason.INFRASTRUCTURE,
+            "the sandbox user cannot reach the work directory: "
+                + d
+                + " is not traversable by others (chmod o+x it, or choose another --work-dir)");
+      }
+    }
+  }
+
+  private ActionOutcome run(
+      ActionSpec action,
+      Path installed,
+      List<ActionSpec.InputFile> files,
+      Path taskDir,
+      Duration timeout,
+      CasClient remote)
+      throws TaskRefusedException {
+    TaskTree tree = new TaskTree(taskDir.resolve("root"));
+    List<String> writable = new ArrayList<>();
+    Map<String, String> outputs = new LinkedHashMap<>();
+    List<Map.Entry<String, String>> readOnly = new ArrayList<>();
+    try {
+      // Mount points of the sandbox's own /proc and /dev, made first: nothing may land there.
+      tree.directory("/proc");
+      tree.directory("/dev");
+      List<ActionSpec.Symlink> links = new ArrayList<>(action.symlinks());
+      links.addAll(action.toolchain().symlinks());
+      links.sort(Comparator.comparing(ActionSpec.Symlink::path));
+      for (ActionSpec.Symlink l : links) {
+        reserved(tree.symlink(l.path(), l.target()), l.path());
+      }
+      for (String d : action.directories()) {
+        reserved(tree.directory(d), d);
+      }
+      reserved(tree.directory(action.cwd()), action.cwd());
+      String tmp = tree.directory("/tmp");
+      writable.add(tmp);
+      for (String o : action.outputPaths()) {
+        String r = tree.resolve(o, true, false);
+        reserved(r, o);
+        String parent = r.substring(0, r.lastIndexOf('/'));
+        parent = parent.isEmpty() ? "/" : parent;
+        if (parent.equals("/")) {
+          throw new InvalidActionException("output " + o + " would be written in / itself");
+        }
+        if (!writable.contains(parent)) {
+          writable.add(parent);
+        }
+        outputs.put(o, r);
+      }
+      // When commands run as the worker's own user they could chmod a hard-linked input in a
+      // writable directory and change the shared store: there, inputs are copies.
+      boolean copyInWritable = settings.user() == null;
+      for (ActionSpec.InputFile f : files) {
+        Optional<Path> stored = fetcher.cas().find(f.digest(), f.executable());
+        if (stored.isEmpty()) {
+          throw new IOException("blob " + f.digest() + " of " + f.path() + " left the local store");
+        }
+        reserved(tree.file(f, stored.get(), r -> copyInWritable && under(r, writable)), f.path());
+      }
+      for (Map.Entry<String, String> o : outputs.entrySet()) {
+        if (TaskTree.attributes(tree.host(o.getValue())) != null) {
+          throw new InvalidActionException(
+              "output path " + o.getKey() + " is also an input, symlink or directory");
+        }
+      }
+      if (installed != null) {
+        for (HostToolchain.Entry e :
+            hostToolchain.entries(action.compiler(), installed, action.compilerPath())) {
+          mountToolchain(tree, e, readOnly);
+        }
+      }
+      for (String w : writable) {
+        prepareWritable(tree.host(w), w.equals(tmp));
+      }
+    } catch (InvalidActionException e) {
+      throw new TaskRefusedException(Reason.INVALID_TASK, e.getMessage(), e);
+    } catch (IOException e) {
+      throw new TaskRefusedException(
+          Reason.INFRASTRUCTURE, "cannot lay out the input root: " + e, e);
+    }
+    Duration limit =
+        timeout.isZero() || timeout.isNegative() || timeout.compareTo(settings.timeout()) > 0
+            ? settings.timeout()
+            : timeout;
+    BwrapSandbox.Result result;
+    try {
+      result =
+          sandbox.run(
+              new BwrapSandbox.Run(
+                  taskDir,
+                  tree.root(),
+                  action.cwd(),
+                  action.argv(),
+                  action.env(),
+                  writable,
+                  readOnly,
+                  limit));
+    } catch (IOException e) {
+      throw new TaskRefusedException(Reason.INFRASTRUCTURE, e.getMessage(), e);
+    }
+    if (result.exitCode() > 128) {
+      throw new TaskRefusedException(
+          Reason.INFRASTRUCTURE, "the command was killed by signal " + (result.exitCode() - 128));
+    }
+    try {
+      return new ActionOutcome(
+          result.exitCode(),
+          collect(tree, outputs, remote),
+          result.stdout(),
+          result.stderr(),
+          result.micros());
+    } catch (IOException e) {
+      throw new TaskRefusedException(
+          Reason.INFRASTRUCTURE, "cannot return the outputs: " + e.getMessage(), e);
+    }
+  }
+
+  private static void reserved(String resolved, String named) throws InvalidActionException {
+    for (String r : List.of("/proc", "/dev")) {
+      if (resolved.equals(r) || resolved.startsWith(r + "/")) {
+        throw new InvalidActionException(
+            named + " lands in " + r + ", which the sandbox provides itself");
+      }
+    }
+  }
+
+  private static boolean under(String resolved, List<String> dirs) {
+    for (String d : dirs) {
+      if (resolved.startsWith(d + "/")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void mountToolchain(
+      TaskTree tree, HostToolchain.Entry e, List<Map.Entry<String, String>> readOnly)
+      throws IOException {
+    if (e instanceof HostToolchain.Link l) {
+      try {
+        tree.symlink(l.path(), l.target());
+      } catch (InvalidActionException conflict) {
+        // The input root has something there already: it wins, as it does on the client.
+      }
+    } else if (e instanceof HostToolchain.Mount m) {
+      String r = tree.resolve(m.path(), true, false);
+      if (!r.equals("/") && tree.mountPoint(r, m.directory())) {
+        readOnly.add(new AbstractMap.SimpleImmutableEntry<>(m.path(), r));
+      }
+    }
+  }
+
+  /** A writable directory belongs to the sandbox user; the fresh /tmp is sticky like /tmp. */
+  private void prepareWritable(Path dir, boolean isTmp) throws IOException {
+    Files.setPosixFilePermissions(
+        dir, PosixFilePermissions.fromString(isTmp ? "rwxrwxrwx" : "rwxr-xr-x"));
+    if (settings.user() != null) {
+      PosixFileAttributeView view =
+          Files.getFileAttributeView(dir, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+      var lookup = dir.getFileSystem().getUserPrincipalLookupService();
+      view.setOwner(lookup.lookupPrincipalByName(Integer.toString(settings.user().uid())));
+      view.setGroup(lookup.lookupPrincipalByGroupName(Integer.toString(settings.user().gid())));
+    }
+    if (isTmp) {
+      Files.setAttribute(dir, "unix:mode", 01777, LinkOption.NOFOLLOW_LINKS); // sticky, as /tmp
+    }
+  }
+
+  /**
+   * The declared outputs that exist as regular files. Read without following symlinks: the command
+   * could have left a symlink at an output path pointing anywhere on this machine.
+   */
+  private List<ActionOutcome.Output> collect(
+      TaskTree tree, Map<String, String> outputs, CasClient remote) throws IOException {
+    List<ActionOutcome.Output> out = new ArrayList<>();
+    for (Map.Entry<String, String> o : outputs.entrySet()) {
+      Path host = tree.host(o.getValue());
+      BasicFileAttributes a = TaskTree.attributes(host);
+      if (a == null) {
+        continue;
+      }
+      if (!a.isRegularFile()) {
+        log.info("output {} is not a regular file; not returned", o.getKey());
+        continue;
+      }
+      Set<PosixFilePermission> mode =
+          Files.getPosixFilePermissions(host, LinkOption.NOFOLLOW_LINKS);
+      boolean exec = mode.contains(PosixFilePermission.OWNER_EXECUTE);
+      try (InputStream in =
+          Files.newInputStream(host, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        byte[] head = in.readNBytes(settings.inlineOutputBytes() + 1);
+        if (head.length <= settings.inlineOutputBytes()) {
+          out.add(new ActionOutcome.Output(o.getKey(), BlobDigest.of(head), exec, head));
+          continue;
+        }
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        md.update(head);
+        long size = head.length;
+        byte[] buf = new byte[64 * 1024];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          md.update(buf, 0, n);
+          size += n;
+        }
+        BlobDigest d = new BlobDigest(HexFormat.of().formatHex(md.digest()), size);
+        remote.write(d, host);
+        out.add(new ActionOutcome.Output(o.getKey(), d, exec, null));
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,236 @@
+package io.hybridgrid.worker.action;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs one command in bubblewrap over a task's root tree.
+ *
+ * <p>The command line is {@code sh -c 'exec 3>status; exec "$@"' prlimit ... -- [setpriv ...] bwrap
+ * ... -- argv}: the host shell only opens the file bubblewrap reports its status to, so that a
+ * sandbox that could not be set up (an infrastructure failure) is told apart from a command that
+ * ran and failed. prlimit sets CPU time, address-space and file-size limits and no core dumps;
+ * setpriv (when the worker is root) drops to the unprivileged sandbox user before bubblewrap
+ * starts, so the command is not root inside or outside. bubblewrap then unshares every namespace
+ * (no network: a fresh network namespace holds only a down loopback), forbids further user
+ * namespaces, mounts the tree read-only as {@code /}, the writable directories over it, the
+ * toolchain's host files read-only, a fresh {@code /proc} and a minimal {@code /dev}, and dies with
+ * its parent. On timeout the whole process tree is killed.
+ */
+final class BwrapSandbox {
+  private static final Pattern EXIT = Pattern.compile("\"exit-code\"\\s*:\\s*(-?\\d+)");
+  private static final Pattern CHILD = Pattern.compile("\"child-pid\"\\s*:\\s*(\\d+)");
+
+  /**
+   * What to run.
+   *
+   * @param taskDir the task directory (holds root/, status, stdout, stderr)
+   * @param tree the root tree
+   * @param cwd where the command starts, as the client named it
+   * @param argv the command
+   * @param env its whole environment
+   * @param writable resolved directories mounted writable
+   * @param readOnly host files and directories mounted read-only: host path -> resolved path
+   * @param timeout how long it may run
+   */
+  record Run(
+      Path taskDir,
+      Path tree,
+      String cwd,
+      List<String> argv,
+      Map<String, String> env,
+      List<String> writable,
+      List<Map.Entry<String, String>> readOnly,
+      Duration timeout) {}
+
+  /**
+   * What the command did.
+   *
+   * @param exitCode its exit status
+   * @param stdout its standard output
+   * @param stderr its standard error
+   * @param micros wall time
+   */
+  record Result(int exitCode, byte[] stdout, byte[] stderr, long micros) {}
+
+  /** The sandbox could not be set up, or the command did not finish in time. */
+  static final class SandboxFailure extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    SandboxFailure(String message) {
+      super(message);
+    }
+  }
+
+  private final SandboxSettings settings;
+
+  private final int ownUid;
+  private final int ownGid;
+
+  BwrapSandbox(SandboxSettings settings) {
+    this.settings = settings;
+    this.ownUid = currentId("Uid:");
+    this.ownGid = currentId("Gid:");
+  }
+
+  /** The full host command line for {@code run} (for tests and logs). */
+  List<String> command(Run run) {
+    Path status = run.taskDir().resolve("status");
+    List<String> cmd = new ArrayList<>();
+    cmd.add("/bin/sh");
+    cmd.add("-c");
+    cmd.add("exec 3>\"$0\" && exec \"$@\"");
+    cmd.add(status.toString());
+    long cpuSeconds = Math.max(1, run.timeout().toSeconds());
+    cmd.add("/usr/bin/prlimit");
+    cmd.add("--cpu=" + cpuSeconds + ":" + (cpuSeconds + 5));
+    cmd.add("--as=" + settings.memoryBytes());
+    cmd.add("--fsize=" + settings.fileBytes());
+    cmd.add("--core=0");
+    cmd.add("--");
+    int uid;
+    int gid;
+    if (settings.user() != null) {
+      uid = settings.user().uid();
+      gid = settings.user().gid();
+      cmd.add("/usr/bin/setpriv");
+      cmd.add("--reuid=" + uid);
+      cmd.add("--regid=" + gid);
+      cmd.add("--clear-groups");
+      cmd.add("--inh-caps=-all");
+      cmd.add("--no-new-privs");
+      cmd.add("--");
+    } else {
+      uid = ownUid;
+      gid = ownGid;
+    }
+    cmd.add(settings.bwrap().toString());
+    cmd.add("--unshare-all");
+    cmd.add("--unshare-user");
+    cmd.add("--disable-userns");
+    cmd.add("--uid");
+    cmd.add(Integer.toString(uid));
+    cmd.add("--gid");
+    cmd.add(Integer.toString(gid));
+    cmd.add("--hostname");
+    cmd.add("sandbox");
+    cmd.add("--die-with-parent");
+    cmd.add("--new-session");
+    cmd.add("--json-status-fd");
+    cmd.add("3");
+    cmd.add("--ro-bind");
+    cmd.add(run.tree().toString());
+    cmd.add("/");
+    for (String w : run.writable()) {
+      cmd.add("--bind");
+      cmd.add(host(run.tree(), w));
+      cmd.add(w);
+    }
+    for (Map.Entry<String, String> m : run.readOnly()) {
+      cmd.add("--ro-bind");
+      cmd.add(m.getKey());
+      cmd.add(m.getValue());
+    }
+    cmd.add("--proc");
+    cmd.add("/proc");
+    cmd.add("--dev");
+    cmd.add("/dev");
+    cmd.add("--chdir");
+    cmd.add(run.cwd());
+    cmd.add("--");
+    cmd.addAll(run.argv());
+    return cmd;
+  }
+
+  private static String host(Path tree, String resolved) {
+    return resolved.equals("/") ? tree.toString() : tree + resolved;
+  }
+
+  Result run(Run run) throws IOException {
+    List<String> cmd = command(run);
+    Path stdout = run.taskDir().resolve("stdout");
+    Path stderr = run.taskDir().resolve("stderr");
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().clear();
+    pb.environment().putAll(run.env());
+    long start = System.nanoTime();
+    Process p = pb.start();
+    try {
+      if (!p.waitFor(run.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        killTree(p);
+        throw new SandboxFailure(
+            "the command did not finish within "
+                + run.timeout().toSeconds()
+                + " s and was killed with every process it started");
+      }
+    } catch (InterruptedException e) {
+      killTree(p);
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted; the command was killed");
+    }
+    long micros = (System.nanoTime() - start) / 1000;
+    String status =
+        Files.exists(run.taskDir().resolve("status"))
+            ? Files.readString(run.taskDir().resolve("status"), StandardCharsets.UTF_8)
+            : "";
+    byte[] err = Files.readAllBytes(stderr);
+    // bubblewrap reports a child even when mounting inside it failed; it then exits 1 with its own
+    // "bwrap: " message. A compiler's diagnostics never start so (they name a file or the
+    // driver); a command that fakes it only turns its own result into a retry.
+    boolean setupFailed =
+        p.exitValue() == 1
+            && new String(err, 0, Math.min(err.length, 7), StandardCharsets.UTF_8)
+                .equals("bwrap: ");
+    if (!CHILD.matcher(status).find() || setupFailed) {
+      throw new SandboxFailure(
+          "the sandbox could not be set up (exit "
+              + p.exitValue()
+              + "): "
+              + new String(err, StandardCharsets.UTF_8).strip());
+    }
+    Matcher exit = EXIT.matcher(status);
+    int code = exit.find() ? Integer.parseInt(exit.group(1)) : p.exitValue();
+    return new Result(code, Files.readAllBytes(stdout), err, micros);
+  }
+
+  private static void killTree(Process p) {
+    // Snapshot first: once bubblewrap is dead its children are no longer its descendants (the
+    // sandbox's init dies with it anyway, --die-with-parent, taking the namespace with it).
+    List<ProcessHandle> tree = p.descendants().toList();
+    p.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    try {
+      p.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** This process's real uid ({@code flag} "Uid:") or gid ("Gid:") from /proc/self/status. */
+  static int currentId(String flag) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith(flag)) {
+          return Integer.parseInt(line.substring(flag.length()).trim().split("\\s+")[0]);
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      throw new IllegalStateException("cannot read this process's ids: " + e, e);
+    }
+    throw new IllegalStateException("no " + flag + " line in /proc/self/status");
+  }
+}

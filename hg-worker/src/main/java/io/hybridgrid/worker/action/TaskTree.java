@@ -1,0 +1,228 @@
+package io.hybridgrid.worker.action;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A task's root tree on disk: {@code task/root/<absolute path>} is what the sandboxed command sees
+ * at {@code <absolute path>}.
+ *
+ * <p>Paths from the wire are resolved here component by component, the way the kernel would resolve
+ * them inside the sandbox: {@code ..} pops the last real directory, and a symlink of the tree (one
+ * the client sent) is followed within the tree, an absolute target starting again at the tree's
+ * root. So a resolved path never leaves the tree and never passes through a symlink, which is what
+ * makes it safe to hand to bubblewrap as a mount point or to read back on the host.
+ */
+final class TaskTree {
+  private static final int MAX_LINKS = 40;
+
+  private final Path root;
+
+  /** Physical path of each placed file -> the path the action named it by, to spot conflicts. */
+  private final Map<String, ActionSpec.InputFile> placed = new HashMap<>();
+
+  TaskTree(Path root) {
+    this.root = root;
+  }
+
+  Path root() {
+    return root;
+  }
+
+  /** The host path of a resolved (symlink-free) virtual path. */
+  Path host(String resolved) {
+    return resolved.equals("/") ? root : root.resolve(resolved.substring(1));
+  }
+
+  /**
+   * Resolves {@code path} inside the tree.
+   *
+   * @param create make missing directories on the way (never the last component)
+   * @param followLast follow the last component when it is a symlink
+   * @return the symlink-free absolute path, "/" for the root
+   */
+  String resolve(String path, boolean create, boolean followLast) throws IOException {
+    if (!path.startsWith("/")) {
+      throw new InvalidActionException("not an absolute path: '" + path + "'");
+    }
+    Deque<String> todo = new ArrayDeque<>(split(path));
+    List<String> done = new ArrayList<>();
+    int links = 0;
+    while (!todo.isEmpty()) {
+      String c = todo.pollFirst();
+      if (c.equals(".")) {
+        continue;
+      }
+      if (c.equals("..")) {
+        if (!done.isEmpty()) {
+          done.remove(done.size() - 1);
+        }
+        continue;
+      }
+      boolean last = todo.isEmpty();
+      Path host = host(join(done, c));
+      BasicFileAttributes a = attributes(host);
+      if (a == null) {
+        if (!last) {
+          if (!create) {
+            throw new InvalidActionException(path + ": " + join(done, c) + " does not exist");
+          }
+          Files.createDirectory(host);
+        }
+        done.add(c);
+      } else if (a.isSymbolicLink() && (!last || followLast)) {
+        if (++links > MAX_LINKS) {
+          throw new InvalidActionException(path + ": too many levels of symbolic links");
+        }
+        String target = Files.readSymbolicLink(host).toString();
+        if (target.startsWith("/")) {
+          done.clear();
+        }
+        List<String> parts = split(target);
+        for (int i = parts.size() - 1; i >= 0; i--) {
+          todo.addFirst(parts.get(i));
+        }
+      } else if (a.isDirectory() || last) {
+        done.add(c);
+      } else {
+        throw new InvalidActionException(
+            path + ": " + join(done, c) + " is a file, not a directory");
+      }
+    }
+    return done.isEmpty() ? "/" : "/" + String.join("/", done);
+  }
+
+  /** Makes {@code path} a directory of the tree; returns its resolved path. */
+  String directory(String path) throws IOException {
+    String r = resolve(path, true, true);
+    Path host = host(r);
+    BasicFileAttributes a = attributes(host);
+    if (a == null) {
+      Files.createDirectory(host);
+    } else if (!a.isDirectory()) {
+      throw new InvalidActionException(path + " is needed as a directory but is a file");
+    }
+    return r;
+  }
+
+  /** Recreates a symlink as the client had it; returns its resolved location. */
+  String symlink(String path, String target) throws IOException {
+    if (target.isEmpty() || target.indexOf('\0') >= 0) {
+      throw new InvalidActionException("symlink " + path + " has an empty or invalid target");
+    }
+    String r = resolve(path, true, false);
+    if (r.equals("/")) {
+      throw new InvalidActionException("symlink at the root: '" + path + "'");
+    }
+    Path host = host(r);
+    BasicFileAttributes a = attributes(host);
+    if (a == null) {
+      Files.createSymbolicLink(host, Path.of(target));
+    } else if (!a.isSymbolicLink() || !Files.readSymbolicLink(host).toString().equals(target)) {
+      throw new InvalidActionException(
+          "symlink " + path + " -> " + target + " conflicts with another input at " + r);
+    }
+    return r;
+  }
+
+  /**
+   * Places an input file: a hard link to the store's read-only copy, or a copy of it when {@code
+   * copyAt} accepts its resolved path (or when the store is on another filesystem). Two names for
+   * one physical path must carry the same content.
+   *
+   * @return the resolved path
+   */
+  String file(ActionSpec.InputFile input, Path stored, java.util.function.Predicate<String> copyAt)
+      throws IOException {
+    String r = resolve(input.path(), true, false);
+    if (r.equals("/")) {
+      throw new InvalidActionException("input at the root: '" + input.path() + "'");
+    }
+    ActionSpec.InputFile before = placed.putIfAbsent(r, input);
+    if (before != null) {
+      if (!before.digest().equals(input.digest())) {
+        throw new InvalidActionException(
+            "inputs "
+                + before.path()
+                + " and "
+                + input.path()
+                + " are the same file "
+                + r
+                + " with different contents");
+      }
+      return r;
+    }
+    Path host = host(r);
+    if (attributes(host) != null) {
+      throw new InvalidActionException(
+          "input " + input.path() + " conflicts with a directory or symlink at " + r);
+    }
+    if (!copyAt.test(r)) {
+      try {
+        Files.createLink(host, stored);
+        return r;
+      } catch (IOException | UnsupportedOperationException e) {
+        // another filesystem: copy below
+      }
+    }
+    Files.copy(stored, host, StandardCopyOption.COPY_ATTRIBUTES);
+    Files.setPosixFilePermissions(
+        host, PosixFilePermissions.fromString(input.executable() ? "r-xr-xr-x" : "r--r--r--"));
+    return r;
+  }
+
+  /**
+   * An empty file or directory to mount a toolchain file on; false when something is already there
+   * (the input root wins).
+   */
+  boolean mountPoint(String resolved, boolean directory) throws IOException {
+    Path host = host(resolved);
+    if (attributes(host) != null) {
+      return false;
+    }
+    try {
+      if (directory) {
+        Files.createDirectory(host);
+      } else {
+        Files.createFile(host);
+      }
+      return true;
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    }
+  }
+
+  static BasicFileAttributes attributes(Path p) {
+    try {
+      return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String join(List<String> done, String c) {
+    return done.isEmpty() ? "/" + c : "/" + String.join("/", done) + "/" + c;
+  }
+
+  static List<String> split(String path) {
+    List<String> out = new ArrayList<>();
+    for (String s : path.split("/")) {
+      if (!s.isEmpty()) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+}
