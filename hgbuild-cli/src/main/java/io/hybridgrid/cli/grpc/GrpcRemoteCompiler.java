@@ -100,8 +100,10 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
       }
       return fromWire(response.getActionResult(), cas);
     } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
-        memo.clear(); // the coordinator may come back as a new process with an empty store
+      if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || missingBlobs(e).isPresent()) {
+        // The coordinator may come back as a new process with an empty store, or keeps losing
+        // blobs: vouch for nothing until it says what it holds again.
+        memo.clear();
       }
       throw new GridUnavailableException(describe(e.getStatus()), e);
     } catch (CasClient.StoreRefusedException e) {
