@@ -4,10 +4,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.hybridgrid.cli.cache.CacheConfig;
 import io.hybridgrid.cli.cache.LocalCache;
+import io.hybridgrid.cli.compile.ClientRequest;
 import io.hybridgrid.cli.compile.ClientSettings;
 import io.hybridgrid.cli.compile.CompileFlow;
 import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
+import io.hybridgrid.cli.grpc.CasMemo;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
 import io.hybridgrid.common.grpc.Channels;
 import io.hybridgrid.common.grpc.HostPort;
@@ -137,10 +139,9 @@ public final class Main implements Callable<Integer> {
     try {
       CompileFlow flow =
           new CompileFlow(
-              settings,
-              new GrpcRemoteCompiler(channel, settings.timeout()),
-              env,
-              cwd,
+              ClientRequest.resolve(settings, env, cwd),
+              new GrpcRemoteCompiler(
+                  channel, settings.timeout(), new CasMemo(CasMemo.DEFAULT_MAX_ENTRIES)),
               new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false),
               new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), false),
               CompileServices.create(Runtime.getRuntime().availableProcessors(), true));

@@ -10,8 +10,11 @@ import java.util.Set;
  *
  * <p>Only a compile of exactly one C, C++ or Objective-C source with {@code -c} is distributed.
  * Everything else (linking, {@code -E}, {@code -S}, {@code -M}, several sources, assembler,
- * configure probes, options whose result depends on this machine or that write extra files) runs
- * locally, with a reason the user can see under {@code hgbuild -v}.
+ * configure probes, options whose result depends on this machine or that read or write files an
+ * action does not carry, see {@link ActionPolicy}) runs locally, with a reason the user can see
+ * under {@code hgbuild -v}. The worker replays the exact command over the client's files, so macro
+ * debug info ({@code -g3}), split DWARF, recorded command lines and clang's debug info are
+ * distributed.
  */
 public final class ArgumentClassifier {
 
@@ -72,30 +75,10 @@ public final class ArgumentClassifier {
     List<String> remote = remoteArgs(args);
     Optional<String> reason = scan.localReason();
     if (reason.isEmpty()) {
-      reason = RemotePolicy.firstForbidden(ArgParser.parse(remote));
+      reason = ActionPolicy.firstLocalReason(args);
     }
     return new CompileInvocation(
         args, reason, scan.source, scan.language, object, scan.output != null, depFile, remote);
-  }
-
-  /**
-   * Why an otherwise distributable invocation must still run locally with this compiler family.
-   * clang's DWARF 5 line tables carry an MD5 of every source file's text; a worker compiles a
-   * rebuilt main file, so with debug info clang's objects would differ from a local compile.
-   */
-  public static Optional<String> familyReason(String family, CompileInvocation inv) {
-    if (!family.equals("clang")) {
-      return Optional.empty();
-    }
-    boolean debug = false;
-    for (Arg arg : inv.args()) {
-      String t = arg.tokens().get(0);
-      if (arg.input() || !t.startsWith("-g") || t.equals("-gcc-toolchain")) {
-        continue;
-      }
-      debug = !(t.equals("-g0") || t.startsWith("-gno-") || t.startsWith("-gz"));
-    }
-    return debug ? Optional.of("clang debug info records source checksums") : Optional.empty();
   }
 
   private static String defaultObject(String source) {
@@ -280,15 +263,6 @@ public final class ArgumentClassifier {
       if (t.equals("-march=native") || t.equals("-mcpu=native") || t.equals("-mtune=native")) {
         return t + " depends on this machine's CPU";
       }
-      if (t.equals("-g3") || t.equals("-ggdb3") || t.equals("-fdebug-macro")) {
-        return "macro debug info (" + t + ")";
-      }
-      if (t.equals("-gsplit-dwarf")) {
-        return "split DWARF (-gsplit-dwarf) writes a .dwo file";
-      }
-      if (t.equals("-frecord-gcc-switches") || t.equals("-grecord-command-line")) {
-        return "the object records the command line (" + t + ")";
-      }
       if (t.startsWith("-flto")) {
         return "LTO objects record compiler options (" + t + ")";
       }
@@ -303,12 +277,6 @@ public final class ArgumentClassifier {
       }
       if (arg.is("-Xclang")) {
         return "front-end option (-Xclang " + arg.value() + ")";
-      }
-      if (t.equals("-fdirectives-only") || t.equals("-frewrite-includes")) {
-        return "preprocessing mode set by the user (" + t + ")";
-      }
-      if (t.equals("-traditional") || t.equals("-traditional-cpp")) {
-        return "traditional preprocessing (" + t + ")";
       }
       return null;
     }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A classified compiler invocation: whether it can run on the grid, and if so how to preprocess it
- * locally and what to send.
+ * A classified compiler invocation: whether it can run on the grid, and if so how to find its
+ * inputs and which files it writes.
  *
  * @param args the parsed arguments, as the user gave them
  * @param localReason why this invocation must run locally, or empty when it can be distributed
@@ -38,52 +38,76 @@ public record CompileInvocation(
   }
 
   /**
-   * The arguments for the local preprocessing run: the user's arguments with {@code -c -o OBJ}
-   * replaced by {@code -E <modeFlags> -o preprocessedPath}. A dependency file, if requested, is
-   * written to {@code dependencyTemp} (so the caller can move it into place atomically) with the
-   * same target the compiler would have used.
+   * The arguments of the dependency scan that finds an action's inputs: the user's arguments
+   * without {@code -c}, the output and every dependency-file option ({@code -MD}, {@code -MMD},
+   * {@code -MF}, {@code -MT}, {@code -MQ}, {@code -MP}, their {@code -Wp,} forms), plus {@code -M
+   * -MT <target>}: the preprocessor's cheapest complete mode, which prints every file it read
+   * (system headers included) as one make rule on stdout and writes nothing else.
    */
-  public List<String> preprocessArgs(
-      List<String> modeFlags, String preprocessedPath, String dependencyTemp) {
+  public List<String> dependencyScanArgs(String target) {
     List<String> out = new ArrayList<>();
-    boolean driverDeps = false;
-    boolean hasDepFile = false;
-    boolean hasTarget = false;
     for (Arg arg : args) {
-      if (arg.is("-c") || arg.is("-o")) {
+      if (arg.is("-c")
+          || arg.is("-o")
+          || arg.is("-MD")
+          || arg.is("-MMD")
+          || arg.is("-MF")
+          || arg.is("-MT")
+          || arg.is("-MQ")
+          || arg.is("-MP")
+          || arg.is("-MG")) {
         continue;
       }
-      if (arg.is("-MD") || arg.is("-MMD")) {
-        driverDeps = true;
-      }
-      if (arg.is("-MT") || arg.is("-MQ")) {
-        hasTarget = true;
-      }
-      if (arg.is("-MF") && dependencyTemp != null) {
-        hasDepFile = true;
-        out.add("-MF");
-        out.add(dependencyTemp);
-        continue;
-      }
-      if (!arg.input() && arg.name().startsWith("-Wp,") && dependencyTemp != null) {
-        out.add(DependencyOptions.redirectWpDependency(arg.name(), dependencyTemp));
+      if (!arg.input() && arg.name().startsWith("-Wp,")) {
+        String kept = DependencyOptions.withoutWpDependencies(arg.name());
+        if (kept != null) {
+          out.add(kept);
+        }
         continue;
       }
       out.addAll(arg.tokens());
     }
-    if (driverDeps && !hasDepFile && dependencyTemp != null) {
-      out.add("-MF");
-      out.add(dependencyTemp);
+    out.add("-M");
+    out.add("-MT");
+    out.add(target);
+    return out;
+  }
+
+  /**
+   * Every file this compile writes, as the compiler names it (relative to the working directory or
+   * absolute): the object, the dependency file, {@code -gsplit-dwarf}'s {@code .dwo} and {@code
+   * -fstack-usage}'s {@code .su}, the last two next to the object with its suffix replaced, as gcc
+   * 11+ and clang name them. A declared file the compiler does not write (clang writes no {@code
+   * .dwo} without {@code -g}) simply does not come back.
+   */
+  public List<String> outputFiles() {
+    List<String> out = new ArrayList<>();
+    out.add(objectPath);
+    if (dependencyFile != null) {
+      out.add(dependencyFile);
     }
-    if (driverDeps && !hasTarget && explicitOutput) {
-      // With -c the driver names the object as the target (make-quoted); with -E it would not.
-      out.add("-MQ");
-      out.add(objectPath);
+    boolean splitDwarf = false;
+    boolean stackUsage = false;
+    for (Arg arg : args) {
+      if (arg.input()) {
+        continue;
+      }
+      String t = arg.tokens().get(0);
+      if (t.equals("-gsplit-dwarf") || t.equals("-gsplit-dwarf=split")) {
+        splitDwarf = true;
+      } else if (t.equals("-gno-split-dwarf") || t.equals("-gsplit-dwarf=single")) {
+        splitDwarf = false;
+      } else if (t.equals("-fstack-usage")) {
+        stackUsage = true;
+      }
     }
-    out.add("-E");
-    out.addAll(modeFlags);
-    out.add("-o");
-    out.add(preprocessedPath);
+    String stem = DependencyOptions.stripSuffix(objectPath);
+    if (splitDwarf) {
+      out.add(stem + ".dwo");
+    }
+    if (stackUsage) {
+      out.add(stem + ".su");
+    }
     return out;
   }
 

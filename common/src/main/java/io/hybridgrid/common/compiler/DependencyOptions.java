@@ -52,15 +52,27 @@ final class DependencyOptions {
     return null;
   }
 
-  /** {@code -Wp,-MD,FILE} with FILE replaced by {@code replacement}. */
-  static String redirectWpDependency(String token, String replacement) {
+  /**
+   * A {@code -Wp,} token without its dependency options ({@code -MD FILE}, {@code -MMD FILE},
+   * {@code -MF FILE}, {@code -MT T}, {@code -MQ T}, {@code -MP}, {@code -MG}), or null when nothing
+   * else is left.
+   */
+  static String withoutWpDependencies(String token) {
     String[] parts = token.substring(4).split(",", -1);
-    for (int i = 0; i + 1 < parts.length; i++) {
-      if (parts[i].equals("-MD") || parts[i].equals("-MMD")) {
-        parts[i + 1] = replacement;
+    List<String> kept = new java.util.ArrayList<>();
+    for (int i = 0; i < parts.length; i++) {
+      String p = parts[i];
+      if (p.equals("-MD")
+          || p.equals("-MMD")
+          || p.equals("-MF")
+          || p.equals("-MT")
+          || p.equals("-MQ")) {
+        i++;
+      } else if (!(p.equals("-MP") || p.equals("-MG"))) {
+        kept.add(p);
       }
     }
-    return "-Wp," + String.join(",", parts);
+    return kept.isEmpty() ? null : "-Wp," + String.join(",", kept);
   }
 
   /** Whether every part of a {@code -Wp,} token is a dependency option. */

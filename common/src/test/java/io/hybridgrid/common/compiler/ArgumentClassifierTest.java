@@ -405,6 +405,38 @@ class ArgumentClassifierTest {
             "x.o",
             "deps/x.d",
             Language.C),
+        // ---- replayed exactly, so distributed since hermetic replay ----
+        remote("-g3", "-g3 -O0 -c foo.c -o foo.o", "foo.c", "foo.o", null, Language.C),
+        remote(
+            "-gsplit-dwarf",
+            "-g -gsplit-dwarf -c foo.c -o foo.o",
+            "foo.c",
+            "foo.o",
+            null,
+            Language.C),
+        remote(
+            "-fstack-usage", "-fstack-usage -c foo.c -o foo.o", "foo.c", "foo.o", null, Language.C),
+        remote(
+            "-frecord-gcc-switches",
+            "-frecord-gcc-switches -c foo.c -o foo.o",
+            "foo.c",
+            "foo.o",
+            null,
+            Language.C),
+        remote(
+            "-fdirectives-only set by the user",
+            "-fdirectives-only -c foo.c -o foo.o",
+            "foo.c",
+            "foo.o",
+            null,
+            Language.C),
+        remote(
+            "-traditional-cpp",
+            "-traditional-cpp -c foo.c -o foo.o",
+            "foo.c",
+            "foo.o",
+            null,
+            Language.C),
         // ---- C++ and other languages ----
         remote(
             "C++17 .cpp",
@@ -561,8 +593,6 @@ class ArgumentClassifierTest {
         // ---- machine-dependent or extra-output options ----
         local("-march=native", "-O3 -march=native -c foo.c -o foo.o", "-march=native"),
         local("-mtune=native", "-O2 -mtune=native -c foo.c -o foo.o", "CPU"),
-        local("-g3", "-g3 -O0 -c foo.c -o foo.o", "macro debug info (-g3)"),
-        local("-gsplit-dwarf", "-g -gsplit-dwarf -c foo.c -o foo.o", ".dwo"),
         local("-flto", "-O2 -flto -c foo.c -o foo.o", "LTO"),
         local(
             "Fedora redhat-rpm-config CFLAGS",
@@ -607,12 +637,6 @@ class ArgumentClassifierTest {
             "-Xclang -load -Xclang ./plugin.so -c foo.c -o foo.o",
             "-Xclang -load"),
         local("-include-pch", "-include-pch foo.pch -c foo.c -o foo.o", "precompiled headers"),
-        local("-frecord-gcc-switches", "-frecord-gcc-switches -c foo.c -o foo.o", "command line"),
-        local(
-            "-fdirectives-only set by the user",
-            "-fdirectives-only -c foo.c -o foo.o",
-            "preprocessing mode"),
-        local("-traditional-cpp", "-traditional-cpp -c foo.c -o foo.o", "traditional"),
         local(
             "STM32CubeMX listing file",
             "-mcpu=cortex-m4 -mthumb -DSTM32F407xx -ICore/Inc -Os -g -gdwarf-2 -MMD -MP"
@@ -620,7 +644,6 @@ class ArgumentClassifierTest {
                 + " -o build/main.o",
             "to the assembler"),
         local("-wrapper", "-wrapper gdb,--args -c foo.c -o foo.o", "-wrapper"),
-        local("-fstack-usage", "-fstack-usage -c foo.c -o foo.o", "-fstack-usage"),
         local("clang -MJ", "-MJ foo.o.json -c foo.c -o foo.o", "-MJ"),
         local("clang -ftime-trace", "-ftime-trace -c foo.cpp -o foo.o", "-ftime-trace"),
         local("clang -mllvm", "-mllvm -inline-threshold=1000 -c foo.c -o foo.o", "-mllvm"),
@@ -628,7 +651,7 @@ class ArgumentClassifierTest {
         local(
             "-Wp, with a non-define",
             "-Wp,-MD,x.d,-I/etc -c foo.c -o foo.o",
-            "passes '-MD' to the preprocessor"),
+            "passes '-I/etc' to the preprocessor"),
         // ---- build-system probes ----
         local("autoconf compile probe", "-c -g -O2 conftest.c", "configure probe"),
         local(
@@ -813,95 +836,65 @@ class ArgumentClassifierTest {
     assertFalse(remote.contains("-MT"));
   }
 
-  // ---------------------------------------------------------------- preprocessArgs
+  // ---------------------------------------------------------------- dependencyScanArgs
 
-  private static final List<String> DIRECTIVES_ONLY = List.of("-fdirectives-only");
-
-  private static List<String> preprocess(String line) {
-    return classify(line).preprocessArgs(DIRECTIVES_ONLY, "/tmp/x.i", "/tmp/dep.tmp");
+  private static List<String> scan(String line) {
+    return classify(line).dependencyScanArgs("hg");
   }
 
   @Test
-  void preprocessReplacesCompileAndOutput() {
+  void scanDropsCompileOutputAndDependencyOptions() {
     assertEquals(
-        split("-O2 -I inc -include cfg.h foo.c -E -fdirectives-only -o /tmp/x.i"),
-        preprocess("-O2 -I inc -include cfg.h -c foo.c -o foo.o"));
+        split("-O3 ../lib/common/debug.c -M -MT hg"),
+        scan(
+            "-O3 -c -MT obj/debug.o -MMD -MP -MF obj/debug.d -o obj/debug.o ../lib/common/debug.c"));
+    assertEquals(
+        split("main.c -M -MT hg"), scan("-MMD -MP -MFbuild/main.d -c main.c -o build/main.o"));
+    assertEquals(split("y.c -M -MT hg"), scan("-MD -MQ x -c -o o1/y.o y.c"));
   }
 
   @Test
-  void preprocessRedirectsExplicitDependencyFile() {
+  void scanKeepsIncludeOptionsInOrder() {
     assertEquals(
-        split(
-            "-O3 -MT obj/debug.o -MMD -MP -MF /tmp/dep.tmp ../lib/common/debug.c"
-                + " -E -fdirectives-only -o /tmp/x.i"),
-        preprocess(
-            "-O3 -c -MT obj/debug.o -MMD -MP -MF obj/debug.d -o obj/debug.o"
-                + " ../lib/common/debug.c"));
+        split("-O2 -I inc -iquote q -isystem s -include cfg.h foo.c -M -MT hg"),
+        scan("-O2 -I inc -iquote q -isystem s -include cfg.h -c foo.c -o foo.o"));
   }
 
   @Test
-  void preprocessRedirectsAttachedDependencyFile() {
+  void scanStripsWpDependencyPartsButKeepsDefines() {
     assertEquals(
-        split("-MMD -MP -MF /tmp/dep.tmp main.c -MQ build/main.o -E -fdirectives-only -o /tmp/x.i"),
-        preprocess("-MMD -MP -MFbuild/main.d -c main.c -o build/main.o"));
+        split("-nostdinc -D__KERNEL__ drivers/x/foo.c -M -MT hg"),
+        scan(
+            "-Wp,-MMD,drivers/x/.foo.o.d -nostdinc -D__KERNEL__ -c -o drivers/x/foo.o drivers/x/foo.c"));
+    assertEquals(
+        split("-Wp,-D_FORTIFY_SOURCE=2 foo.c -M -MT hg"),
+        scan("-Wp,-MD,x.d,-D_FORTIFY_SOURCE=2 -c foo.c -o foo.o"));
+  }
+
+  // ---------------------------------------------------------------- outputFiles
+
+  @Test
+  void outputsAreObjectAndDependencyFile() {
+    assertEquals(List.of("o1/y.o", "o1/y.d"), classify("-MD -c -o o1/y.o y.c").outputFiles());
+    assertEquals(List.of("foo.o"), classify("-c src/foo.c").outputFiles());
+    assertEquals(
+        List.of("x.o", "deps/x.d"), classify("-Wp,-MD,deps/x.d -c x.c -o x.o").outputFiles());
   }
 
   @Test
-  void preprocessAddsDependencyFileAndObjectTargetForBareMd() {
+  void splitDwarfAndStackUsageWriteNextToTheObject() {
+    // gcc 12 and clang 14: "-c -g -gsplit-dwarf -fstack-usage sub/a.c -o out/z.b.o" writes
+    // out/z.b.dwo and out/z.b.su; without -o, a.dwo and a.su in the working directory.
     assertEquals(
-        split("-MD y.c -MF /tmp/dep.tmp -MQ o1/y.o -E -fdirectives-only -o /tmp/x.i"),
-        preprocess("-MD -c -o o1/y.o y.c"));
-  }
-
-  @Test
-  void preprocessAddsNoTargetWithoutExplicitOutput() {
+        List.of("out/z.b.o", "out/z.b.dwo", "out/z.b.su"),
+        classify("-c -g -gsplit-dwarf -fstack-usage sub/a.c -o out/z.b.o").outputFiles());
+    assertEquals(List.of("a.o", "a.dwo"), classify("-c -g -gsplit-dwarf sub/a.c").outputFiles());
     assertEquals(
-        split("-MD src/foo.c -MF /tmp/dep.tmp -E -fdirectives-only -o /tmp/x.i"),
-        preprocess("-MD -c src/foo.c"));
-  }
-
-  @Test
-  void preprocessKeepsUserTarget() {
+        List.of("out/noext", "out/noext.su"),
+        classify("-c -fstack-usage a.c -o out/noext").outputFiles());
     assertEquals(
-        split("-MMD -MT custom a.c -MF /tmp/dep.tmp -E -fdirectives-only -o /tmp/x.i"),
-        preprocess("-MMD -MT custom -c -o a.o a.c"));
-    assertEquals(
-        split("-MD -MQ src/foo.c.o -MF /tmp/dep.tmp ../src/foo.c -E -fdirectives-only -o /tmp/x.i"),
-        preprocess("-MD -MQ src/foo.c.o -MF src/foo.c.o.d -o src/foo.c.o -c ../src/foo.c"));
-  }
-
-  @Test
-  void preprocessRedirectsWpDependencyFile() {
-    assertEquals(
-        split(
-            "-Wp,-MMD,/tmp/dep.tmp -nostdinc -D__KERNEL__ drivers/x/foo.c"
-                + " -E -fdirectives-only -o /tmp/x.i"),
-        preprocess(
-            "-Wp,-MMD,drivers/x/.foo.o.d -nostdinc -D__KERNEL__ -c -o drivers/x/foo.o"
-                + " drivers/x/foo.c"));
-  }
-
-  @Test
-  void preprocessLeavesWpDefineAlone() {
-    assertEquals(
-        split("-Wp,-D_FORTIFY_SOURCE=2 foo.c -E -fdirectives-only -o /tmp/x.i"),
-        preprocess("-Wp,-D_FORTIFY_SOURCE=2 -c foo.c -o foo.o"));
-  }
-
-  @Test
-  void preprocessWithoutDependencyFileAddsNone() {
-    List<String> args = preprocess("-O2 -g -c foo.c -o foo.o");
-    assertFalse(args.contains("-MF"), args::toString);
-    assertFalse(args.contains("-MQ"), args::toString);
-    assertEquals(split("-O2 -g foo.c -E -fdirectives-only -o /tmp/x.i"), args);
-  }
-
-  @Test
-  void preprocessTakesSeveralModeFlags() {
-    assertEquals(
-        split("-x c++ foo.inc -E -fdirectives-only -P -o /tmp/x.ii"),
-        classify("-x c++ -c foo.inc -o foo.o")
-            .preprocessArgs(List.of("-fdirectives-only", "-P"), "/tmp/x.ii", null));
+        List.of("a.o"), classify("-c -g -gsplit-dwarf -gno-split-dwarf a.c").outputFiles());
+    assertEquals(List.of("a.o"), classify("-c -g -gsplit-dwarf=single a.c").outputFiles());
   }
 
   // ---------------------------------------------------------------- dependency-file naming

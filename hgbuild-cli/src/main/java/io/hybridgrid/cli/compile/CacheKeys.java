@@ -18,8 +18,8 @@ import java.util.Map;
  * (resolved path, real path, size, modification time, family, version, target, driver kind), the
  * language, every argument except the {@code -o} and {@code -MF} files, and the environment
  * variables that change the compiler's output. The direct key adds the working directory and the
- * main source's content; the preprocessed key adds the preprocessed text, the working directory
- * when debug info is on, and stand-ins for the time macros the text uses.
+ * main source's content; the depend key adds every file the dependency scan named (path and
+ * content), the working directory, and stand-ins for the time macros those files use.
  */
 final class CacheKeys {
 
@@ -62,22 +62,26 @@ final class CacheKeys {
   }
 
   /**
-   * The result key, from the preprocessed unit.
+   * The result key, from the files the dependency scan named: each by path as the compiler spelled
+   * it (they can end up in {@code __FILE__} and debug info) and by content. Covers the working
+   * directory always (relative paths resolve against it).
    *
    * @param timeStamp the value standing in for {@code __DATE__}/{@code __TIME__}, or null
    * @param fileTimes the files' modification times standing in for {@code __TIMESTAMP__}, or null
    */
-  static Hash128 preprocessed(
+  static Hash128 depend(
       CompilerProbes.Probed compiler,
       CompileInvocation inv,
       Map<String, String> env,
       Path cwd,
-      Hash128 unit,
+      List<String> files,
+      List<Hash128> contents,
       String timeStamp,
       String fileTimes) {
-    KeyBuilder k = common("preprocessed", compiler, inv, env).put("unit", unit);
-    if (debugInfo(inv)) {
-      k.put("cwd", cwd.toString());
+    KeyBuilder k = common("depend", compiler, inv, env).put("cwd", cwd.toString());
+    k.put("files", files.size());
+    for (int i = 0; i < files.size(); i++) {
+      k.put("file", files.get(i)).put("content", contents.get(i));
     }
     if (timeStamp != null) {
       k.put("time", timeStamp);

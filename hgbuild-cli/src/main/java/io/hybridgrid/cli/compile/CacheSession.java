@@ -21,9 +21,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The cache's part in one cacheable compile: lookups in direct and preprocessed mode, the checks
- * that decide whether a result may be stored, and storing it with its manifest entry. Counter
- * changes collect in {@link #delta()}; the flow writes them once at the end.
+ * The cache's part in one cacheable compile: lookups in direct mode and, after the dependency scan,
+ * in depend mode (ccache's names; the counter keeps the name "preprocessed"), the checks that
+ * decide whether a result may be stored, and storing it with its manifest entry. Counter changes
+ * collect in {@link #delta()}; the flow writes them once at the end.
  */
 final class CacheSession {
   private final LocalCache cache;
@@ -131,16 +132,30 @@ final class CacheSession {
   }
 
   /**
-   * Preprocessed mode: keys the unit and looks it up. Returns empty for a miss, or when the unit
-   * cannot be cached (then nothing is stored either).
+   * Depend mode (after the dependency scan that finds a remote compile's inputs, so no
+   * preprocessing of its own): keys the compile on every file the scan named, by path as the
+   * compiler spelled it and by content, and looks it up. Returns empty for a miss, or when the
+   * compile cannot be cached (then nothing is stored either).
+   *
+   * @param scanned the files the scan named, the main source first
    */
-  Optional<CachedResult> lookupPreprocessed(byte[] unit) {
-    return guarded(() -> lookupPreprocessedUnguarded(unit));
+  Optional<CachedResult> lookupDepend(List<String> scanned) {
+    return guarded(() -> lookupDependUnguarded(scanned));
   }
 
-  private Optional<CachedResult> lookupPreprocessedUnguarded(byte[] unit) {
-    facts = UnitFacts.scan(unit, unit.length);
-    TimeMacros m = facts.macros();
+  private Optional<CachedResult> lookupDependUnguarded(List<String> scanned) {
+    TimeMacros m = TimeMacros.NONE;
+    List<Hash128> contents = new ArrayList<>(scanned.size());
+    for (String f : scanned) {
+      Optional<FileHashes.Hashed> h = hashes.hash(cwd.resolve(f));
+      if (h.isEmpty()) {
+        uncacheable(UncacheableReason.MODIFIED_DURING_COMPILE);
+        return Optional.empty();
+      }
+      m = m.or(h.get().macros());
+      contents.add(h.get().hash());
+    }
+    facts = new UnitFacts(scanned, m);
     if (m.time() && !CacheKeys.epochSet(env)) {
       uncacheable(UncacheableReason.TIME_MACRO);
       return Optional.empty();
@@ -150,18 +165,17 @@ final class CacheSession {
     if (m.timestamp()) {
       // __TIMESTAMP__ is the modification time of the file it is in: key on every file's.
       StringBuilder sb = new StringBuilder();
-      for (String f : facts.files()) {
-        Optional<FileHashes.Stamp> s = hashes.stamp(cwd.resolve(f));
-        if (s.isEmpty()) {
+      for (String f : scanned) {
+        Optional<FileHashes.Stamp> st = hashes.stamp(cwd.resolve(f));
+        if (st.isEmpty()) {
           uncacheable(UncacheableReason.MODIFIED_DURING_COMPILE);
           return Optional.empty();
         }
-        sb.append(f).append('=').append(s.get().mtimeNanos()).append('\n');
+        sb.append(f).append('=').append(st.get().mtimeNanos()).append('\n');
       }
       fileTimes = sb.toString();
     }
-    resultKey =
-        CacheKeys.preprocessed(compiler, inv, env, cwd, Hash128.of(unit), timeStamp, fileTimes);
+    resultKey = CacheKeys.depend(compiler, inv, env, cwd, scanned, contents, timeStamp, fileTimes);
     Optional<CachedResult> hit = cache.getResult(resultKey, delta);
     if (hit.isEmpty()) {
       delta.increment(StatsDelta.MISSES);
@@ -169,7 +183,7 @@ final class CacheSession {
     return hit;
   }
 
-  /** After a preprocessed-mode hit: records the header set so the next lookup is direct. */
+  /** After a depend-mode hit: records the header set so the next lookup is direct. */
   void rememberHeaders() {
     guarded(
         () -> {
@@ -253,14 +267,15 @@ final class CacheSession {
   }
 
   /**
-   * Every file the unit read but the main source, hashed, or null when one of them changed after
-   * the compile started (or cannot be read).
+   * Every file the compile read but the main source, hashed, or null when one of them changed after
+   * the compile started (or cannot be read). Paths are kept as the compiler spelled them (made
+   * absolute, not normalised): {@code link/../x.h} is not {@code x.h} when {@code link} is a link.
    */
   private List<Manifest.FileHash> settledHeaders() {
-    Path source = cwd.resolve(inv.source()).normalize();
+    Path source = cwd.resolve(inv.source());
     List<Manifest.FileHash> out = new ArrayList<>();
     for (String f : facts.files()) {
-      Path p = cwd.resolve(f).normalize();
+      Path p = cwd.resolve(f);
       if (p.equals(source)) {
         continue;
       }

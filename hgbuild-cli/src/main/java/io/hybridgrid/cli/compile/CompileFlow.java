@@ -1,6 +1,10 @@
 package io.hybridgrid.cli.compile;
 
-import com.google.protobuf.UnsafeByteOperations;
+import io.hybridgrid.cli.action.ActionEnvironment;
+import io.hybridgrid.cli.action.MissingInputException;
+import io.hybridgrid.cli.action.OutputWriter;
+import io.hybridgrid.cli.action.RemoteAction;
+import io.hybridgrid.cli.action.RemoteResult;
 import io.hybridgrid.cli.cache.CacheConfig;
 import io.hybridgrid.cli.cache.CachedResult;
 import io.hybridgrid.cli.cache.LocalCache;
@@ -9,65 +13,52 @@ import io.hybridgrid.cli.cache.UncacheableReason;
 import io.hybridgrid.common.compiler.ArgumentClassifier;
 import io.hybridgrid.common.compiler.CompileInvocation;
 import io.hybridgrid.common.compiler.CompilerLocator;
-import io.hybridgrid.common.compiler.RemotePolicy;
-import io.hybridgrid.common.fs.AtomicFiles;
-import io.hybridgrid.common.fs.TempTrees;
-import io.hybridgrid.common.grpc.WireTypes;
-import io.hybridgrid.proto.v1.CompileRequest;
-import io.hybridgrid.proto.v1.CompileResponse;
-import io.hybridgrid.proto.v1.CompileResult;
-import io.hybridgrid.proto.v1.CompileTask;
-import io.hybridgrid.proto.v1.Priority;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * One {@code hgbuild <compiler> args...} invocation: classify, look the compile up in the local
- * cache (direct mode, then preprocessed), preprocess here, compile on the grid, write the outputs
- * exactly where and as the compiler would, and store successful results; compile locally whenever
- * the grid cannot or should not do it. hgbuild never breaks a build that the compiler alone would
- * build, unless {@code --no-fallback} asks it to.
+ * cache (direct mode), find its inputs with the dependency scan ({@link ActionPlanner}), look it up
+ * again (depend mode), run it on the grid as an action, write the outputs exactly where the
+ * compiler would ({@link OutputWriter}), and store successful results; compile locally whenever the
+ * grid cannot or should not do it. hgbuild never breaks a build that the compiler alone would
+ * build, unless {@code --no-fallback} asks it to. Nothing here builds a protocol message: the grid
+ * is a {@link RemoteCompiler} that takes and returns plain records.
  *
- * <p>Everything about the client (environment, working directory, output streams) comes in through
- * the constructor, so a daemon can run many flows at once for different clients; what lives for the
- * whole process comes in as {@link CompileServices}.
+ * <p>Everything about the client comes in as a {@link ClientRequest}, resolved once by the caller,
+ * so a daemon can run many flows at once for different clients; what lives for the whole process
+ * comes in as {@link CompileServices}.
  */
 public final class CompileFlow {
+  private final ClientRequest request;
   private final ClientSettings settings;
   private final RemoteCompiler remote;
-  private final Map<String, String> env;
   private final Path cwd;
   private final PrintStream out;
   private final PrintStream err;
   private final CompileServices services;
 
   /**
-   * @param settings flags and environment
+   * @param request the client's settings, environment and working directory
    * @param remote the grid (may be unreachable)
-   * @param env the client's environment
-   * @param cwd the working directory of the build
    * @param out where the compiler's stdout goes
    * @param err where the compiler's stderr and hgbuild's messages go
    * @param services what every flow of this process shares (runner, memos, caches, clock)
    */
   public CompileFlow(
-      ClientSettings settings,
+      ClientRequest request,
       RemoteCompiler remote,
-      Map<String, String> env,
-      Path cwd,
       PrintStream out,
       PrintStream err,
       CompileServices services) {
-    this.settings = settings;
+    this.request = request;
+    this.settings = request.settings();
     this.remote = remote;
-    this.env = env;
-    this.cwd = cwd;
+    this.cwd = request.cwd();
     this.out = out;
     this.err = err;
     this.services = services;
@@ -75,14 +66,7 @@ public final class CompileFlow {
 
   /** Runs the invocation and returns the exit code the build should see. */
   public int run(String compilerName, List<String> args) throws IOException, InterruptedException {
-    Optional<CacheConfig> config;
-    try {
-      config = CacheConfig.fromEnv(env, cwd);
-    } catch (IllegalArgumentException e) {
-      err.println("hgbuild: error: " + e.getMessage());
-      err.flush();
-      return 1;
-    }
+    Optional<CacheConfig> config = request.cache();
     StatsDelta delta = new StatsDelta();
     LocalCache cache = config.map(c -> services.caches().open(c.dir())).orElse(null);
     try {
@@ -108,7 +92,7 @@ public final class CompileFlow {
       LocalCache cache,
       StatsDelta delta)
       throws IOException, InterruptedException {
-    Optional<Path> compiler = CompilerLocator.resolve(compilerName, env.get("PATH"), cwd);
+    Optional<Path> compiler = CompilerLocator.resolve(compilerName, request.env().get("PATH"), cwd);
     if (compiler.isEmpty()) {
       err.println("hgbuild: error: compiler '" + compilerName + "' not found on PATH");
       return 127;
@@ -126,6 +110,14 @@ public final class CompileFlow {
               : UncacheableReason.CACHE_DISABLED);
       return local(compiler.get(), args, label, reason, delta);
     }
+    Optional<String> envReason = ActionEnvironment.localReason(request.env());
+    if (envReason.isPresent()) {
+      delta.uncacheable(
+          config.isPresent()
+              ? UncacheableReason.UNSUPPORTED_OPTION
+              : UncacheableReason.CACHE_DISABLED);
+      return local(compiler.get(), args, label, envReason.get(), delta);
+    }
     Optional<CompilerProbes.Probed> probed = services.probes().probe(compiler.get());
     if (probed.isEmpty()) {
       delta.uncacheable(
@@ -134,17 +126,13 @@ public final class CompileFlow {
               : UncacheableReason.CACHE_DISABLED);
       return local(compiler.get(), args, label, "compiler is not gcc or clang", delta);
     }
-    Optional<String> familyReason =
-        ArgumentClassifier.familyReason(probed.get().identity().family(), inv);
-    if (familyReason.isPresent()) {
-      delta.uncacheable(
-          config.isPresent()
-              ? UncacheableReason.UNSUPPORTED_OPTION
-              : UncacheableReason.CACHE_DISABLED);
-      return local(compiler.get(), args, label, familyReason.get(), delta);
-    }
     CacheSession session = null;
-    if (config.isPresent()) {
+    if (config.isEmpty()) {
+      delta.uncacheable(UncacheableReason.CACHE_DISABLED);
+    } else if (!cacheableOutputs(inv)) {
+      // A hit restores the object and the dependency file only: a .dwo or .su would go stale.
+      delta.uncacheable(UncacheableReason.UNSUPPORTED_OPTION);
+    } else {
       session =
           new CacheSession(
               cache,
@@ -154,92 +142,70 @@ public final class CompileFlow {
               delta,
               probed.get(),
               inv,
-              env,
+              request.env(),
               cwd);
-    } else {
-      delta.uncacheable(UncacheableReason.CACHE_DISABLED);
     }
-    if (session != null) {
-      Optional<CachedResult> hit = session.lookupDirect();
-      if (hit.isPresent() && serveDirect(hit.get(), inv, label)) {
-        delta.increment(StatsDelta.HITS_DIRECT);
-        return 0;
-      }
-    }
-    Path tmp = Files.createTempDirectory("hgbuild-");
     try {
-      return distribute(compiler.get(), probed.get(), inv, args, label, tmp, session, delta);
+      if (session != null) {
+        Optional<CachedResult> hit = session.lookupDirect();
+        if (hit.isPresent() && serve(hit.get(), inv, label, "direct")) {
+          delta.increment(StatsDelta.HITS_DIRECT);
+          return 0;
+        }
+      }
+      return distribute(
+          compilerName, compiler.get(), probed.get(), inv, args, label, session, delta);
     } finally {
-      TempTrees.delete(tmp);
       reportCacheFailure(session, label);
     }
   }
 
+  private static boolean cacheableOutputs(CompileInvocation inv) {
+    return inv.outputFiles().size() == (inv.dependencyFile() == null ? 1 : 2);
+  }
+
   private int distribute(
+      String compilerName,
       Path compiler,
       CompilerProbes.Probed probed,
       CompileInvocation inv,
       List<String> args,
       String label,
-      Path tmp,
       CacheSession session,
       StatsDelta delta)
       throws IOException, InterruptedException {
-    Path unitFile = tmp.resolve("unit.i");
-    Path depFinal = inv.dependencyFile() == null ? null : cwd.resolve(inv.dependencyFile());
-    Path depTemp = depFinal == null ? null : siblingTemp(depFinal);
-    List<String> modeFlags =
-        probed.identity().family().equals("clang")
-            ? List.of("-frewrite-includes")
-            : List.of("-fdirectives-only");
-    ProcessRunner.Captured pp =
-        services
-            .runner()
-            .capture(
-                compiler,
-                inv.preprocessArgs(
-                    modeFlags, unitFile.toString(), depTemp == null ? null : depTemp.toString()),
-                cwd,
-                env);
-    if (pp.exitCode() != 0) {
-      deleteQuietly(depTemp);
+    ActionPlanner.Plan plan;
+    try {
+      plan =
+          new ActionPlanner(services.runner(), services.fileDigests())
+              .plan(compilerName, compiler, probed.identity(), inv, args, cwd, request.env());
+    } catch (ActionPlanner.ScanFailedException e) {
       if (session != null) {
         session.uncacheable(UncacheableReason.PREPROCESSING_FAILED);
       }
       // The compiler itself reports preprocessing errors best: run it as the build asked.
-      return local(compiler, args, label, "preprocessing failed", delta);
+      return local(compiler, args, label, e.getMessage(), delta);
+    } catch (MissingInputException e) {
+      if (session != null) {
+        session.uncacheable(UncacheableReason.MODIFIED_DURING_COMPILE);
+      }
+      err.println(
+          "hgbuild: warning: input " + e.getMessage() + "; compiling " + label + " locally");
+      return local(compiler, args, label, "an input vanished during the build", delta);
     }
-    byte[] unit = Files.readAllBytes(unitFile);
     if (session != null) {
-      Optional<CachedResult> hit = session.lookupPreprocessed(unit);
-      if (hit.isPresent() && servePreprocessed(hit.get(), inv, label, depTemp, depFinal)) {
+      Optional<CachedResult> hit = session.lookupDepend(plan.scanned());
+      if (hit.isPresent() && serve(hit.get(), inv, label, "depend")) {
         delta.increment(StatsDelta.HITS_PREPROCESSED);
         session.rememberHeaders();
         return 0;
       }
     }
-    CompileRequest request =
-        CompileRequest.newBuilder()
-            .setTask(
-                CompileTask.newBuilder()
-                    .setCompiler(WireTypes.toWire(probed.identity()))
-                    .setLanguage(WireTypes.toWire(inv.language()))
-                    .addAllArgs(inv.remoteArgs())
-                    .setSourcePath(inv.source())
-                    .setClientCwd(cwd.toString())
-                    .setPreprocessed(UnsafeByteOperations.unsafeWrap(unit))
-                    .putAllEnv(forwardedEnv()))
-            .setPriority(
-                "batch".equalsIgnoreCase(env.get("HG_PRIORITY"))
-                    ? Priority.PRIORITY_BATCH
-                    : Priority.PRIORITY_INTERACTIVE)
-            .setClientId(env.getOrDefault("USER", "hgbuild"))
-            .build();
-    CompileResponse response;
+    RemoteAction action = plan.action();
+    RemoteResult result;
     try {
-      response = remote.compile(request);
+      result = remote.execute(action, request.clientId(), request.batch());
     } catch (GridUnavailableException e) {
-      deleteQuietly(depTemp);
       if (settings.noFallback()) {
         err.println(
             "hgbuild: error: cannot compile "
@@ -260,47 +226,69 @@ public final class CompileFlow {
               + label
               + " locally");
       delta.increment(StatsDelta.FALLBACKS);
-      return fallback(compiler, args, inv, label, depFinal, session, delta);
+      return fallback(compiler, args, inv, label, session, delta, "grid unavailable");
+    } catch (MissingInputException e) {
+      err.println(
+          "hgbuild: warning: input " + e.getMessage() + "; compiling " + label + " locally");
+      if (session != null) {
+        session.uncacheable(UncacheableReason.MODIFIED_DURING_COMPILE);
+      }
+      return local(compiler, args, label, "an input changed during the build", delta);
+    }
+    try {
+      OutputWriter.write(action, result.outputs());
+    } catch (OutputWriter.BadOutputException e) {
+      err.println("hgbuild: warning: " + e.getMessage() + "; compiling " + label + " locally");
+      delta.increment(StatsDelta.FALLBACKS);
+      return fallback(compiler, args, inv, label, session, delta, "bad answer from the grid");
+    } catch (IOException e) {
+      if (session != null) {
+        session.uncacheable(UncacheableReason.OUTPUT_NOT_READABLE);
+      }
+      // Same outcome as the compiler writing there itself: let it say what is wrong.
+      return local(compiler, args, label, "cannot write an output: " + e.getMessage(), delta);
     }
     delta.increment(StatsDelta.REMOTE);
-    CompileResult result = response.getResult();
-    byte[] object = result.getObject().toByteArray();
-    if (result.getExitCode() == 0) {
-      try {
-        writeAtomically(cwd.resolve(inv.objectPath()), object);
-      } catch (IOException e) {
-        deleteQuietly(depTemp);
-        if (session != null) {
-          session.uncacheable(UncacheableReason.OUTPUT_NOT_READABLE);
-        }
-        // Same outcome as the compiler writing there itself: let it say what is wrong.
-        return local(compiler, args, label, "cannot write " + inv.objectPath(), delta);
-      }
-    }
-    byte[] deps = null;
-    if (depTemp != null && Files.exists(depTemp)) {
-      deps = Files.readAllBytes(depTemp);
-      move(depTemp, depFinal);
-    }
-    byte[] stdout = result.getStdout().toByteArray();
-    byte[] stderr = DiagnosticsMerger.merge(pp.stderr(), result.getStderr().toByteArray());
-    out.write(stdout);
+    out.write(result.stdout());
     out.flush();
-    err.write(stderr);
+    err.write(result.stderr());
     if (settings.verbose()) {
-      err.println("hgbuild: " + label + " [remote " + result.getWorkerId() + "]");
+      err.println("hgbuild: " + label + " [remote " + result.workerId() + "]");
     }
     err.flush();
     if (session != null) {
-      if (result.getExitCode() != 0) {
-        session.uncacheable(UncacheableReason.COMPILE_ERROR);
-      } else if (depFinal != null && deps == null) {
-        session.uncacheable(UncacheableReason.OUTPUT_NOT_READABLE);
-      } else {
-        session.store(new CachedResult(inv.objectPath(), object, stdout, stderr, deps));
+      store(session, inv, result);
+    }
+    return result.exitCode();
+  }
+
+  /** Stores a remote result: the object and the dependency file as they came back. */
+  private void store(CacheSession session, CompileInvocation inv, RemoteResult result) {
+    if (result.exitCode() != 0) {
+      session.uncacheable(UncacheableReason.COMPILE_ERROR);
+      return;
+    }
+    String object = ActionPlanner.absolute(cwd.toString(), inv.objectPath());
+    String deps =
+        inv.dependencyFile() == null
+            ? null
+            : ActionPlanner.absolute(cwd.toString(), inv.dependencyFile());
+    byte[] objectBytes = null;
+    byte[] depBytes = null;
+    for (RemoteResult.Output o : result.outputs()) {
+      if (o.path().equals(object)) {
+        objectBytes = o.content();
+      } else if (o.path().equals(deps)) {
+        depBytes = o.content();
       }
     }
-    return result.getExitCode();
+    if (objectBytes == null || (deps != null && depBytes == null)) {
+      session.uncacheable(UncacheableReason.OUTPUT_NOT_READABLE);
+      return;
+    }
+    session.store(
+        new CachedResult(
+            inv.objectPath(), objectBytes, result.stdout(), result.stderr(), depBytes));
   }
 
   /** The grid could not serve: compile here, and cache what the compiler wrote. */
@@ -309,19 +297,19 @@ public final class CompileFlow {
       List<String> args,
       CompileInvocation inv,
       String label,
-      Path depFinal,
       CacheSession session,
-      StatsDelta delta)
+      StatsDelta delta,
+      String why)
       throws IOException, InterruptedException {
     if (session == null) {
-      return local(compiler, args, label, "grid unavailable", delta);
+      return local(compiler, args, label, why, delta);
     }
     if (settings.verbose()) {
-      err.println("hgbuild: " + label + " [local grid unavailable]");
+      err.println("hgbuild: " + label + " [local " + why + "]");
       err.flush();
     }
     delta.increment(StatsDelta.LOCAL);
-    ProcessRunner.Captured c = services.runner().capture(compiler, args, cwd, env);
+    ProcessRunner.Captured c = services.runner().capture(compiler, args, cwd, request.env());
     out.write(c.stdout());
     out.flush();
     err.write(c.stderr());
@@ -332,7 +320,10 @@ public final class CompileFlow {
     }
     try {
       byte[] object = Files.readAllBytes(cwd.resolve(inv.objectPath()));
-      byte[] deps = depFinal == null ? null : Files.readAllBytes(depFinal);
+      byte[] deps =
+          inv.dependencyFile() == null
+              ? null
+              : Files.readAllBytes(cwd.resolve(inv.dependencyFile()));
       session.store(new CachedResult(inv.objectPath(), object, c.stdout(), c.stderr(), deps));
     } catch (IOException e) {
       session.uncacheable(UncacheableReason.OUTPUT_NOT_READABLE);
@@ -341,11 +332,11 @@ public final class CompileFlow {
   }
 
   /**
-   * Writes a direct-mode hit: the object, the dependency file with its target renamed to this
-   * object path, and the compiler's output. False (nothing written but perhaps the object) when the
-   * entry cannot serve this invocation; the caller then compiles.
+   * Writes a hit: the object, the dependency file with its target renamed to this object path, and
+   * the compiler's output. False (nothing written but perhaps the object) when the entry cannot
+   * serve this invocation; the caller then compiles.
    */
-  private boolean serveDirect(CachedResult hit, CompileInvocation inv, String label) {
+  private boolean serve(CachedResult hit, CompileInvocation inv, String label, String mode) {
     Path depFinal = inv.dependencyFile() == null ? null : cwd.resolve(inv.dependencyFile());
     byte[] deps = null;
     if (depFinal != null) {
@@ -362,29 +353,20 @@ public final class CompileFlow {
       deps = rewritten.get();
     }
     try {
-      writeAtomically(cwd.resolve(inv.objectPath()), hit.object());
+      OutputWriter.writeAtomically(cwd.resolve(inv.objectPath()), hit.object(), false);
       if (depFinal != null) {
-        writeAtomically(depFinal, deps);
+        OutputWriter.writeAtomically(depFinal, deps, false);
       }
     } catch (IOException e) {
       return false;
     }
-    replay(hit, label, "direct");
-    return true;
-  }
-
-  /** Writes a preprocessed-mode hit; the dependency file comes from this run's preprocessing. */
-  private boolean servePreprocessed(
-      CachedResult hit, CompileInvocation inv, String label, Path depTemp, Path depFinal) {
-    try {
-      writeAtomically(cwd.resolve(inv.objectPath()), hit.object());
-      if (depTemp != null && Files.exists(depTemp)) {
-        move(depTemp, depFinal);
-      }
-    } catch (IOException e) {
-      return false;
+    out.write(hit.stdout(), 0, hit.stdout().length);
+    out.flush();
+    err.write(hit.stderr(), 0, hit.stderr().length);
+    if (settings.verbose()) {
+      err.println("hgbuild: " + label + " [cache hit " + mode + "]");
     }
-    replay(hit, label, "preprocessed");
+    err.flush();
     return true;
   }
 
@@ -396,16 +378,6 @@ public final class CompileFlow {
     }
   }
 
-  private void replay(CachedResult hit, String label, String mode) {
-    out.write(hit.stdout(), 0, hit.stdout().length);
-    out.flush();
-    err.write(hit.stderr(), 0, hit.stderr().length);
-    if (settings.verbose()) {
-      err.println("hgbuild: " + label + " [cache hit " + mode + "]");
-    }
-    err.flush();
-  }
-
   private int local(Path compiler, List<String> args, String label, String reason, StatsDelta delta)
       throws IOException, InterruptedException {
     if (settings.verbose()) {
@@ -413,60 +385,6 @@ public final class CompileFlow {
       err.flush();
     }
     delta.increment(StatsDelta.LOCAL);
-    return services.runner().run(compiler, args, cwd, env, out, err);
-  }
-
-  private Map<String, String> forwardedEnv() {
-    Map<String, String> m = new TreeMap<>();
-    for (String k : RemotePolicy.TASK_ENV) {
-      String v = env.get(k);
-      if (v != null) {
-        m.put(k, v);
-      }
-    }
-    return m;
-  }
-
-  /** A temporary name next to {@code target}, unique among this process's threads. */
-  private static Path siblingTemp(Path target) {
-    return target.resolveSibling(
-        "."
-            + target.getFileName()
-            + ".hgtmp-"
-            + ProcessHandle.current().pid()
-            + "-"
-            + Thread.currentThread().getId()
-            + "-"
-            + System.nanoTime());
-  }
-
-  /** Writes next to {@code target} and renames over it, so readers never see half a file. */
-  static void writeAtomically(Path target, byte[] content) throws IOException {
-    Path temp = siblingTemp(target);
-    try {
-      Files.write(temp, content);
-      move(temp, target);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-  }
-
-  private static void move(Path from, Path to) throws IOException {
-    if (Thread.currentThread().isInterrupted()) {
-      // The build that asked was stopped (the daemon interrupts a request whose launcher went
-      // away): an output appearing after that could make a later make skip a stale file.
-      throw new java.io.InterruptedIOException("compile cancelled; " + to + " left as it was");
-    }
-    AtomicFiles.replace(from, to);
-  }
-
-  private static void deleteQuietly(Path p) {
-    if (p != null) {
-      try {
-        Files.deleteIfExists(p);
-      } catch (IOException e) {
-        // a stale temp file next to the .d is harmless
-      }
-    }
+    return services.runner().run(compiler, args, cwd, request.env(), out, err);
   }
 }

@@ -1,5 +1,6 @@
 package io.hybridgrid.cli.compile;
 
+import io.hybridgrid.cli.action.FileDigests;
 import io.hybridgrid.cli.cache.CacheRegistry;
 import io.hybridgrid.cli.cache.FileHashes;
 import java.time.Clock;
@@ -15,7 +16,8 @@ import java.util.concurrent.ThreadFactory;
  *
  * @param runner starts compilers
  * @param probes remembers compiler identities
- * @param fileHashes remembers source and header digests
+ * @param fileHashes remembers source and header digests (the local cache's XXH3)
+ * @param fileDigests remembers input files' SHA-256 digests (the grid's content addresses)
  * @param caches the open cache directories
  * @param clock the time of compiles and cache hits
  */
@@ -23,6 +25,7 @@ public record CompileServices(
     ProcessRunner runner,
     CompilerProbes probes,
     FileHashes fileHashes,
+    FileDigests fileDigests,
     CacheRegistry caches,
     Clock clock) {
 
@@ -30,6 +33,7 @@ public record CompileServices(
     Objects.requireNonNull(runner, "runner");
     Objects.requireNonNull(probes, "probes");
     Objects.requireNonNull(fileHashes, "fileHashes");
+    Objects.requireNonNull(fileDigests, "fileDigests");
     Objects.requireNonNull(caches, "caches");
     Objects.requireNonNull(clock, "clock");
   }
@@ -49,10 +53,12 @@ public record CompileServices(
           return t;
         };
     ExecutorService readers = Executors.newCachedThreadPool(daemonThreads);
+    FileHashes fileHashes = new FileHashes(clock);
     return new CompileServices(
         new ProcessRunner(maxParallel, readers, inheritStdin),
         new CompilerProbes(),
-        new FileHashes(clock),
+        fileHashes,
+        new FileDigests(fileHashes, clock),
         new CacheRegistry(clock),
         clock);
   }

@@ -1,15 +1,21 @@
 package io.hybridgrid.cli.compile;
 
-import io.hybridgrid.proto.v1.CompileRequest;
-import io.hybridgrid.proto.v1.CompileResponse;
+import io.hybridgrid.cli.action.MissingInputException;
+import io.hybridgrid.cli.action.RemoteAction;
+import io.hybridgrid.cli.action.RemoteResult;
 
-/** Sends one compile to the grid. */
+/** Runs one action on the grid: uploads the inputs it lacks, runs it, fetches the outputs. */
 public interface RemoteCompiler {
   /**
-   * Compiles remotely.
+   * Runs {@code action} remotely.
    *
+   * @param clientId a free-form client name for the coordinator's logs and dashboard
+   * @param batch whether this is a batch (low-priority) compile
    * @throws GridUnavailableException when the grid cannot serve this compile (connection refused,
    *     no capable worker, deadline, refusal): the caller compiles locally or fails
+   * @throws MissingInputException when an input vanished or changed before it was uploaded: the
+   *     caller compiles locally
    */
-  CompileResponse compile(CompileRequest request) throws GridUnavailableException;
+  RemoteResult execute(RemoteAction action, String clientId, boolean batch)
+      throws GridUnavailableException, MissingInputException, InterruptedException;
 }

@@ -2,10 +2,12 @@ package io.hybridgrid.cli.daemon;
 
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
+import io.hybridgrid.cli.compile.ClientRequest;
 import io.hybridgrid.cli.compile.ClientSettings;
 import io.hybridgrid.cli.compile.CompileFlow;
 import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
+import io.hybridgrid.cli.grpc.CasMemo;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
 import io.hybridgrid.common.grpc.HostPort;
 import java.io.PrintStream;
@@ -17,10 +19,12 @@ import java.util.function.Function;
 
 /**
  * Serves a compile as {@code hgbuild <compiler> args} would in the launcher's own process: a {@link
- * CompileFlow} per request with the launcher's environment, directory and streams, over one
- * long-lived gRPC channel per coordinator address. The address resolves exactly as the JVM client
- * resolves it ({@code -C}, the launcher's {@code HG_COORDINATOR}, the remembered mDNS answer, a
- * lookup, the default), with one {@link CoordinatorDiscovery} for the daemon's lifetime.
+ * CompileFlow} per request with the launcher's environment, directory and streams (resolved once
+ * into a {@link ClientRequest}), over one long-lived gRPC channel per coordinator address, with one
+ * {@link CasMemo} per address (what that coordinator's store holds) for the daemon's lifetime. The
+ * address resolves exactly as the JVM client resolves it ({@code -C}, the launcher's {@code
+ * HG_COORDINATOR}, the remembered mDNS answer, a lookup, the default), with one {@link
+ * CoordinatorDiscovery} for the daemon's lifetime.
  */
 public final class GridCompileHandler implements CompileHandler, AutoCloseable {
   /** A channel that failed to connect is retried at most this often (gRPC backs off to 2 min). */
@@ -34,6 +38,7 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
 
   private static final class Connection {
     final ManagedChannel channel;
+    final CasMemo memo = new CasMemo(CasMemo.DEFAULT_MAX_ENTRIES);
     volatile long lastNudgeMillis;
 
     Connection(ManagedChannel channel) {
@@ -67,21 +72,30 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
             request.noFallback(),
             request.verbose(),
             request.env());
+    ClientRequest client;
+    try {
+      client = ClientRequest.resolve(settings, request.env(), request.cwd());
+    } catch (IllegalArgumentException e) {
+      err.println("hgbuild: error: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
     Connection c =
         channels.computeIfAbsent(
             settings.coordinator(), a -> new Connection(channelFactory.apply(a)));
     long now = clock.millis();
-    if (c.channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE
-        && now - c.lastNudgeMillis >= RECONNECT_NUDGE_MILLIS) {
-      c.lastNudgeMillis = now;
-      c.channel.resetConnectBackoff();
+    if (c.channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      // The coordinator went away; it may come back as a new process with an empty store.
+      c.memo.clear();
+      if (now - c.lastNudgeMillis >= RECONNECT_NUDGE_MILLIS) {
+        c.lastNudgeMillis = now;
+        c.channel.resetConnectBackoff();
+      }
     }
     CompileFlow flow =
         new CompileFlow(
-            settings,
-            new GrpcRemoteCompiler(c.channel, settings.timeout()),
-            request.env(),
-            request.cwd(),
+            client,
+            new GrpcRemoteCompiler(c.channel, settings.timeout(), c.memo),
             out,
             err,
             services);

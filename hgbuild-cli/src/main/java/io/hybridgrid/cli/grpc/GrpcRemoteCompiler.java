@@ -1,45 +1,248 @@
 package io.hybridgrid.cli.grpc;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Channel;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.hybridgrid.cli.action.Digest;
+import io.hybridgrid.cli.action.InputRoot;
+import io.hybridgrid.cli.action.MissingInputException;
+import io.hybridgrid.cli.action.RemoteAction;
+import io.hybridgrid.cli.action.RemoteResult;
 import io.hybridgrid.cli.compile.GridUnavailableException;
 import io.hybridgrid.cli.compile.RemoteCompiler;
 import io.hybridgrid.common.grpc.GrpcLimits;
+import io.hybridgrid.common.grpc.WireTypes;
+import io.hybridgrid.proto.v1.Action;
+import io.hybridgrid.proto.v1.ActionResult;
 import io.hybridgrid.proto.v1.CompileRequest;
 import io.hybridgrid.proto.v1.CompileResponse;
 import io.hybridgrid.proto.v1.CompileServiceGrpc;
+import io.hybridgrid.proto.v1.InputFile;
+import io.hybridgrid.proto.v1.InputSymlink;
+import io.hybridgrid.proto.v1.MissingBlobs;
+import io.hybridgrid.proto.v1.OutputFile;
+import io.hybridgrid.proto.v1.Priority;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-/** {@link RemoteCompiler} over gRPC. The channel belongs to the caller. */
+/**
+ * {@link RemoteCompiler} over gRPC: the one place the client builds and reads protocol messages.
+ * One call: ask the store which input blobs it lacks (only for digests the {@link CasMemo} does not
+ * already vouch for), upload those, send the action; when the coordinator answers
+ * FAILED_PRECONDITION with a {@link MissingBlobs} detail (it lost blobs since), upload them and
+ * send it once more; then fetch the outputs that did not come inline. The channel belongs to the
+ * caller; every call of one compile shares one deadline.
+ */
 public final class GrpcRemoteCompiler implements RemoteCompiler {
   private final Channel channel;
-  private final Duration deadline;
+  private final Duration timeout;
+  private final CasMemo memo;
 
-  public GrpcRemoteCompiler(Channel channel, Duration deadline) {
+  /**
+   * @param channel to the coordinator
+   * @param timeout the longest one compile (upload, queueing, compile, download) may take
+   * @param memo what the coordinator's store is known to hold (shared by the daemon's compiles)
+   */
+  public GrpcRemoteCompiler(Channel channel, Duration timeout, CasMemo memo) {
     this.channel = channel;
-    this.deadline = deadline;
+    this.timeout = timeout;
+    this.memo = memo;
   }
 
   @Override
-  public CompileResponse compile(CompileRequest request) throws GridUnavailableException {
+  public RemoteResult execute(RemoteAction action, String clientId, boolean batch)
+      throws GridUnavailableException, MissingInputException, InterruptedException {
+    Deadline deadline = Deadline.after(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    CasClient cas = new CasClient(channel, deadline);
+    Map<Digest, Path> blobs = blobsOf(action.inputs());
+    CompileRequest request =
+        CompileRequest.newBuilder()
+            .setAction(toWire(action))
+            .setPriority(batch ? Priority.PRIORITY_BATCH : Priority.PRIORITY_INTERACTIVE)
+            .setClientId(clientId)
+            .build();
     try {
-      return CompileServiceGrpc.newBlockingStub(channel)
-          .withCompression(GrpcLimits.COMPRESSION)
-          .withMaxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
-          .withMaxOutboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
-          .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-          .compile(request);
+      uploadMissing(cas, blobs);
+      CompileResponse response;
+      try {
+        response = compile(request, deadline);
+      } catch (StatusRuntimeException e) {
+        Optional<List<Digest>> missing = missingBlobs(e);
+        if (missing.isEmpty()) {
+          throw e;
+        }
+        // The store lost blobs this memo vouched for (a restart, an eviction): trust nothing.
+        memo.clear();
+        Map<Digest, Path> again = new LinkedHashMap<>();
+        for (Digest d : missing.get()) {
+          Path p = blobs.get(d);
+          if (p == null) {
+            throw new GridUnavailableException(
+                "the coordinator asked for blob " + d + ", which is not an input of this compile",
+                e);
+          }
+          again.put(d, p);
+        }
+        cas.upload(again);
+        again.keySet().forEach(memo::add);
+        response = compile(request, deadline);
+      }
+      return fromWire(response.getActionResult(), cas);
     } catch (StatusRuntimeException e) {
-      Status s = e.getStatus();
-      String why =
-          s.getCode() == Status.Code.UNAVAILABLE
-                  && s.getDescription() != null
-                  && s.getDescription().startsWith("io exception")
-              ? "coordinator not reachable"
-              : s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
-      throw new GridUnavailableException(why, e);
+      if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || missingBlobs(e).isPresent()) {
+        // The coordinator may come back as a new process with an empty store, or keeps losing
+        // blobs: vouch for nothing until it says what it holds again.
+        memo.clear();
+      }
+      throw new GridUnavailableException(describe(e.getStatus()), e);
+    } catch (CasClient.StoreRefusedException e) {
+      throw new GridUnavailableException(e.getMessage(), e);
     }
+  }
+
+  private void uploadMissing(CasClient cas, Map<Digest, Path> blobs)
+      throws MissingInputException, CasClient.StoreRefusedException, InterruptedException {
+    List<Digest> unknown = new ArrayList<>();
+    for (Digest d : blobs.keySet()) {
+      if (!memo.known(d)) {
+        unknown.add(d);
+      }
+    }
+    if (unknown.isEmpty()) {
+      return;
+    }
+    Set<Digest> missing = cas.findMissing(unknown);
+    Map<Digest, Path> upload = new LinkedHashMap<>();
+    for (Digest d : missing) {
+      Path p = blobs.get(d);
+      if (p != null) {
+        upload.put(d, p);
+      }
+    }
+    cas.upload(upload);
+    unknown.forEach(memo::add);
+  }
+
+  private CompileResponse compile(CompileRequest request, Deadline deadline) {
+    return CompileServiceGrpc.newBlockingStub(channel)
+        .withCompression(GrpcLimits.COMPRESSION)
+        .withMaxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
+        .withMaxOutboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
+        .withDeadline(deadline)
+        .compile(request);
+  }
+
+  /** The digests a FAILED_PRECONDITION answer says the store lacks, if it is that answer. */
+  static Optional<List<Digest>> missingBlobs(StatusRuntimeException e) {
+    if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION) {
+      return Optional.empty();
+    }
+    com.google.rpc.Status rich = StatusProto.fromThrowable(e);
+    if (rich == null) {
+      return Optional.empty();
+    }
+    for (Any detail : rich.getDetailsList()) {
+      if (detail.is(MissingBlobs.class)) {
+        try {
+          List<Digest> out = new ArrayList<>();
+          for (io.hybridgrid.proto.v1.Digest d :
+              detail.unpack(MissingBlobs.class).getDigestsList()) {
+            out.add(fromWire(d));
+          }
+          return Optional.of(out);
+        } catch (InvalidProtocolBufferException | IllegalArgumentException bad) {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** One file per digest: the bytes to upload when the store lacks it. */
+  private static Map<Digest, Path> blobsOf(InputRoot root) {
+    Map<Digest, Path> out = new LinkedHashMap<>();
+    for (InputRoot.File f : root.files()) {
+      out.putIfAbsent(f.digest(), Path.of(f.path()));
+    }
+    return out;
+  }
+
+  private static RemoteResult fromWire(ActionResult r, CasClient cas)
+      throws CasClient.StoreRefusedException {
+    List<Digest> fetch = new ArrayList<>();
+    for (OutputFile o : r.getOutputsList()) {
+      if (o.getContents().isEmpty() && o.getDigest().getSizeBytes() > 0) {
+        fetch.add(fromWire(o.getDigest()));
+      }
+    }
+    Map<Digest, byte[]> fetched = fetch.isEmpty() ? Map.of() : cas.read(fetch);
+    List<RemoteResult.Output> outputs = new ArrayList<>();
+    for (OutputFile o : r.getOutputsList()) {
+      Digest d = fromWire(o.getDigest());
+      byte[] content = o.getContents().isEmpty() ? fetched.get(d) : o.getContents().toByteArray();
+      outputs.add(
+          new RemoteResult.Output(
+              o.getPath(), d, o.getExecutable(), content == null ? new byte[0] : content));
+    }
+    return new RemoteResult(
+        r.getExitCode(),
+        r.getStdout().toByteArray(),
+        r.getStderr().toByteArray(),
+        r.getWorkerId(),
+        outputs);
+  }
+
+  static Action toWire(RemoteAction a) {
+    Action.Builder b =
+        Action.newBuilder()
+            .addAllArgv(a.argv())
+            .setCwd(a.cwd())
+            .putAllEnv(a.env())
+            .addAllDirectories(a.inputs().directories())
+            .addAllOutputPaths(a.outputPaths())
+            .setCompiler(WireTypes.toWire(a.compiler()))
+            .setCompilerPath(a.compilerPath());
+    for (InputRoot.File f : a.inputs().files()) {
+      b.addInputs(
+          InputFile.newBuilder()
+              .setPath(f.path())
+              .setDigest(toWire(f.digest()))
+              .setExecutable(f.executable()));
+    }
+    for (InputRoot.Symlink s : a.inputs().symlinks()) {
+      b.addSymlinks(InputSymlink.newBuilder().setPath(s.path()).setTarget(s.target()));
+    }
+    return b.build();
+  }
+
+  static io.hybridgrid.proto.v1.Digest toWire(Digest d) {
+    return io.hybridgrid.proto.v1.Digest.newBuilder()
+        .setHash(d.hash())
+        .setSizeBytes(d.sizeBytes())
+        .build();
+  }
+
+  /** A digest from the wire; a malformed one is an {@link IllegalArgumentException}. */
+  static Digest fromWire(io.hybridgrid.proto.v1.Digest d) {
+    return new Digest(d.getHash(), d.getSizeBytes());
+  }
+
+  private static String describe(Status s) {
+    return s.getCode() == Status.Code.UNAVAILABLE
+            && s.getDescription() != null
+            && s.getDescription().startsWith("io exception")
+        ? "coordinator not reachable"
+        : s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
   }
 }

@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
+import io.hybridgrid.cli.action.Digest;
+import io.hybridgrid.cli.action.RemoteAction;
+import io.hybridgrid.cli.action.RemoteResult;
 import io.hybridgrid.cli.cache.FileHashes;
 import io.hybridgrid.cli.cache.LocalCache;
 import io.hybridgrid.cli.cache.StatsDelta;
 import io.hybridgrid.common.grpc.HostPort;
-import io.hybridgrid.proto.v1.CompileRequest;
-import io.hybridgrid.proto.v1.CompileResponse;
-import io.hybridgrid.proto.v1.CompileResult;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
@@ -63,7 +62,8 @@ class CompileCacheTest {
     Runnable onCall = () -> {};
 
     @Override
-    public CompileResponse compile(CompileRequest request) throws GridUnavailableException {
+    public RemoteResult execute(RemoteAction action, String clientId, boolean batch)
+        throws GridUnavailableException {
       calls++;
       onCall.run();
       throw new GridUnavailableException("test grid is down", null);
@@ -76,7 +76,7 @@ class CompileCacheTest {
    * @param exit its exit code
    * @param out its stdout
    * @param err its stderr
-   * @param mode "direct", "preprocessed" or "miss"
+   * @param mode "direct", "depend" or "miss"
    */
   private record Run(int exit, String out, String err, String mode) {}
 
@@ -117,10 +117,12 @@ class CompileCacheTest {
     ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
     CompileFlow flow =
         new CompileFlow(
-            new ClientSettings(HostPort.parse("127.0.0.1:1"), false, true, Duration.ofSeconds(30)),
+            ClientRequest.resolve(
+                new ClientSettings(
+                    HostPort.parse("127.0.0.1:1"), false, true, Duration.ofSeconds(30)),
+                env,
+                cwd),
             grid,
-            env,
-            cwd,
             new PrintStream(outBytes, true, StandardCharsets.UTF_8),
             new PrintStream(errBytes, true, StandardCharsets.UTF_8),
             services);
@@ -129,7 +131,7 @@ class CompileCacheTest {
     String mode =
         err.contains("[cache hit direct]")
             ? "direct"
-            : err.contains("[cache hit preprocessed]") ? "preprocessed" : "miss";
+            : err.contains("[cache hit depend]") ? "depend" : "miss";
     if (!mode.equals("miss")) {
       assertEquals(0, grid.calls, "a hit never reaches the grid");
     }
@@ -220,7 +222,7 @@ class CompileCacheTest {
   void editingAHeaderMisses(String noDirect) throws Exception {
     Map<String, String> env = env("HG_NO_DIRECT", noDirect);
     List<String> a = args("-Iinclude", "-DLEVEL=3", "-O2", "-c", "src/main.c", "-o", "obj/m.o");
-    String hitMode = noDirect.equals("1") ? "preprocessed" : "direct";
+    String hitMode = noDirect.equals("1") ? "depend" : "direct";
     settle(proj);
 
     Run first = hgbuild(proj, env, "gcc", a);
@@ -281,8 +283,7 @@ class CompileCacheTest {
 
     assertEquals("miss", other.mode(), other.err());
     assertArrayEquals(plain(proj, alt, GCC, a), Files.readAllBytes(proj.resolve("obj/m.o")));
-    assertEquals(
-        noDirect.equals("1") ? "preprocessed" : "direct", hgbuild(proj, inc, "gcc", a).mode());
+    assertEquals(noDirect.equals("1") ? "depend" : "direct", hgbuild(proj, inc, "gcc", a).mode());
     assertArrayEquals(plain(proj, inc, GCC, a), Files.readAllBytes(proj.resolve("obj/m.o")));
   }
 
@@ -316,11 +317,11 @@ class CompileCacheTest {
         plain(proj, env, compilerPath, changed), Files.readAllBytes(proj.resolve("obj/m.o")));
     // And the same holds without direct mode: the preprocessed key differs too.
     Run pre = hgbuild(proj, env("HG_NO_DIRECT", "1"), compiler, changed);
-    assertEquals("preprocessed", pre.mode(), pre.err());
+    assertEquals("depend", pre.mode(), pre.err());
     assertArrayEquals(
         plain(proj, env, compilerPath, changed), Files.readAllBytes(proj.resolve("obj/m.o")));
     Run back = hgbuild(proj, env("HG_NO_DIRECT", "1"), "gcc", base);
-    assertEquals("preprocessed", back.mode(), back.err());
+    assertEquals("depend", back.mode(), back.err());
     assertArrayEquals(plain(proj, env, GCC, base), Files.readAllBytes(proj.resolve("obj/m.o")));
   }
 
@@ -335,7 +336,7 @@ class CompileCacheTest {
     assertTrue(contains(proj.resolve("obj/d.o"), "Jan  1 1970"));
     assertEquals("direct", hgbuild(proj, env("SOURCE_DATE_EPOCH", "0"), "gcc", a).mode());
     Run nodirect = hgbuild(proj, env("SOURCE_DATE_EPOCH", "0", "HG_NO_DIRECT", "1"), "gcc", a);
-    assertEquals("preprocessed", nodirect.mode(), nodirect.err());
+    assertEquals("depend", nodirect.mode(), nodirect.err());
 
     Run year = hgbuild(proj, env("SOURCE_DATE_EPOCH", "31536000"), "gcc", a);
     assertEquals("miss", year.mode(), "stale __DATE__: " + year.err());
@@ -358,7 +359,7 @@ class CompileCacheTest {
 
     assertEquals("miss", hgbuild(proj, env("SOURCE_DATE_EPOCH", "0"), "gcc", a).mode());
     Run again = hgbuild(proj, env("SOURCE_DATE_EPOCH", "0"), "gcc", a);
-    assertEquals("preprocessed", again.mode(), "direct mode stays off with __TIME__");
+    assertEquals("depend", again.mode(), "direct mode stays off with __TIME__");
     assertTrue(contains(proj.resolve("obj/t.o"), "00:00:00"));
     Run other = hgbuild(proj, env("SOURCE_DATE_EPOCH", "61"), "gcc", a);
     assertEquals("miss", other.mode());
@@ -394,8 +395,7 @@ class CompileCacheTest {
       for (Map.Entry<Path, byte[]> e : expected.entrySet()) {
         Run r = hgbuild(e.getKey(), treeEnv(e.getKey(), noDirect), "gcc", a);
         assertEquals(0, r.exit(), r.err());
-        assertEquals(
-            round == 0 ? "miss" : noDirect.equals("1") ? "preprocessed" : "direct", r.mode());
+        assertEquals(round == 0 ? "miss" : noDirect.equals("1") ? "depend" : "direct", r.mode());
         assertArrayEquals(
             e.getValue(),
             Files.readAllBytes(e.getKey().resolve("obj/where.o")),
@@ -429,7 +429,7 @@ class CompileCacheTest {
       for (Path root : List.of(one, two)) {
         Run r = hgbuild(root, env, "gcc", a);
         assertEquals(
-            round == 0 ? "miss" : noDirect.equals("1") ? "preprocessed" : "direct",
+            round == 0 ? "miss" : noDirect.equals("1") ? "depend" : "direct",
             r.mode(),
             root + " round " + round + " " + counters() + r.err());
         byte[] object = Files.readAllBytes(root.resolve("obj/m.o"));
@@ -545,7 +545,7 @@ class CompileCacheTest {
     assertTrue(miss.err().contains("unused variable"), miss.err());
     for (String noDirect : List.of("0", "1")) {
       Run hit = hgbuild(proj, env("HG_NO_DIRECT", noDirect), "gcc", a);
-      assertEquals(noDirect.equals("1") ? "preprocessed" : "direct", hit.mode());
+      assertEquals(noDirect.equals("1") ? "depend" : "direct", hit.mode());
       assertEquals(strip(miss.err()), strip(hit.err()));
     }
   }
@@ -587,13 +587,19 @@ class CompileCacheTest {
   }
 
   @Test
-  void aBadCacheSizeIsAClearError() throws Exception {
-    Run r = hgbuild(proj, env("HG_CACHE_SIZE", "huge"), "gcc", args("-c", "src/main.c"));
-    assertEquals(1, r.exit());
+  void aBadCacheSizeIsAClearError() {
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                ClientRequest.resolve(
+                    new ClientSettings(
+                        HostPort.parse("127.0.0.1:1"), false, true, Duration.ofSeconds(30)),
+                    env("HG_CACHE_SIZE", "huge"),
+                    proj));
     assertEquals(
-        "hgbuild: error: HG_CACHE_SIZE must be a size such as 5G, 500M, 64K or a number of bytes,"
-            + " not 'huge'\n",
-        r.err());
+        "HG_CACHE_SIZE must be a size such as 5G, 500M, 64K or a number of bytes, not 'huge'",
+        e.getMessage());
   }
 
   @Test
@@ -609,25 +615,26 @@ class CompileCacheTest {
   void remoteResultsAreStoredAndServedWithoutTheGrid() throws Exception {
     byte[] fake = {0x7f, 'E', 'L', 'F', 42};
     RemoteCompiler grid =
-        request ->
-            CompileResponse.newBuilder()
-                .setResult(
-                    CompileResult.newBuilder()
-                        .setExitCode(0)
-                        .setObject(ByteString.copyFrom(fake))
-                        .setStderr(ByteString.copyFromUtf8("src/main.c:1: warning: remote\n"))
-                        .setWorkerId("worker-1"))
-                .build();
+        (action, clientId, batch) ->
+            new RemoteResult(
+                0,
+                new byte[0],
+                "src/main.c:1: warning: remote\n".getBytes(StandardCharsets.UTF_8),
+                "worker-1",
+                List.of(
+                    new RemoteResult.Output(
+                        action.outputPaths().get(0), Digest.of(fake), false, fake)));
     List<String> a = args("-Iinclude", "-DLEVEL=2", "-c", "src/main.c", "-o", "obj/m.o");
     settle(proj);
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exit =
         new CompileFlow(
-                new ClientSettings(
-                    HostPort.parse("127.0.0.1:1"), false, true, Duration.ofSeconds(30)),
+                ClientRequest.resolve(
+                    new ClientSettings(
+                        HostPort.parse("127.0.0.1:1"), false, true, Duration.ofSeconds(30)),
+                    env(),
+                    proj),
                 grid,
-                env(),
-                proj,
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 services)

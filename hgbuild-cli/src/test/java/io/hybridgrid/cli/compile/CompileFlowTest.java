@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
+import io.hybridgrid.cli.action.Digest;
+import io.hybridgrid.cli.action.MissingInputException;
+import io.hybridgrid.cli.action.RemoteAction;
+import io.hybridgrid.cli.action.RemoteResult;
 import io.hybridgrid.common.grpc.HostPort;
-import io.hybridgrid.proto.v1.CompileRequest;
-import io.hybridgrid.proto.v1.CompileResponse;
-import io.hybridgrid.proto.v1.CompileResult;
-import io.hybridgrid.proto.v1.CompileTask;
-import io.hybridgrid.proto.v1.Language;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
@@ -44,29 +42,50 @@ class CompileFlowTest {
   private final PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
   private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
 
-  /** A grid that answers every request with one response, or fails, and records what it got. */
-  private static final class FakeRemote implements RemoteCompiler {
-    final List<CompileRequest> requests = new ArrayList<>();
-    final CompileResponse response;
-    final GridUnavailableException failure;
+  /** What a fake grid answers: exit code, output streams, and the object bytes (if any). */
+  private record Answer(int exitCode, String stdout, String stderr, byte[] object) {}
 
-    FakeRemote(CompileResult result) {
-      this.response = CompileResponse.newBuilder().setResult(result).setAttempts(1).build();
+  /** A grid that answers every action with one answer, or fails, and records what it got. */
+  private static final class FakeRemote implements RemoteCompiler {
+    final List<RemoteAction> requests = new ArrayList<>();
+    final Answer answer;
+    final Exception failure;
+
+    FakeRemote(Answer answer) {
+      this.answer = answer;
       this.failure = null;
     }
 
-    FakeRemote(GridUnavailableException failure) {
-      this.response = null;
+    FakeRemote(Exception failure) {
+      this.answer = null;
       this.failure = failure;
     }
 
     @Override
-    public CompileResponse compile(CompileRequest request) throws GridUnavailableException {
-      requests.add(request);
-      if (failure != null) {
-        throw failure;
+    public RemoteResult execute(RemoteAction action, String clientId, boolean batch)
+        throws GridUnavailableException, MissingInputException {
+      requests.add(action);
+      if (failure instanceof GridUnavailableException g) {
+        throw g;
       }
-      return response;
+      if (failure instanceof MissingInputException m) {
+        throw m;
+      }
+      List<RemoteResult.Output> outputs =
+          answer.object() == null
+              ? List.of()
+              : List.of(
+                  new RemoteResult.Output(
+                      action.outputPaths().get(0),
+                      Digest.of(answer.object()),
+                      false,
+                      answer.object()));
+      return new RemoteResult(
+          answer.exitCode(),
+          answer.stdout().getBytes(StandardCharsets.UTF_8),
+          answer.stderr().getBytes(StandardCharsets.UTF_8),
+          "worker-7",
+          outputs);
     }
   }
 
@@ -90,30 +109,35 @@ class CompileFlowTest {
         HostPort.parse(COORDINATOR), noFallback, verbose, Duration.ofSeconds(60));
   }
 
-  private int run(FakeRemote remote, boolean noFallback, boolean verbose, List<String> args)
+  private int run(RemoteCompiler remote, boolean noFallback, boolean verbose, List<String> args)
       throws Exception {
     return run(remote, noFallback, verbose, "gcc", args);
   }
 
   private int run(
-      FakeRemote remote, boolean noFallback, boolean verbose, String compiler, List<String> args)
+      RemoteCompiler remote,
+      boolean noFallback,
+      boolean verbose,
+      String compiler,
+      List<String> args)
       throws Exception {
     CompileFlow flow =
         new CompileFlow(
-            settings(noFallback, verbose),
+            ClientRequest.resolve(
+                settings(noFallback, verbose),
+                Map.of(
+                    "PATH",
+                    "/usr/bin:/bin",
+                    "USER",
+                    "tester",
+                    "LC_ALL",
+                    "C",
+                    "HOME",
+                    "/nowhere",
+                    "HG_CACHE_DIR",
+                    tmp.resolve("cache").toString()),
+                cwd),
             remote,
-            Map.of(
-                "PATH",
-                "/usr/bin:/bin",
-                "USER",
-                "tester",
-                "LC_ALL",
-                "C",
-                "HOME",
-                "/nowhere",
-                "HG_CACHE_DIR",
-                tmp.resolve("cache").toString()),
-            cwd,
             out,
             err,
             CompileServices.create(2, false));
@@ -124,14 +148,16 @@ class CompileFlowTest {
     return errBytes.toString(StandardCharsets.UTF_8);
   }
 
-  private static CompileResult ok() {
-    return CompileResult.newBuilder()
-        .setExitCode(0)
-        .setObject(ByteString.copyFrom(OBJECT))
-        .setStdout(ByteString.copyFromUtf8("remote stdout\n"))
-        .setStderr(ByteString.copyFromUtf8("src/main.c:3:1: warning: from the worker\n"))
-        .setWorkerId("worker-7")
-        .build();
+  private static Answer ok() {
+    return new Answer(0, "remote stdout\n", "src/main.c:3:1: warning: from the worker\n", OBJECT);
+  }
+
+  /** Runs gcc here as the build would, returning the object it wrote (and removing it). */
+  private byte[] localObject(List<String> args, String object) throws Exception {
+    assertEquals(0, gcc(args));
+    byte[] bytes = Files.readAllBytes(cwd.resolve(object));
+    Files.delete(cwd.resolve(object));
+    return bytes;
   }
 
   /** Runs gcc here as the build would, returning its exit code. */
@@ -175,48 +201,58 @@ class CompileFlowTest {
       })
   void remoteSuccessWritesTheObjectAndTheDependencyFile(String depArgs, String depFile)
       throws Exception {
-    List<String> args = new ArrayList<>(List.of("-O2", "-Iinclude"));
+    Assumptions.assumeTrue(SandboxReplay.available(), "bubblewrap cannot sandbox here");
+    List<String> args = new ArrayList<>(List.of("-O2", "-g", "-Iinclude"));
     args.addAll(List.of(depArgs.split(" ")));
     args.addAll(List.of("-c", "src/main.c", "-o", "obj/main.o"));
     String expectedDeps = localDepFile(args, depFile, "obj/main.o");
-    FakeRemote remote = new FakeRemote(ok());
+    byte[] expectedObject = localObject(args, "obj/main.o");
+    Files.deleteIfExists(cwd.resolve(depFile));
+    SandboxReplay remote = new SandboxReplay(tmp);
 
     int exit = run(remote, false, false, args);
 
     assertEquals(0, exit, errText());
-    assertArrayEquals(OBJECT, Files.readAllBytes(cwd.resolve("obj/main.o")));
+    assertArrayEquals(expectedObject, Files.readAllBytes(cwd.resolve("obj/main.o")));
     assertEquals(expectedDeps, Files.readString(cwd.resolve(depFile)));
-    assertEquals("remote stdout\n", outBytes.toString(StandardCharsets.UTF_8));
-    assertEquals("src/main.c:3:1: warning: from the worker\n", errText());
+    assertEquals("", errText());
     String dir = depFile.substring(0, depFile.indexOf('/'));
     List<String> expectedFiles =
         dir.equals("obj") ? List.of("main.d", "main.o") : List.of("main.d");
     assertEquals(expectedFiles, dirContents(dir), "no temporary files left behind");
 
-    assertEquals(1, remote.requests.size());
-    CompileTask task = remote.requests.get(0).getTask();
-    assertEquals("gcc", task.getCompiler().getFamily());
-    assertEquals(Language.LANGUAGE_C, task.getLanguage());
-    assertEquals(List.of("-O2"), task.getArgsList());
-    assertEquals("src/main.c", task.getSourcePath());
-    assertEquals(cwd.toString(), task.getClientCwd());
-    assertEquals(Map.of("LC_ALL", "C"), task.getEnvMap());
-    assertEquals("tester", remote.requests.get(0).getClientId());
-    String unit = task.getPreprocessed().toString(StandardCharsets.ISO_8859_1);
-    assertTrue(unit.contains("\n# 1 \"src/main.c\"\n"), "gcc -fdirectives-only output");
-    assertTrue(unit.contains("\n# 1 \"include/util.h\" 1\n"), "with -Iinclude applied");
+    assertEquals(1, remote.actions.size());
+    RemoteAction action = remote.actions.get(0);
+    List<String> argv = new ArrayList<>(List.of("gcc"));
+    argv.addAll(args);
+    assertEquals(argv, action.argv(), "the exact command, argv[0] as typed");
+    assertEquals(cwd.toString(), action.cwd());
+    assertEquals(Map.of("PATH", "/usr/bin:/bin", "LC_ALL", "C"), action.env());
+    assertEquals("gcc", action.compiler().family());
+    assertEquals(GCC.toString(), action.compilerPath());
+    assertEquals(List.of(cwd + "/obj/main.o", cwd + "/" + depFile), action.outputPaths());
+    List<String> inputs = action.inputs().files().stream().map(f -> f.path()).toList();
+    assertTrue(inputs.contains(cwd + "/src/main.c"), inputs::toString);
+    assertTrue(inputs.contains(cwd + "/include/util.h"), inputs::toString);
+    assertTrue(
+        inputs.stream().anyMatch(p -> p.startsWith("/usr/lib/gcc/") && p.endsWith("/stddef.h")),
+        "the compiler's own headers are inputs too: " + inputs);
+    assertTrue(inputs.contains("/usr/include/stdc-predef.h"), inputs::toString);
   }
 
   @Test
   void withoutOutputOptionTheObjectAndDepsGoWhereGccPutsThem() throws Exception {
+    Assumptions.assumeTrue(SandboxReplay.available(), "bubblewrap cannot sandbox here");
     List<String> args = List.of("-Iinclude", "-MMD", "-c", "src/main.c");
     String expectedDeps = localDepFile(args, "main.d", "main.o");
     assertTrue(expectedDeps.startsWith("main.o: src/main.c"), expectedDeps);
+    byte[] expectedObject = localObject(args, "main.o");
+    Files.delete(cwd.resolve("main.d"));
 
-    int exit = run(new FakeRemote(ok()), false, false, args);
+    int exit = run(new SandboxReplay(tmp), false, false, args);
 
-    assertEquals(0, exit);
-    assertArrayEquals(OBJECT, Files.readAllBytes(cwd.resolve("main.o")));
+    assertEquals(0, exit, errText());
+    assertArrayEquals(expectedObject, Files.readAllBytes(cwd.resolve("main.o")));
     assertEquals(expectedDeps, Files.readString(cwd.resolve("main.d")));
   }
 
@@ -224,23 +260,15 @@ class CompileFlowTest {
   void remoteCompileErrorWritesNoObjectAndReturnsTheExitCode() throws Exception {
     List<String> args =
         List.of("-Iinclude", "-MMD", "-MF", "deps/main.d", "-c", "src/main.c", "-o", "obj/main.o");
-    String expectedDeps = localDepFile(args, "deps/main.d", "obj/main.o");
     FakeRemote remote =
-        new FakeRemote(
-            CompileResult.newBuilder()
-                .setExitCode(1)
-                .setStderr(ByteString.copyFromUtf8("src/main.c:3:5: error: bad\n"))
-                .setStdout(ByteString.copyFromUtf8("partial\n"))
-                .setWorkerId("worker-7")
-                .build());
+        new FakeRemote(new Answer(1, "partial\n", "src/main.c:3:5: error: bad\n", null));
 
     int exit = run(remote, false, true, args);
 
     assertEquals(1, exit);
     assertFalse(Files.exists(cwd.resolve("obj/main.o")));
     assertEquals(List.of(), dirContents("obj"));
-    // gcc writes the dependency file even when the compile fails; so does hgbuild.
-    assertEquals(expectedDeps, Files.readString(cwd.resolve("deps/main.d")));
+    assertEquals(List.of(), dirContents("deps"), "the scan writes no dependency file");
     assertEquals("partial\n", outBytes.toString(StandardCharsets.UTF_8));
     assertEquals("src/main.c:3:5: error: bad\nhgbuild: src/main.c [remote worker-7]\n", errText());
   }
@@ -284,7 +312,7 @@ class CompileFlowTest {
             + ": no capable worker (--no-fallback is set, so not compiling locally)\n",
         errText());
     assertEquals(List.of(), dirContents("obj"));
-    assertEquals(List.of(), dirContents("deps"), "the preprocessing run's .d is removed");
+    assertEquals(List.of(), dirContents("deps"), "the scan writes no dependency file");
   }
 
   @Test
@@ -342,9 +370,78 @@ class CompileFlowTest {
     assertEquals(1, exit, "gcc's own exit code for the missing header");
     assertEquals(0, remote.requests.size());
     assertTrue(
-        errText().startsWith("hgbuild: src/broken.c [local preprocessing failed]\n"), errText());
+        errText().startsWith("hgbuild: src/broken.c [local dependency scan exited with 1]\n"),
+        errText());
     assertTrue(errText().contains("missing.h: No such file or directory"), "gcc's own message");
     assertEquals(List.of(), dirContents("obj"));
+  }
+
+  @Test
+  void anOutputThatDoesNotMatchItsDigestIsRefusedAndCompiledLocally() throws Exception {
+    List<String> args = List.of("-Iinclude", "-c", "src/main.c", "-o", "obj/main.o");
+    byte[] expected = localObject(args, "obj/main.o");
+    RemoteCompiler lying =
+        (action, clientId, batch) ->
+            new RemoteResult(
+                0,
+                new byte[0],
+                new byte[0],
+                "worker-7",
+                List.of(
+                    new RemoteResult.Output(
+                        action.outputPaths().get(0), Digest.of(new byte[] {1}), false, OBJECT)));
+
+    int exit = run(lying, false, false, args);
+
+    assertEquals(0, exit);
+    assertArrayEquals(expected, Files.readAllBytes(cwd.resolve("obj/main.o")));
+    assertTrue(
+        errText()
+            .startsWith(
+                "hgbuild: warning: output " + cwd + "/obj/main.o does not match its digest"),
+        errText());
+    assertTrue(errText().endsWith("; compiling src/main.c locally\n"), errText());
+  }
+
+  @Test
+  void anOutputOutsideTheDeclaredPathsIsNeverWritten() throws Exception {
+    Path evil = tmp.resolve("evil.o");
+    RemoteCompiler hostile =
+        (action, clientId, batch) ->
+            new RemoteResult(
+                0,
+                new byte[0],
+                new byte[0],
+                "worker-7",
+                List.of(
+                    new RemoteResult.Output(evil.toString(), Digest.of(OBJECT), false, OBJECT)));
+
+    int exit =
+        run(hostile, false, false, List.of("-Iinclude", "-c", "src/main.c", "-o", "obj/main.o"));
+
+    assertEquals(0, exit, "compiled locally instead");
+    assertFalse(Files.exists(evil));
+    assertTrue(errText().contains("which is not an output of this compile"), errText());
+    assertTrue(Files.size(cwd.resolve("obj/main.o")) > 0);
+  }
+
+  @Test
+  void anInputThatVanishedIsNamedAndTheCompileRunsLocally() throws Exception {
+    FakeRemote remote =
+        new FakeRemote(
+            new MissingInputException(
+                cwd + "/include/util.h", "changed after the dependency scan"));
+
+    int exit =
+        run(remote, false, false, List.of("-Iinclude", "-c", "src/main.c", "-o", "obj/main.o"));
+
+    assertEquals(0, exit);
+    assertEquals(
+        "hgbuild: warning: input "
+            + cwd
+            + "/include/util.h: changed after the dependency scan; compiling src/main.c locally\n",
+        errText());
+    assertTrue(Files.size(cwd.resolve("obj/main.o")) > 0);
   }
 
   @Test

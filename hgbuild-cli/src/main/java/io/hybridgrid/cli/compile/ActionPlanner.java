@@ -1,0 +1,138 @@
+package io.hybridgrid.cli.compile;
+
+import io.hybridgrid.cli.action.ActionEnvironment;
+import io.hybridgrid.cli.action.DependencyRule;
+import io.hybridgrid.cli.action.FileDigests;
+import io.hybridgrid.cli.action.InputRootBuilder;
+import io.hybridgrid.cli.action.MissingInputException;
+import io.hybridgrid.cli.action.RemoteAction;
+import io.hybridgrid.common.compiler.Arg;
+import io.hybridgrid.common.compiler.CompileInvocation;
+import io.hybridgrid.common.compiler.CompilerIdentity;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a distributable compile into a {@link RemoteAction}: runs the dependency scan ({@code -M},
+ * the preprocessor's cheapest complete mode: it writes no unit, only the list of files it read),
+ * digests every file it names (memoised by identity for the daemon's lifetime), and records the
+ * links on the way to them and the directories the command needs (include directories, the working
+ * directory, the outputs' directories). Never runs on a cache hit.
+ */
+final class ActionPlanner {
+  /** The make target the scan is asked to print, so its rule is easy to find. */
+  static final String SCAN_TARGET = "hgbuild-scan";
+
+  /** Options whose value is a directory the compiler searches. */
+  private static final Set<String> DIRECTORY_OPTIONS =
+      Set.of("-I", "-iquote", "-isystem", "-idirafter", "-isysroot", "--sysroot", "-iframework");
+
+  /** A planned action, with the scan's file list as the compiler spelled it (the cache keys it). */
+  record Plan(RemoteAction action, List<String> scanned) {}
+
+  /** The scan itself failed (a missing header, a syntax error in a directive): compile locally. */
+  static final class ScanFailedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    ScanFailedException(String message) {
+      super(message);
+    }
+  }
+
+  private final ProcessRunner runner;
+  private final FileDigests digests;
+
+  ActionPlanner(ProcessRunner runner, FileDigests digests) {
+    this.runner = runner;
+    this.digests = digests;
+  }
+
+  /**
+   * Plans {@code argv0 args} run in {@code cwd}.
+   *
+   * @param argv0 the compiler as the user typed it (the action's argv[0])
+   * @param compiler what it resolves to here (runs the scan)
+   */
+  Plan plan(
+      String argv0,
+      Path compiler,
+      CompilerIdentity identity,
+      CompileInvocation inv,
+      List<String> args,
+      Path cwd,
+      Map<String, String> env)
+      throws ScanFailedException, MissingInputException, IOException, InterruptedException {
+    ProcessRunner.Captured scan =
+        runner.capture(compiler, inv.dependencyScanArgs(SCAN_TARGET), cwd, env);
+    if (scan.exitCode() != 0) {
+      throw new ScanFailedException("dependency scan exited with " + scan.exitCode());
+    }
+    List<String> scanned;
+    try {
+      scanned = DependencyRule.prerequisites(scan.stdout(), SCAN_TARGET);
+    } catch (IllegalArgumentException e) {
+      throw new ScanFailedException(e.getMessage());
+    }
+    String dir = cwd.toString();
+    InputRootBuilder root = new InputRootBuilder(digests);
+    for (String f : scanned) {
+      root.addFile(absolute(dir, f));
+    }
+    root.addDirectory(dir);
+    for (Arg arg : inv.args()) {
+      if (!arg.input() && DIRECTORY_OPTIONS.contains(arg.name()) && arg.value() != null) {
+        root.addDirectory(absolute(dir, stripEquals(arg.value())));
+      }
+    }
+    for (String variable : ActionEnvironment.INCLUDE_PATH_VARIABLES) {
+      String v = env.get(variable);
+      if (v != null) {
+        for (String d : v.split(":")) {
+          // an empty element means the working directory, already there
+          if (!d.isEmpty()) {
+            root.addDirectory(absolute(dir, d));
+          }
+        }
+      }
+    }
+    List<String> outputs = new ArrayList<>();
+    for (String o : inv.outputFiles()) {
+      String abs = absolute(dir, o);
+      outputs.add(abs);
+      int slash = abs.lastIndexOf('/');
+      root.addDirectory(slash <= 0 ? "/" : abs.substring(0, slash));
+    }
+    List<String> argv = new ArrayList<>(args.size() + 1);
+    argv.add(argv0);
+    argv.addAll(args);
+    RemoteAction action =
+        new RemoteAction(
+            argv,
+            dir,
+            ActionEnvironment.carried(env),
+            root.build(),
+            outputs,
+            identity,
+            compiler.toString());
+    return new Plan(action, scanned);
+  }
+
+  /** {@code --sysroot=/x} parses with the value {@code =/x} on some spellings. */
+  private static String stripEquals(String v) {
+    return v.startsWith("=") ? v.substring(1) : v;
+  }
+
+  /**
+   * {@code path} made absolute against {@code cwd} without normalising it ({@code ..} is physical).
+   */
+  static String absolute(String cwd, String path) {
+    if (path.startsWith("/")) {
+      return path;
+    }
+    return cwd.endsWith("/") ? cwd + path : cwd + "/" + path;
+  }
+}

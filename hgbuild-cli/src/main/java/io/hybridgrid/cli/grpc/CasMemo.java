@@ -1,0 +1,54 @@
+package io.hybridgrid.cli.grpc;
+
+import io.hybridgrid.cli.action.Digest;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The digests one coordinator's store is known to hold, for the daemon's lifetime, so a warm build
+ * asks nothing before its compiles. Trust is cheap to lose: the memo is cleared when the
+ * coordinator answers that it lacks a blob (it restarted, or evicted) and when the connection
+ * fails, and it forgets everything when it grows past {@code maxEntries}. A wrong entry costs one
+ * retried compile, never a wrong result: the coordinator checks every input of every action.
+ * Thread-safe.
+ */
+public final class CasMemo {
+  /** About 20 MB of digests: the headers of several large projects. */
+  public static final int DEFAULT_MAX_ENTRIES = 100_000;
+
+  private final int maxEntries;
+  private final Set<Digest> known = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param maxEntries how many digests to remember before starting over
+   */
+  public CasMemo(int maxEntries) {
+    if (maxEntries < 1) {
+      throw new IllegalArgumentException("maxEntries must be at least 1, not " + maxEntries);
+    }
+    this.maxEntries = maxEntries;
+  }
+
+  /** Whether the store is believed to hold {@code digest}. */
+  public boolean known(Digest digest) {
+    return known.contains(digest);
+  }
+
+  /** Records that the store holds {@code digest}. */
+  public void add(Digest digest) {
+    if (known.size() >= maxEntries) {
+      known.clear();
+    }
+    known.add(digest);
+  }
+
+  /** Forgets everything (the store may have lost blobs). */
+  public void clear() {
+    known.clear();
+  }
+
+  /** How many digests are remembered. */
+  public int size() {
+    return known.size();
+  }
+}
