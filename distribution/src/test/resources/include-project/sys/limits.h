@@ -1,0 +1,3 @@
+/* A wrapper of the system's <limits.h> in an -isystem directory, the way compat layers do it. */
+#include_next <limits.h>
+#define HG_WRAPPED_LIMITS 1
