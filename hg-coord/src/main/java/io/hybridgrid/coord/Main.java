@@ -1,8 +1,10 @@
 package io.hybridgrid.coord;
 
 import io.grpc.netty.NettyServerBuilder;
+import io.hybridgrid.coord.action.ActionLimits;
 import io.hybridgrid.coord.cache.ByteSize;
 import io.hybridgrid.coord.cache.CacheSettings;
+import io.hybridgrid.coord.cas.CasSettings;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.scheduler.SchedulerKind;
 import java.net.InetSocketAddress;
@@ -115,6 +117,48 @@ public final class Main implements Callable<Integer> {
         description = "Disk tier bound; 0 = none (default: ${DEFAULT-VALUE}).")
     long cacheDiskSize;
 
+    @Option(
+        names = "--cas-dir",
+        paramLabel = "DIR",
+        description = "Content-addressed store directory (default: <state-dir>/cas).")
+    Path casDir;
+
+    @Option(
+        names = "--cas-disk-size",
+        defaultValue = "20G",
+        converter = SizeConverter.class,
+        paramLabel = "SIZE",
+        description =
+            "Content store bound; least recently used blobs are deleted beyond it"
+                + " (default: ${DEFAULT-VALUE}).")
+    long casDiskSize;
+
+    @Option(
+        names = "--cas-memory",
+        defaultValue = "256M",
+        converter = SizeConverter.class,
+        paramLabel = "SIZE",
+        description =
+            "Memory for small content store blobs (headers); 0 = none (default: ${DEFAULT-VALUE}).")
+    long casMemory;
+
+    @Option(
+        names = "--max-blob",
+        defaultValue = "1G",
+        converter = SizeConverter.class,
+        paramLabel = "SIZE",
+        description = "Largest blob the content store accepts (default: ${DEFAULT-VALUE}).")
+    long maxBlob;
+
+    @Option(
+        names = "--max-input-root",
+        defaultValue = "2G",
+        converter = SizeConverter.class,
+        paramLabel = "SIZE",
+        description =
+            "Largest input root (all files one compile reads) accepted (default: ${DEFAULT-VALUE}).")
+    long maxInputRoot;
+
     @Override
     public Integer call() throws Exception {
       DispatchSettings defaults = DispatchSettings.defaults();
@@ -139,7 +183,10 @@ public final class Main implements Callable<Integer> {
                   !noCache,
                   cacheMemory,
                   cacheDir != null ? cacheDir : state.resolve("cache"),
-                  cacheDiskSize));
+                  cacheDiskSize),
+              new CasSettings(
+                  casMemory, casDir != null ? casDir : state.resolve("cas"), casDiskSize, maxBlob),
+              ActionLimits.defaults(maxInputRoot));
       CoordinatorServer server =
           new CoordinatorServer(
               NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort))

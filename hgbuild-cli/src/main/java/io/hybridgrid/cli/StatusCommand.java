@@ -32,6 +32,17 @@ final class StatusCommand implements Callable<Integer> {
           out.printf("tasks failed     %d%n", s.getTasksFailed());
           out.printf("tasks retried    %d%n", s.getTasksRetried());
           out.printf("queued / running %d / %d%n", s.getTasksQueued(), s.getActiveTasks());
+          out.printf(
+              "content store    %d blobs, %d bytes held; uploaded %d blobs, %d bytes;"
+                  + " refused %d%n",
+              s.getCasHeldBlobs(),
+              s.getCasHeldBytes(),
+              s.getCasUploadedBlobs(),
+              s.getCasUploadedBytes(),
+              s.getCasRefusedUploads());
+          out.printf(
+              "action cache     %d hits, %d misses (%d with outputs gone)%n",
+              s.getActionCacheHits(), s.getActionCacheMisses(), s.getActionCacheStale());
           out.printf("uptime           %d s%n", s.getUptimeSeconds());
           out.flush();
           return 0;

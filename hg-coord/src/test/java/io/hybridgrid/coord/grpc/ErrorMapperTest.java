@@ -78,4 +78,27 @@ class ErrorMapperTest {
     assertSame(sre, ErrorMapper.toStatus(sre));
     assertSame(sre, ErrorMapper.toStatus(new CompletionException(sre)));
   }
+
+  @Test
+  void missingBlobsIsFailedPreconditionWithABoundedDetail() throws Exception {
+    java.util.List<io.hybridgrid.coord.cas.Digest> missing = new java.util.ArrayList<>();
+    for (int i = 0; i < ErrorMapper.MAX_DETAIL_DIGESTS + 5; i++) {
+      missing.add(io.hybridgrid.coord.cas.Digest.of(new byte[] {(byte) i}));
+    }
+    StatusRuntimeException e =
+        ErrorMapper.toStatus(
+            new CompletionException(
+                new io.hybridgrid.coord.action.MissingBlobsException(missing, "45 missing")));
+    assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+    com.google.rpc.Status detail = io.grpc.protobuf.StatusProto.fromThrowable(e);
+    io.hybridgrid.proto.v1.MissingBlobs m =
+        detail.getDetails(0).unpack(io.hybridgrid.proto.v1.MissingBlobs.class);
+    assertEquals(ErrorMapper.MAX_DETAIL_DIGESTS, m.getDigestsCount());
+    assertEquals(missing.get(0).hash(), m.getDigests(0).getHash());
+    assertEquals(
+        "45 missing (the detail lists the first 40 of 45; ask FindMissingBlobs for the rest)",
+        e.getStatus().getDescription());
+    // Small enough for a trailer (gRPC peers refuse more than 8 KiB of headers by default).
+    org.junit.jupiter.api.Assertions.assertTrue(detail.getSerializedSize() < 6 * 1024);
+  }
 }

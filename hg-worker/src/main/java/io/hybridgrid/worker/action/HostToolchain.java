@@ -89,7 +89,9 @@ final class HostToolchain {
     mirror(real, out);
     programs.add(real);
     List<String> names =
-        identity.family().equals("clang") ? List.of("as") : List.of("cc1", "cc1plus", "as");
+        identity.family().equals("clang")
+            ? List.of("as", "objcopy")
+            : List.of("cc1", "cc1plus", "as", "objcopy"); // objcopy: -gsplit-dwarf
     for (String name : names) {
       String printed = run(List.of(installed.toString(), "-print-prog-name=" + name)).trim();
       Path prog = printed.startsWith("/") ? Path.of(printed) : onPath(printed);

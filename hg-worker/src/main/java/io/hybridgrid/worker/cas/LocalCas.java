@@ -225,7 +225,11 @@ public final class LocalCas {
           written += n;
           if (written > digest.size()) {
             throw new BlobMismatchException(
-                "blob offered as " + digest + " is longer than " + digest.size() + " bytes");
+                "blob offered as "
+                    + digest
+                    + " is longer than "
+                    + digest.size()
+                    + " bytes; refused, not stored");
           }
           md.update(buf, 0, n);
           out.write(buf, 0, n);

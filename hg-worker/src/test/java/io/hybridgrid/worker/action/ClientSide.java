@@ -23,6 +23,10 @@ import java.util.Set;
 final class ClientSide {
   private ClientSide() {}
 
+  /** The environment actions carry, and local reference compiles run with. */
+  static final Map<String, String> ENV =
+      Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "LANG", "C.UTF-8");
+
   /** Options that name outputs or dependency files; dropped for the scan. */
   private static final Set<String> WITH_VALUE = Set.of("-o", "-MF", "-MT", "-MQ");
 
@@ -96,7 +100,7 @@ final class ClientSide {
     return new ActionSpec(
         argv,
         cwd.toString(),
-        Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "LANG", "C.UTF-8"),
+        ENV,
         List.copyOf(inputs.values()),
         List.of(),
         List.of(cwd.toString()),
