@@ -30,7 +30,7 @@ EOF
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
-orig_cmd="bench/hermetic-bench.sh${*:+ $*}"
+orig_cmd="bench/hermetic-bench.sh$(printf ' %q' "$@")"
 
 reps=5
 jobs=$(nproc)

@@ -1,10 +1,15 @@
 package io.hybridgrid.worker;
 
+import io.hybridgrid.common.config.ByteSize;
 import io.hybridgrid.common.discovery.DiscoveredCoordinator;
 import io.hybridgrid.common.discovery.MdnsLookup;
 import io.hybridgrid.common.discovery.RetryingLookup;
 import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.proto.v1.Capabilities;
+import io.hybridgrid.worker.action.ActionExecutor;
+import io.hybridgrid.worker.action.SandboxSettings;
+import io.hybridgrid.worker.cas.CasFetcher;
+import io.hybridgrid.worker.cas.LocalCas;
 import io.hybridgrid.worker.compiler.CompilerFilter;
 import io.hybridgrid.worker.compiler.GuardedCompiler;
 import io.hybridgrid.worker.compiler.InstalledCompilers;
@@ -20,6 +25,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -103,6 +110,57 @@ public final class Main implements Callable<Integer> {
         description = "Longest time one compile may take (default: ${DEFAULT-VALUE}).")
     int compileTimeoutSeconds;
 
+    @Option(
+        names = "--sandbox",
+        paramLabel = "bwrap|off",
+        defaultValue = "bwrap",
+        description =
+            "How actions (hermetic replays) run: bwrap (bubblewrap, the default) or off (this"
+                + " worker refuses actions and serves only the older preprocessed tasks).")
+    String sandbox;
+
+    @Option(
+        names = "--cas-dir",
+        paramLabel = "DIR",
+        description =
+            "The worker's content store of input blobs (default: ~/.hybridgrid/worker-cas). Keep"
+                + " it on the same filesystem as --work-dir so inputs are hard-linked, not copied.")
+    Path casDir;
+
+    @Option(
+        names = "--cas-size",
+        paramLabel = "SIZE",
+        defaultValue = "10G",
+        description =
+            "Bound of the content store; least recently used blobs go first (default:"
+                + " ${DEFAULT-VALUE}).")
+    String casSize;
+
+    @Option(
+        names = "--sandbox-user",
+        paramLabel = "UID:GID",
+        defaultValue = "65534:65534",
+        description =
+            "Unprivileged user actions run as when the worker runs as root (default:"
+                + " ${DEFAULT-VALUE}, nobody).")
+    String sandboxUser;
+
+    @Option(
+        names = "--max-input-bytes",
+        paramLabel = "SIZE",
+        defaultValue = "4G",
+        description = "Largest input root an action may have (default: ${DEFAULT-VALUE}).")
+    String maxInputBytes;
+
+    @Option(
+        names = "--task-memory",
+        paramLabel = "SIZE",
+        defaultValue = "8G",
+        description =
+            "Address-space limit of each process of an action (RLIMIT_AS; default:"
+                + " ${DEFAULT-VALUE}).")
+    String taskMemory;
+
     @Override
     public Integer call() throws Exception {
       CompilerFilter filter = CompilerFilter.parse(compilers);
@@ -144,6 +202,7 @@ public final class Main implements Callable<Integer> {
               Duration.ofSeconds(60));
       installed.all().forEach((idn, path) -> log.info("compiler {} -> {}", idn.describe(), path));
       Path root = workDir != null ? workDir : Files.createTempDirectory("hg-worker-");
+      ActionExecutor actions = actions(installed, root);
       GuardedCompiler runner =
           new GuardedCompiler(
               new SandboxCompiler(installed, root, Duration.ofSeconds(compileTimeoutSeconds)),
@@ -164,7 +223,8 @@ public final class Main implements Callable<Integer> {
               VERSION,
               new SecureRandom(),
               machine::freeMemoryBytes,
-              rediscover(viaMdns, mdnsInterface));
+              rediscover(viaMdns, mdnsInterface),
+              actions);
       CountDownLatch done = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
@@ -182,6 +242,65 @@ public final class Main implements Callable<Integer> {
           settings.maxParallel());
       done.await();
       return 0;
+    }
+
+    /** The action executor the flags describe; null when actions are off or cannot run here. */
+    private ActionExecutor actions(InstalledCompilers installed, Path workRoot) throws Exception {
+      if (sandbox.equals("off")) {
+        log.info("--sandbox off: actions are refused; only preprocessed tasks are served");
+        return null;
+      }
+      if (!sandbox.equals("bwrap")) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--sandbox must be bwrap or off, not '" + sandbox + "'");
+      }
+      boolean root =
+          Files.readString(Path.of("/proc/self/status"))
+              .lines()
+              .anyMatch(l -> l.matches("Uid:\\s+0\\s.*"));
+      SandboxSettings defaults = SandboxSettings.defaults(workRoot, root);
+      SandboxSettings settings =
+          new SandboxSettings(
+              workRoot,
+              defaults.bwrap(),
+              root ? SandboxSettings.SandboxUser.parse(sandboxUser) : null,
+              Duration.ofSeconds(compileTimeoutSeconds),
+              ByteSize.parse(taskMemory),
+              defaults.fileBytes(),
+              ByteSize.parse(maxInputBytes),
+              defaults.maxInputFiles(),
+              SandboxSettings.INLINE_OUTPUT_BYTES);
+      if (!Files.isExecutable(settings.bwrap())) {
+        log.warn(
+            "bubblewrap is not installed at {} (Debian package bubblewrap): actions are refused",
+            settings.bwrap());
+        return null;
+      }
+      if (root) {
+        // The sandbox user must reach the task directories (bubblewrap runs as that user).
+        Files.setPosixFilePermissions(
+            workRoot, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+      }
+      Path cas =
+          casDir != null
+              ? casDir
+              : Path.of(System.getProperty("user.home"), ".hybridgrid", "worker-cas");
+      ExecutorService streams =
+          Executors.newCachedThreadPool(
+              r -> {
+                Thread t = new Thread(r, "hg-cas-stream");
+                t.setDaemon(true);
+                return t;
+              });
+      log.info(
+          "actions run in bubblewrap{}; CAS {} (bound {})",
+          root ? " as " + sandboxUser : "",
+          cas,
+          casSize);
+      return new ActionExecutor(
+          installed,
+          new CasFetcher(LocalCas.open(cas, ByteSize.parse(casSize)), streams),
+          settings);
     }
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -422,4 +422,47 @@ class ActionGrpcTest {
     assertTrue(hit.getActionResult().getOutputs(0).getContents().isEmpty(), "over 4 MiB");
     assertArrayEquals(big, coord.server.cas().read(d).orElseThrow());
   }
+
+  /** What a client does per action: ask what is missing, upload exactly that, compile. */
+  private void uploadMissing(String... texts) {
+    var req = io.hybridgrid.proto.v1.FindMissingBlobsRequest.newBuilder();
+    for (String t : texts) {
+      req.addDigests(digest(t));
+    }
+    var missing =
+        ContentStoreGrpc.newBlockingStub(client)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .findMissingBlobs(req.build())
+            .getMissingList();
+    List<String> toSend =
+        java.util.Arrays.stream(texts).filter(t -> missing.contains(digest(t))).toList();
+    if (!toSend.isEmpty()) {
+      upload(toSend.toArray(String[]::new));
+    }
+  }
+
+  @Test
+  void afterEditingOneHeaderTheRebuildUploadsThatHeaderAndNothingElse() {
+    String common = "#define COMMON 1\n";
+    String a = "#include \"common.h\"\nint a;\n";
+    String b = "#include \"common.h\"\nint b;\n";
+    uploadMissing(a, common);
+    uploadMissing(b, common);
+    var before = coord.stats();
+    assertEquals(3, before.getCasUploadedBlobs());
+    assertEquals(a.length() + b.length() + common.length(), before.getCasUploadedBytes());
+    assertEquals(3, before.getCasStoredBlobs());
+    assertEquals(3, before.getCasHeldBlobs());
+
+    String edited = "#define COMMON 2 /* edited */\n";
+    uploadMissing(a, edited);
+    uploadMissing(b, edited);
+    var after = coord.stats();
+    assertEquals(1, after.getCasUploadedBlobs() - before.getCasUploadedBlobs());
+    assertEquals(edited.length(), after.getCasUploadedBytes() - before.getCasUploadedBytes());
+    assertEquals(4, after.getCasHeldBlobs());
+    // Four lookups of two digests each: the first build missed 3 of 4, the rebuild 1 of 4.
+    assertEquals(4, after.getCasFindMissingMisses());
+    assertEquals(4, after.getCasFindMissingHits());
+  }
 }

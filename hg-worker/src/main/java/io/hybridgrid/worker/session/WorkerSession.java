@@ -22,10 +22,14 @@ import io.hybridgrid.proto.v1.TaskRejection;
 import io.hybridgrid.proto.v1.TaskResult;
 import io.hybridgrid.proto.v1.WorkerMessage;
 import io.hybridgrid.proto.v1.WorkerServiceGrpc;
+import io.hybridgrid.worker.action.ActionExecutor;
+import io.hybridgrid.worker.action.ActionOutcome;
+import io.hybridgrid.worker.cas.GrpcCasClient;
 import io.hybridgrid.worker.compiler.CompileJob;
 import io.hybridgrid.worker.compiler.CompileOutput;
 import io.hybridgrid.worker.compiler.CompilerRunner;
 import io.hybridgrid.worker.compiler.TaskRefusedException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -53,6 +57,10 @@ public final class WorkerSession implements AutoCloseable {
 
   private final WorkerSettings settings;
   private final CompilerRunner runner;
+
+  /** Runs actions (hermetic replay); null when this worker cannot sandbox. */
+  private final ActionExecutor actions;
+
   private final Set<CompilerIdentity> compilers;
   private final Capabilities.Builder capabilities;
   private final String version;
@@ -70,6 +78,9 @@ public final class WorkerSession implements AutoCloseable {
    * register, so a coordinator that came back elsewhere is found without restarting the worker.
    */
   private final Supplier<Optional<HostPort>> rediscover;
+
+  /** Longest one call to the coordinator's content store may take. */
+  static final Duration CAS_CALL_DEADLINE = Duration.ofMinutes(5);
 
   /** Failed attempts in a row before {@link #rediscover} is asked. */
   static final int REDISCOVER_AFTER = 3;
@@ -112,6 +123,24 @@ public final class WorkerSession implements AutoCloseable {
       Random random,
       LongSupplier freeMemory,
       Supplier<Optional<HostPort>> rediscover) {
+    this(settings, runner, compilers, capabilities, version, random, freeMemory, rediscover, null);
+  }
+
+  /**
+   * As above, plus {@code actions}: runs action assignments (hermetic replay in the sandbox),
+   * fetching inputs over this session's channel; null refuses them as UNAVAILABLE.
+   */
+  public WorkerSession(
+      WorkerSettings settings,
+      CompilerRunner runner,
+      Set<CompilerIdentity> compilers,
+      Capabilities capabilities,
+      String version,
+      Random random,
+      LongSupplier freeMemory,
+      Supplier<Optional<HostPort>> rediscover,
+      ActionExecutor actions) {
+    this.actions = actions;
     this.rediscover = rediscover;
     this.target = settings.coordinator();
     this.settings = settings;
@@ -214,8 +243,10 @@ public final class WorkerSession implements AutoCloseable {
     volatile String endReason = "closed";
     private StreamObserver<WorkerMessage> out;
     private ScheduledFuture<?> heartbeats;
+    private volatile ManagedChannel channel;
 
     void open(ManagedChannel channel) {
+      this.channel = channel;
       out =
           WorkerServiceGrpc.newStub(channel)
               .withCompression(GrpcLimits.COMPRESSION)
@@ -330,6 +361,10 @@ public final class WorkerSession implements AutoCloseable {
     private void runTask(TaskAssignment assignment) {
       active.incrementAndGet();
       try {
+        if (assignment.hasAction()) {
+          runAction(assignment);
+          return;
+        }
         CompileOutput out = runner.compile(fromProto(assignment.getTask()));
         send(
             WorkerMessage.newBuilder()
@@ -356,6 +391,26 @@ public final class WorkerSession implements AutoCloseable {
       } finally {
         active.decrementAndGet();
       }
+    }
+
+    /** Hermetic replay: inputs come from the coordinator's store over this session's channel. */
+    private void runAction(TaskAssignment assignment) throws TaskRefusedException {
+      if (actions == null) {
+        throw new TaskRefusedException(
+            TaskRefusedException.Reason.UNAVAILABLE, "this worker does not run actions");
+      }
+      ActionOutcome out =
+          actions.execute(
+              ActionWire.fromProto(assignment.getAction()),
+              Duration.ofMillis(assignment.getTimeoutMs()),
+              new GrpcCasClient(channel, CAS_CALL_DEADLINE));
+      send(
+          WorkerMessage.newBuilder()
+              .setResult(
+                  TaskResult.newBuilder()
+                      .setTaskId(assignment.getTaskId())
+                      .setActionResult(ActionWire.toProto(out, settings.workerId())))
+              .build());
     }
 
     @Override

@@ -78,13 +78,19 @@ public final class InputRootBuilder {
     resolve(absolutePath, Kind.DIRECTORY);
   }
 
-  /** The input root: files, links and the directories that hold neither. */
+  /**
+   * The input root: files, links, and the directories that hold none of them nor another listed
+   * directory (the worker creates every parent of what it places).
+   */
   public InputRoot build() {
     Set<String> ancestors = new HashSet<>();
     for (String p : files.keySet()) {
       addAncestors(p, ancestors);
     }
     for (String p : symlinks.keySet()) {
+      addAncestors(p, ancestors);
+    }
+    for (String p : directories) {
       addAncestors(p, ancestors);
     }
     TreeSet<String> dirs = new TreeSet<>();
