@@ -276,6 +276,7 @@ public final class Main implements Callable<Integer> {
             settings.bwrap());
         return null;
       }
+      Files.createDirectories(workRoot);
       if (root) {
         // The sandbox user must reach the task directories (bubblewrap runs as that user).
         Files.setPosixFilePermissions(
