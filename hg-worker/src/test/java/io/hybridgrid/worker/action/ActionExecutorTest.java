@@ -3,6 +3,8 @@ package io.hybridgrid.worker.action;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hybridgrid.common.compiler.CompilerProbe;
@@ -11,6 +13,7 @@ import io.hybridgrid.worker.cas.CasFetcher;
 import io.hybridgrid.worker.cas.FakeCasClient;
 import io.hybridgrid.worker.cas.LocalCas;
 import io.hybridgrid.worker.compiler.InstalledCompilers;
+import io.hybridgrid.worker.compiler.TaskRefusedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -198,5 +201,60 @@ class ActionExecutorTest {
     Path p = tmp.resolve("bad");
     Tools.write(p, "bad.c", "int f(void) { return undefined_thing; }\n");
     sameAsLocal(Tools.GCC, p, List.of("-Wall", "-c", "bad.c", "-o", "bad.o"), List.of("bad.o"));
+  }
+
+  @Test
+  void theSandboxWorksHere() {
+    assertEquals(java.util.Optional.empty(), executor.selfCheck());
+  }
+
+  @Test
+  void aBrokenSandboxIsReportedAndOpensTheBreaker() throws Exception {
+    boolean root = BwrapSandbox.currentId("Uid:") == 0;
+    SandboxSettings d = SandboxSettings.defaults(tmp.resolve("work2"), root);
+    SandboxSettings broken =
+        new SandboxSettings(
+            d.workRoot(),
+            Path.of("/bin/false"), // "bubblewrap" that never starts anything
+            d.user(),
+            d.timeout(),
+            d.memoryBytes(),
+            d.fileBytes(),
+            d.maxInputBytes(),
+            d.maxInputFiles(),
+            d.inlineOutputBytes());
+    io.github.resilience4j.circuitbreaker.CircuitBreaker breaker =
+        io.github.resilience4j.circuitbreaker.CircuitBreaker.of(
+            "test",
+            io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom()
+                .slidingWindowSize(2)
+                .minimumNumberOfCalls(2)
+                .failureRateThreshold(50)
+                .build());
+    Path gcc = Tools.GCC;
+    ActionExecutor bad =
+        new ActionExecutor(
+            new InstalledCompilers(Map.of(CompilerProbe.probe(gcc).orElseThrow(), gcc)),
+            new CasFetcher(LocalCas.open(tmp.resolve("cas2"), 1L << 30), pool),
+            broken,
+            breaker);
+    assertTrue(bad.selfCheck().isPresent());
+    Path p = project();
+    ActionSpec a =
+        ClientSide.action(
+            gcc,
+            p,
+            List.of("gcc", "-c", "src/main.c", "-o", "m.o", "-Iinc"),
+            List.of("m.o"),
+            store);
+    for (int i = 0; i < 2; i++) {
+      TaskRefusedException e =
+          assertThrows(TaskRefusedException.class, () -> bad.execute(a, Duration.ZERO, store));
+      assertEquals(TaskRefusedException.Reason.INFRASTRUCTURE, e.reason(), e.getMessage());
+      assertTrue(e.getMessage().contains("could not be set up"), e.getMessage());
+    }
+    TaskRefusedException open =
+        assertThrows(TaskRefusedException.class, () -> bad.execute(a, Duration.ZERO, store));
+    assertEquals(TaskRefusedException.Reason.UNAVAILABLE, open.reason(), open.getMessage());
   }
 }
