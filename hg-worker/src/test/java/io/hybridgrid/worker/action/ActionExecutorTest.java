@@ -257,4 +257,85 @@ class ActionExecutorTest {
         assertThrows(TaskRefusedException.class, () -> bad.execute(a, Duration.ZERO, store));
     assertEquals(TaskRefusedException.Reason.UNAVAILABLE, open.reason(), open.getMessage());
   }
+
+  /**
+   * Include structures real projects use: a .c including a .c, -I through a symlinked directory and
+   * with ./ and ../ after it, -iquote, -isystem, -include, a computed include, #include_next,
+   * #pragma once, __FILE__, __LINE__, __COUNTER__, __has_include.
+   */
+  private Path includeProject() throws Exception {
+    Path p = tmp.resolve("inc");
+    Tools.write(
+        p,
+        "main.c",
+        String.join(
+            "\n",
+            "#include \"other.c\"",
+            "#include \"cfg.h\"",
+            "#include \"q.h\"",
+            "#include <sys1.h>",
+            "#define NEXT \"nx.h\"",
+            "#include NEXT",
+            "#include \"once.h\"",
+            "#include \"once.h\"",
+            "#include \"two.h\"",
+            "#if __has_include(\"nothere.h\")",
+            "#error \"nothere.h must not exist\"",
+            "#endif",
+            "#if __has_include(\"q.h\")",
+            "int has_q = 1;",
+            "#endif",
+            "const char *f = __FILE__;",
+            "int l = __LINE__;",
+            "int c1 = __COUNTER__;",
+            "int c2 = __COUNTER__;",
+            "int main(void) { return other() + CFG + Q + SYS1 + NX + ONCE + TWO + PRE; }",
+            ""));
+    Tools.write(p, "other.c", "static int other(void) { return 1; }\n");
+    Tools.write(p, "real/inc/cfg.h", "#define CFG 2\n");
+    Tools.write(p, "quote/q.h", "#define Q 3\n");
+    Tools.write(p, "sysa/sys1.h", "#include_next <sys1.h>\n");
+    Tools.write(p, "sysb/sys1.h", "#define SYS1 4\n");
+    Tools.write(p, "sysa/nx.h", "#include_next <nx.h>\n");
+    Tools.write(p, "sysb/nx.h", "#define NX 5\n");
+    Tools.write(p, "once.h", "#pragma once\nstatic const int ONCE = 6;\n");
+    Tools.write(p, "real/inc2/two.h", "#define TWO 7\n");
+    Tools.write(p, "pre.h", "#define PRE 8\n");
+    Files.createSymbolicLink(p.resolve("lnk"), Path.of("real/inc"));
+    return p;
+  }
+
+  private static final List<String> INCLUDE_FLAGS =
+      List.of(
+          "-std=c11",
+          "-pedantic",
+          "-Werror",
+          "-Wall",
+          "-g",
+          "-MMD",
+          "-I./lnk",
+          "-Ilnk/../inc2",
+          "-iquote",
+          "quote",
+          "-isystem",
+          "sysa",
+          "-isystem",
+          "sysb",
+          "-include",
+          "pre.h",
+          "-c",
+          "main.c",
+          "-o",
+          "main.o");
+
+  @Test
+  void includeStructuresIdenticalWithGcc() throws Exception {
+    sameAsLocal(Tools.GCC, includeProject(), INCLUDE_FLAGS, List.of("main.o", "main.d"));
+  }
+
+  @Test
+  void includeStructuresIdenticalWithClang() throws Exception {
+    assumeTrue(Tools.installed(Tools.CLANG), "clang is not installed");
+    sameAsLocal(Tools.CLANG, includeProject(), INCLUDE_FLAGS, List.of("main.o", "main.d"));
+  }
 }
