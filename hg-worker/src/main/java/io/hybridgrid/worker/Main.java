@@ -1,5 +1,6 @@
 package io.hybridgrid.worker;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hybridgrid.common.config.ByteSize;
 import io.hybridgrid.common.discovery.DiscoveredCoordinator;
 import io.hybridgrid.common.discovery.MdnsLookup;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -202,11 +204,11 @@ public final class Main implements Callable<Integer> {
               Duration.ofSeconds(60));
       installed.all().forEach((idn, path) -> log.info("compiler {} -> {}", idn.describe(), path));
       Path root = workDir != null ? workDir : Files.createTempDirectory("hg-worker-");
-      ActionExecutor actions = actions(installed, root);
       GuardedCompiler runner =
           new GuardedCompiler(
               new SandboxCompiler(installed, root, Duration.ofSeconds(compileTimeoutSeconds)),
               GuardedCompiler.defaultBreaker());
+      ActionExecutor actions = actions(installed, root, runner.breaker());
       Capabilities caps =
           Capabilities.newBuilder()
               .setCores(cores)
@@ -245,7 +247,8 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The action executor the flags describe; null when actions are off or cannot run here. */
-    private ActionExecutor actions(InstalledCompilers installed, Path workRoot) throws Exception {
+    private ActionExecutor actions(
+        InstalledCompilers installed, Path workRoot, CircuitBreaker breaker) throws Exception {
       if (sandbox.equals("off")) {
         log.info("--sandbox off: actions are refused; only preprocessed tasks are served");
         return null;
@@ -298,10 +301,18 @@ public final class Main implements Callable<Integer> {
           root ? " as " + sandboxUser : "",
           cas,
           casSize);
-      return new ActionExecutor(
-          installed,
-          new CasFetcher(LocalCas.open(cas, ByteSize.parse(casSize)), streams),
-          settings);
+      ActionExecutor executor =
+          new ActionExecutor(
+              installed,
+              new CasFetcher(LocalCas.open(cas, ByteSize.parse(casSize)), streams),
+              settings,
+              breaker);
+      Optional<String> broken = executor.selfCheck();
+      if (broken.isPresent()) {
+        log.warn("the sandbox does not work here, actions are refused: {}", broken.get());
+        return null;
+      }
+      return executor;
     }
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * read in chunks ({@link #openWriter}, {@link #openReader}), never held whole in memory.
  *
  * <p>The empty blob is always present and never stored.
+ *
+ * <p>(Over 500 lines on purpose: the disk index, the memory tier, the streamed writer and the exact
+ * counters change together at every put, commit and eviction; split apart, each would need the
+ * others' lock and counters.)
  */
 public final class ContentStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ContentStore.class);

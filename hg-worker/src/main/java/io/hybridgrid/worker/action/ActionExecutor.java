@@ -1,5 +1,6 @@
 package io.hybridgrid.worker.action;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hybridgrid.common.fs.TempTrees;
 import io.hybridgrid.worker.cas.BlobDigest;
 import io.hybridgrid.worker.cas.BlobMismatchException;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,7 @@ public final class ActionExecutor {
   private final SandboxSettings settings;
   private final BwrapSandbox sandbox;
   private final HostToolchain hostToolchain;
+  private final CircuitBreaker breaker;
 
   /**
    * @param compilers this worker's compilers (used while clients do not ship their toolchain)
@@ -58,6 +61,19 @@ public final class ActionExecutor {
    */
   public ActionExecutor(
       InstalledCompilers compilers, CasFetcher fetcher, SandboxSettings settings) {
+    this(compilers, fetcher, settings, null);
+  }
+
+  /**
+   * As above, behind {@code breaker} (the one the older compile path uses): only infrastructure
+   * failures count against it, and while it is open actions are refused as UNAVAILABLE.
+   */
+  public ActionExecutor(
+      InstalledCompilers compilers,
+      CasFetcher fetcher,
+      SandboxSettings settings,
+      CircuitBreaker breaker) {
+    this.breaker = breaker;
     this.compilers = compilers;
     this.fetcher = fetcher;
     this.settings = settings;
@@ -80,6 +96,85 @@ public final class ActionExecutor {
    *     sandbox could not run it here
    */
   public ActionOutcome execute(ActionSpec action, Duration timeout, CasClient remote)
+      throws TaskRefusedException {
+    if (breaker == null) {
+      return executeUnguarded(action, timeout, remote);
+    }
+    if (!breaker.tryAcquirePermission()) {
+      throw new TaskRefusedException(
+          Reason.UNAVAILABLE,
+          "circuit breaker is " + breaker.getState() + " after repeated infrastructure failures");
+    }
+    long start = System.nanoTime();
+    try {
+      ActionOutcome out = executeUnguarded(action, timeout, remote);
+      breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      return out;
+    } catch (TaskRefusedException e) {
+      if (e.reason() == Reason.INFRASTRUCTURE) {
+        breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+      } else {
+        breaker.releasePermission();
+      }
+      throw e;
+    } catch (RuntimeException e) {
+      breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Whether bubblewrap can make a sandbox on this machine (user namespaces allowed, setpriv and
+   * prlimit present): runs {@code /bin/true} in an otherwise empty one. The reason when not.
+   */
+  public Optional<String> selfCheck() {
+    if (!available()) {
+      return Optional.of("bubblewrap is not installed at " + settings.bwrap());
+    }
+    try {
+      Path dir = newTaskDir();
+      try {
+        TaskTree tree = new TaskTree(dir.resolve("root"));
+        tree.directory("/proc");
+        tree.directory("/dev");
+        tree.directory("/tmp");
+        Path realTrue = Path.of("/bin/true").toRealPath();
+        List<Map.Entry<String, String>> ro = new ArrayList<>();
+        Set<HostToolchain.Entry> entries = new LinkedHashSet<>();
+        HostToolchain.mirror(realTrue, entries);
+        for (String lib : HostToolchain.libraries(realTrue)) {
+          HostToolchain.mirror(Path.of(lib), entries);
+        }
+        for (HostToolchain.Entry e : entries) {
+          mountToolchain(tree, e, ro);
+        }
+        BwrapSandbox.Result r =
+            sandbox.run(
+                new BwrapSandbox.Run(
+                    dir,
+                    tree.root(),
+                    "/",
+                    List.of(realTrue.toString()),
+                    Map.of(),
+                    List.of(),
+                    ro,
+                    Duration.ofSeconds(30)));
+        return r.exitCode() == 0
+            ? Optional.empty()
+            : Optional.of(
+                "true exited "
+                    + r.exitCode()
+                    + " in the sandbox: "
+                    + new String(r.stderr(), java.nio.charset.StandardCharsets.UTF_8).strip());
+      } finally {
+        TempTrees.delete(dir);
+      }
+    } catch (IOException | TaskRefusedException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  private ActionOutcome executeUnguarded(ActionSpec action, Duration timeout, CasClient remote)
       throws TaskRefusedException {
     try {
       ActionChecks.check(action, settings);

@@ -3,6 +3,8 @@ package io.hybridgrid.worker.action;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hybridgrid.common.compiler.CompilerProbe;
@@ -11,6 +13,7 @@ import io.hybridgrid.worker.cas.CasFetcher;
 import io.hybridgrid.worker.cas.FakeCasClient;
 import io.hybridgrid.worker.cas.LocalCas;
 import io.hybridgrid.worker.compiler.InstalledCompilers;
+import io.hybridgrid.worker.compiler.TaskRefusedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -198,5 +201,141 @@ class ActionExecutorTest {
     Path p = tmp.resolve("bad");
     Tools.write(p, "bad.c", "int f(void) { return undefined_thing; }\n");
     sameAsLocal(Tools.GCC, p, List.of("-Wall", "-c", "bad.c", "-o", "bad.o"), List.of("bad.o"));
+  }
+
+  @Test
+  void theSandboxWorksHere() {
+    assertEquals(java.util.Optional.empty(), executor.selfCheck());
+  }
+
+  @Test
+  void aBrokenSandboxIsReportedAndOpensTheBreaker() throws Exception {
+    boolean root = BwrapSandbox.currentId("Uid:") == 0;
+    SandboxSettings d = SandboxSettings.defaults(tmp.resolve("work2"), root);
+    SandboxSettings broken =
+        new SandboxSettings(
+            d.workRoot(),
+            Path.of("/bin/false"), // "bubblewrap" that never starts anything
+            d.user(),
+            d.timeout(),
+            d.memoryBytes(),
+            d.fileBytes(),
+            d.maxInputBytes(),
+            d.maxInputFiles(),
+            d.inlineOutputBytes());
+    io.github.resilience4j.circuitbreaker.CircuitBreaker breaker =
+        io.github.resilience4j.circuitbreaker.CircuitBreaker.of(
+            "test",
+            io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom()
+                .slidingWindowSize(2)
+                .minimumNumberOfCalls(2)
+                .failureRateThreshold(50)
+                .build());
+    Path gcc = Tools.GCC;
+    ActionExecutor bad =
+        new ActionExecutor(
+            new InstalledCompilers(Map.of(CompilerProbe.probe(gcc).orElseThrow(), gcc)),
+            new CasFetcher(LocalCas.open(tmp.resolve("cas2"), 1L << 30), pool),
+            broken,
+            breaker);
+    assertTrue(bad.selfCheck().isPresent());
+    Path p = project();
+    ActionSpec a =
+        ClientSide.action(
+            gcc,
+            p,
+            List.of("gcc", "-c", "src/main.c", "-o", "m.o", "-Iinc"),
+            List.of("m.o"),
+            store);
+    for (int i = 0; i < 2; i++) {
+      TaskRefusedException e =
+          assertThrows(TaskRefusedException.class, () -> bad.execute(a, Duration.ZERO, store));
+      assertEquals(TaskRefusedException.Reason.INFRASTRUCTURE, e.reason(), e.getMessage());
+      assertTrue(e.getMessage().contains("could not be set up"), e.getMessage());
+    }
+    TaskRefusedException open =
+        assertThrows(TaskRefusedException.class, () -> bad.execute(a, Duration.ZERO, store));
+    assertEquals(TaskRefusedException.Reason.UNAVAILABLE, open.reason(), open.getMessage());
+  }
+
+  /**
+   * Include structures real projects use: a .c including a .c, -I through a symlinked directory and
+   * with ./ and ../ after it, -iquote, -isystem, -include, a computed include, #include_next,
+   * #pragma once, __FILE__, __LINE__, __COUNTER__, __has_include.
+   */
+  private Path includeProject() throws Exception {
+    Path p = tmp.resolve("inc");
+    Tools.write(
+        p,
+        "main.c",
+        String.join(
+            "\n",
+            "#include \"other.c\"",
+            "#include \"cfg.h\"",
+            "#include \"q.h\"",
+            "#include <sys1.h>",
+            "#define NEXT \"nx.h\"",
+            "#include NEXT",
+            "#include \"once.h\"",
+            "#include \"once.h\"",
+            "#include \"two.h\"",
+            "#if __has_include(\"nothere.h\")",
+            "#error \"nothere.h must not exist\"",
+            "#endif",
+            "#if __has_include(\"q.h\")",
+            "int has_q = 1;",
+            "#endif",
+            "const char *f = __FILE__;",
+            "int l = __LINE__;",
+            "int c1 = __COUNTER__;",
+            "int c2 = __COUNTER__;",
+            "int main(void) { return other() + CFG + Q + SYS1 + NX + ONCE + TWO + PRE; }",
+            ""));
+    Tools.write(p, "other.c", "static int other(void) { return 1; }\n");
+    Tools.write(p, "real/inc/cfg.h", "#define CFG 2\n");
+    Tools.write(p, "quote/q.h", "#define Q 3\n");
+    Tools.write(p, "sysa/sys1.h", "#include_next <sys1.h>\n");
+    Tools.write(p, "sysb/sys1.h", "#define SYS1 4\n");
+    Tools.write(p, "sysa/nx.h", "#include_next <nx.h>\n");
+    Tools.write(p, "sysb/nx.h", "#define NX 5\n");
+    Tools.write(p, "once.h", "#pragma once\nstatic const int ONCE = 6;\n");
+    Tools.write(p, "real/inc2/two.h", "#define TWO 7\n");
+    Tools.write(p, "pre.h", "#define PRE 8\n");
+    Files.createSymbolicLink(p.resolve("lnk"), Path.of("real/inc"));
+    return p;
+  }
+
+  private static final List<String> INCLUDE_FLAGS =
+      List.of(
+          "-std=c11",
+          "-pedantic",
+          "-Werror",
+          "-Wall",
+          "-g",
+          "-MMD",
+          "-I./lnk",
+          "-Ilnk/../inc2",
+          "-iquote",
+          "quote",
+          "-isystem",
+          "sysa",
+          "-isystem",
+          "sysb",
+          "-include",
+          "pre.h",
+          "-c",
+          "main.c",
+          "-o",
+          "main.o");
+
+  @Test
+  void includeStructuresIdenticalWithGcc() throws Exception {
+    sameAsLocal(Tools.GCC, includeProject(), INCLUDE_FLAGS, List.of("main.o", "main.d"));
+  }
+
+  @Test
+  void includeStructuresIdenticalWithClang() throws Exception {
+    assumeTrue(Tools.installed(Tools.CLANG), "clang is not installed");
+    sameAsLocal(Tools.CLANG, includeProject(), INCLUDE_FLAGS, List.of("main.o", "main.d"));
   }
 }

@@ -3,7 +3,6 @@ package io.hybridgrid.worker.action;
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.compiler.CompilerProbe;
 import io.hybridgrid.worker.Tools;
-import io.hybridgrid.worker.cas.BlobDigest;
 import io.hybridgrid.worker.cas.FakeCasClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -70,15 +69,25 @@ final class ClientSide {
     scan.add(deps.toString());
     Tools.Result r = Tools.run(cwd, scan);
     Map<String, ActionSpec.InputFile> inputs = new LinkedHashMap<>();
+    Set<HostToolchain.Entry> links = new java.util.LinkedHashSet<>();
     if (r.exitCode() == 0) {
       for (String p : parseDeps(Files.readString(deps, StandardCharsets.UTF_8))) {
         String abs = p.startsWith("/") ? p : cwd + "/" + p;
         if (leaveOut.contains(abs) || inputs.containsKey(abs)) {
           continue;
         }
-        byte[] bytes = Files.readAllBytes(Path.of(abs));
-        BlobDigest d = store.add(bytes);
-        inputs.put(abs, new ActionSpec.InputFile(abs, d, false));
+        // As a client would: every symlink on the way is sent as a symlink, the file at its
+        // physical path.
+        Set<HostToolchain.Entry> found = new java.util.LinkedHashSet<>();
+        HostToolchain.mirror(Path.of(abs), found);
+        for (HostToolchain.Entry e : found) {
+          if (e instanceof HostToolchain.Link l) {
+            links.add(l);
+          } else if (e instanceof HostToolchain.Mount m) {
+            byte[] bytes = Files.readAllBytes(Path.of(m.path()));
+            inputs.put(m.path(), new ActionSpec.InputFile(m.path(), store.add(bytes), false));
+          }
+        }
       }
     } else {
       // The scan failed (a missing header): send what exists, the compile reports the error.
@@ -102,7 +111,10 @@ final class ClientSide {
         cwd.toString(),
         ENV,
         List.copyOf(inputs.values()),
-        List.of(),
+        links.stream()
+            .map(e -> (HostToolchain.Link) e)
+            .map(l -> new ActionSpec.Symlink(l.path(), l.target()))
+            .toList(),
         List.of(cwd.toString()),
         outs,
         id,

@@ -31,9 +31,6 @@ final class ActionPlanner {
   private static final Set<String> DIRECTORY_OPTIONS =
       Set.of("-I", "-iquote", "-isystem", "-idirafter", "-isysroot", "--sysroot", "-iframework");
 
-  /** A planned action, with the scan's file list as the compiler spelled it (the cache keys it). */
-  record Plan(RemoteAction action, List<String> scanned) {}
-
   /** The scan itself failed (a missing header, a syntax error in a directive): compile locally. */
   static final class ScanFailedException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -52,31 +49,41 @@ final class ActionPlanner {
   }
 
   /**
-   * Plans {@code argv0 args} run in {@code cwd}.
+   * Runs the dependency scan: the files the compile reads, as the compiler spelled them, the main
+   * source first. Cheap to look up in the cache with; the action itself is built only on a miss.
+   */
+  List<String> scan(CompileInvocation inv, Path compiler, Path cwd, Map<String, String> env)
+      throws ScanFailedException, IOException, InterruptedException {
+    ProcessRunner.Captured scan =
+        runner.capture(compiler, inv.dependencyScanArgs(SCAN_TARGET), cwd, env);
+    if (scan.exitCode() != 0) {
+      throw new ScanFailedException("dependency scan exited with " + scan.exitCode());
+    }
+    try {
+      return DependencyRule.prerequisites(scan.stdout(), SCAN_TARGET);
+    } catch (IllegalArgumentException e) {
+      throw new ScanFailedException(e.getMessage());
+    }
+  }
+
+  /**
+   * Builds the action for {@code argv0 args} run in {@code cwd} from the scan's file list.
    *
    * @param argv0 the compiler as the user typed it (the action's argv[0])
-   * @param compiler what it resolves to here (runs the scan)
+   * @param compiler what it resolves to here
+   * @param scanned what {@link #scan} returned
+   * @throws MissingInputException when a scanned file vanished or cannot be read
    */
-  Plan plan(
+  RemoteAction plan(
       String argv0,
       Path compiler,
       CompilerIdentity identity,
       CompileInvocation inv,
       List<String> args,
       Path cwd,
-      Map<String, String> env)
-      throws ScanFailedException, MissingInputException, IOException, InterruptedException {
-    ProcessRunner.Captured scan =
-        runner.capture(compiler, inv.dependencyScanArgs(SCAN_TARGET), cwd, env);
-    if (scan.exitCode() != 0) {
-      throw new ScanFailedException("dependency scan exited with " + scan.exitCode());
-    }
-    List<String> scanned;
-    try {
-      scanned = DependencyRule.prerequisites(scan.stdout(), SCAN_TARGET);
-    } catch (IllegalArgumentException e) {
-      throw new ScanFailedException(e.getMessage());
-    }
+      Map<String, String> env,
+      List<String> scanned)
+      throws MissingInputException {
     String dir = cwd.toString();
     InputRootBuilder root = new InputRootBuilder(digests);
     for (String f : scanned) {
@@ -109,16 +116,14 @@ final class ActionPlanner {
     List<String> argv = new ArrayList<>(args.size() + 1);
     argv.add(argv0);
     argv.addAll(args);
-    RemoteAction action =
-        new RemoteAction(
-            argv,
-            dir,
-            ActionEnvironment.carried(env),
-            root.build(),
-            outputs,
-            identity,
-            compiler.toString());
-    return new Plan(action, scanned);
+    return new RemoteAction(
+        argv,
+        dir,
+        ActionEnvironment.carried(env),
+        root.build(),
+        outputs,
+        identity,
+        compiler.toString());
   }
 
   /** {@code --sysroot=/x} parses with the value {@code =/x} on some spellings. */

@@ -146,23 +146,6 @@ final class CacheKeys {
     return out;
   }
 
-  /** Whether the compile emits debug info (any {@code -g} option but {@code -g0}). */
-  static boolean debugInfo(CompileInvocation inv) {
-    boolean debug = false;
-    for (Arg arg : inv.args()) {
-      String t = arg.tokens().get(0);
-      if (arg.input() || !t.startsWith("-g") || t.equals("-gcc-toolchain")) {
-        continue;
-      }
-      if (t.equals("-g0")) {
-        debug = false;
-      } else if (!t.startsWith("-gno-") && !t.startsWith("-gz")) {
-        debug = true;
-      }
-    }
-    return debug;
-  }
-
   /**
    * What {@code __DATE__} and {@code __TIME__} expand to is fixed by {@code SOURCE_DATE_EPOCH} when
    * set; otherwise {@code __DATE__} is today's date where the client is ({@code TZ}).

@@ -174,17 +174,30 @@ public final class CompileFlow {
       CacheSession session,
       StatsDelta delta)
       throws IOException, InterruptedException {
-    ActionPlanner.Plan plan;
+    ActionPlanner planner = new ActionPlanner(services.runner(), services.fileDigests());
+    List<String> scanned;
     try {
-      plan =
-          new ActionPlanner(services.runner(), services.fileDigests())
-              .plan(compilerName, compiler, probed.identity(), inv, args, cwd, request.env());
+      scanned = planner.scan(inv, compiler, cwd, request.env());
     } catch (ActionPlanner.ScanFailedException e) {
       if (session != null) {
         session.uncacheable(UncacheableReason.PREPROCESSING_FAILED);
       }
       // The compiler itself reports preprocessing errors best: run it as the build asked.
       return local(compiler, args, label, e.getMessage(), delta);
+    }
+    if (session != null) {
+      Optional<CachedResult> hit = session.lookupDepend(scanned);
+      if (hit.isPresent() && serve(hit.get(), inv, label, "depend")) {
+        delta.increment(StatsDelta.HITS_PREPROCESSED);
+        session.rememberHeaders();
+        return 0;
+      }
+    }
+    RemoteAction action;
+    try {
+      action =
+          planner.plan(
+              compilerName, compiler, probed.identity(), inv, args, cwd, request.env(), scanned);
     } catch (MissingInputException e) {
       if (session != null) {
         session.uncacheable(UncacheableReason.MODIFIED_DURING_COMPILE);
@@ -193,15 +206,6 @@ public final class CompileFlow {
           "hgbuild: warning: input " + e.getMessage() + "; compiling " + label + " locally");
       return local(compiler, args, label, "an input vanished during the build", delta);
     }
-    if (session != null) {
-      Optional<CachedResult> hit = session.lookupDepend(plan.scanned());
-      if (hit.isPresent() && serve(hit.get(), inv, label, "depend")) {
-        delta.increment(StatsDelta.HITS_PREPROCESSED);
-        session.rememberHeaders();
-        return 0;
-      }
-    }
-    RemoteAction action = plan.action();
     RemoteResult result;
     try {
       result = remote.execute(action, request.clientId(), request.batch());
