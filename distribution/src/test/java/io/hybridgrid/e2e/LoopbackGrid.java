@@ -31,6 +31,9 @@ final class LoopbackGrid implements AutoCloseable {
     this.grpcPort = freePort();
     this.httpPort = freePort();
     this.logs = Files.createTempDirectory("hg-e2e-logs-");
+    // Workers run as root here and their sandbox as nobody, which must reach the task directories.
+    Files.setPosixFilePermissions(
+        logs, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
     start(
         "coord",
         List.of(
@@ -74,7 +77,9 @@ final class LoopbackGrid implements AutoCloseable {
                 "--id",
                 id,
                 "--work-dir",
-                logs.resolve("work-" + id).toString()));
+                logs.resolve("work-" + id).toString(),
+                "--cas-dir",
+                logs.resolve("cas-" + id).toString()));
     cmd.addAll(extraArgs);
     start(id, cmd);
   }
