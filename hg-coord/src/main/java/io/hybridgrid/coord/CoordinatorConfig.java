@@ -3,6 +3,7 @@ package io.hybridgrid.coord;
 import io.hybridgrid.coord.cache.CacheSettings;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.scheduler.SchedulerKind;
+import io.hybridgrid.coord.tasks.TaskLogSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -15,20 +16,33 @@ import java.util.Objects;
  * @param scheduler the placement policy
  * @param stateDir where connectivity events are kept across restarts; null keeps them in memory
  * @param cache the shared result cache
+ * @param taskLog the optional JSON-lines task log
  */
 public record CoordinatorConfig(
     DispatchSettings dispatch,
     Duration heartbeatInterval,
     SchedulerKind scheduler,
     Path stateDir,
-    CacheSettings cache) {
+    CacheSettings cache,
+    TaskLogSettings taskLog) {
   public CoordinatorConfig {
     Objects.requireNonNull(dispatch, "dispatch");
+    Objects.requireNonNull(taskLog, "taskLog");
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(cache, "cache");
     if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
       throw new IllegalArgumentException("heartbeat interval must be positive");
     }
+  }
+
+  /** A configuration without a task log. */
+  public CoordinatorConfig(
+      DispatchSettings dispatch,
+      Duration heartbeatInterval,
+      SchedulerKind scheduler,
+      Path stateDir,
+      CacheSettings cache) {
+    this(dispatch, heartbeatInterval, scheduler, stateDir, cache, TaskLogSettings.off());
   }
 
   /** P2C, no state directory (events in memory), no result cache: what in-process tests want. */

@@ -5,20 +5,27 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.hybridgrid.common.grpc.BuildIds;
 import io.hybridgrid.common.grpc.CompressResponses;
 import io.hybridgrid.common.grpc.GrpcLimits;
 import io.hybridgrid.coord.cache.ResultCache;
 import io.hybridgrid.coord.cache.TieredResultCache;
+import io.hybridgrid.coord.dispatch.DispatchListener;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.events.EventLog;
+import io.hybridgrid.coord.grpc.ActivityGrpcService;
 import io.hybridgrid.coord.grpc.CompileGrpcService;
 import io.hybridgrid.coord.grpc.StatusGrpcService;
 import io.hybridgrid.coord.grpc.WorkerGrpcService;
 import io.hybridgrid.coord.http.HttpApi;
 import io.hybridgrid.coord.http.HttpServer;
+import io.hybridgrid.coord.metrics.CoordinatorMetrics;
+import io.hybridgrid.coord.metrics.GridMetrics;
 import io.hybridgrid.coord.scheduler.Scheduler;
 import io.hybridgrid.coord.status.CoordinatorStatus;
+import io.hybridgrid.coord.tasks.TaskFeed;
+import io.hybridgrid.coord.tasks.TaskLog;
 import io.hybridgrid.proto.v1.CompileResult;
 import io.hybridgrid.proto.v1.CompileTask;
 import java.io.IOException;
@@ -41,11 +48,20 @@ import java.util.function.UnaryOperator;
  * in-process {@link ServerBuilder}.
  */
 public final class CoordinatorServer implements AutoCloseable {
+  /**
+   * The coordinator keeps no per-worker circuit breaker yet, so every connected worker's breaker
+   * reads closed; the per-worker breaker (reliability work) replaces this with its own state.
+   */
+  private static final java.util.function.ToIntFunction<String> CIRCUIT_UNKNOWN_IS_CLOSED = id -> 0;
+
   private final EventLog events;
   private final ResultCache cache;
   private final TieredResultCache tieredCache;
   private final Dispatcher<CompileTask, CompileResult> dispatcher;
   private final CoordinatorStatus status;
+  private final CoordinatorMetrics metrics;
+  private final TaskLog taskLog;
+  private final TaskFeed<CompileTask> feed;
   private final HealthStatusManager health = new HealthStatusManager();
   private final ScheduledExecutorService timer;
   private final ExecutorService grpcExecutor;
@@ -102,8 +118,18 @@ public final class CoordinatorServer implements AutoCloseable {
         config.eventsFile() == null
             ? EventLog.inMemory(EventLog.DEFAULT_CAPACITY)
             : EventLog.persistent(config.eventsFile(), EventLog.DEFAULT_CAPACITY);
+    // The gauges read the dispatcher through the status view, built after it: read when scraped.
+    this.metrics =
+        new CoordinatorMetrics(
+            () -> status().workers(), () -> status().stats(), CIRCUIT_UNKNOWN_IS_CLOSED);
+    this.taskLog =
+        config.taskLog().enabled()
+            ? new TaskLog(
+                config.taskLog().file(), config.taskLog().maxBytes(), config.taskLog().keep())
+            : null;
+    this.feed = new TaskFeed<>(CompileTask::getSourcePath, clock, taskLog);
     if (config.cache().enabled()) {
-      this.tieredCache = new TieredResultCache(config.cache(), clock, cacheWriter());
+      this.tieredCache = new TieredResultCache(config.cache(), clock, cacheWriter(), metrics);
       this.cache = tieredCache;
     } else {
       this.tieredCache = null;
@@ -116,7 +142,8 @@ public final class CoordinatorServer implements AutoCloseable {
             schedulerDecorator.apply(config.scheduler().create(new SplittableRandom())),
             clock,
             r -> r.getExitCode() != 0,
-            events);
+            events,
+            DispatchListener.both(metrics, feed));
     this.status = new CoordinatorStatus(dispatcher, events, cache, clock);
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
@@ -144,20 +171,32 @@ public final class CoordinatorServer implements AutoCloseable {
             .executor(grpcExecutor)
             .maxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
             .addService(
-                ServerInterceptors.intercept(new CompileGrpcService(dispatcher, cache), compress))
+                ServerInterceptors.intercept(
+                    new CompileGrpcService(dispatcher, cache, metrics, feed, clock),
+                    compress,
+                    BuildIds.serverInterceptor()))
             .addService(
                 ServerInterceptors.intercept(
-                    new WorkerGrpcService(dispatcher, (int) heartbeatInterval.toMillis(), clock),
+                    new WorkerGrpcService(
+                        dispatcher, (int) heartbeatInterval.toMillis(), clock, metrics),
                     compress))
             .addService(new StatusGrpcService(status))
+            .addService(new ActivityGrpcService(metrics, feed, clock))
             .addService(health.getHealthService())
             .build();
-    this.http = httpBind == null ? null : new HttpServer(new HttpApi(status), httpBind);
+    this.http =
+        httpBind == null
+            ? null
+            : new HttpServer(new HttpApi(status, feed, metrics::scrape, clock), httpBind);
   }
 
   /** Starts serving. */
   public CoordinatorServer start() throws IOException, InterruptedException {
     events.start();
+    if (taskLog != null) {
+      taskLog.start();
+    }
+    feed.start();
     if (tieredCache != null) {
       tieredCache.start();
     }
@@ -184,6 +223,19 @@ public final class CoordinatorServer implements AutoCloseable {
     return status;
   }
 
+  /**
+   * The metrics the CAS, the result verifier and other code paths report into (see {@link
+   * GridMetrics}).
+   */
+  public GridMetrics metrics() {
+    return metrics;
+  }
+
+  /** The Prometheus exposition, as {@code /metrics} serves it. */
+  public String scrapeMetrics() {
+    return metrics.scrape();
+  }
+
   /** NOT_SERVING, then shutdown, bounded wait, then shutdownNow. */
   @Override
   public void close() {
@@ -206,6 +258,10 @@ public final class CoordinatorServer implements AutoCloseable {
     grpcExecutor.shutdownNow();
     cache.close();
     events.close();
+    if (taskLog != null) {
+      taskLog.close();
+    }
+    metrics.close();
   }
 
   /** One thread writes cache entries to disk; when 1,024 are pending, new ones stay in memory. */

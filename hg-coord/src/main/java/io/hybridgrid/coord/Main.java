@@ -5,6 +5,7 @@ import io.hybridgrid.coord.cache.ByteSize;
 import io.hybridgrid.coord.cache.CacheSettings;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.scheduler.SchedulerKind;
+import io.hybridgrid.coord.tasks.TaskLogSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,7 +52,8 @@ public final class Main implements Callable<Integer> {
         names = "--http-port",
         defaultValue = "8080",
         description =
-            "HTTP port for /health, /api/v1/* and the dashboard (default: ${DEFAULT-VALUE}).")
+            "HTTP port for the dashboard, /metrics, /health and /api/v1/* (default:"
+                + " ${DEFAULT-VALUE}).")
     int httpPort;
 
     @Option(
@@ -115,6 +117,23 @@ public final class Main implements Callable<Integer> {
         description = "Disk tier bound; 0 = none (default: ${DEFAULT-VALUE}).")
     long cacheDiskSize;
 
+    @Option(
+        names = "--task-log",
+        paramLabel = "FILE",
+        description =
+            "Append one JSON line per finished compile to FILE (rotated; off by default). The"
+                + " dashboard's build view and `hgbuild stats --builds` read it.")
+    Path taskLog;
+
+    @Option(
+        names = "--task-log-size",
+        defaultValue = "64M",
+        converter = SizeConverter.class,
+        paramLabel = "SIZE",
+        description =
+            "Rotate the task log at this size; 3 rotated files are kept (default: ${DEFAULT-VALUE}).")
+    long taskLogSize;
+
     @Override
     public Integer call() throws Exception {
       DispatchSettings defaults = DispatchSettings.defaults();
@@ -139,7 +158,8 @@ public final class Main implements Callable<Integer> {
                   !noCache,
                   cacheMemory,
                   cacheDir != null ? cacheDir : state.resolve("cache"),
-                  cacheDiskSize));
+                  cacheDiskSize),
+              new TaskLogSettings(taskLog, taskLogSize, TaskLogSettings.DEFAULT_KEEP));
       CoordinatorServer server =
           new CoordinatorServer(
               NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort))

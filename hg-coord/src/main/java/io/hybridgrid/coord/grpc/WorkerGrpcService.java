@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.coord.dispatch.Dispatcher;
+import io.hybridgrid.coord.metrics.GridMetrics;
 import io.hybridgrid.coord.registry.TaskSink;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
 import io.hybridgrid.coord.registry.WorkerLoad;
@@ -32,9 +33,22 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
   private final int heartbeatIntervalMillis;
   private final Clock clock;
   private final AtomicLong nonces = new AtomicLong();
+  private final GridMetrics metrics;
 
   public WorkerGrpcService(
       Dispatcher<CompileTask, CompileResult> dispatcher, int heartbeatIntervalMillis, Clock clock) {
+    this(dispatcher, heartbeatIntervalMillis, clock, GridMetrics.NONE);
+  }
+
+  /**
+   * @param metrics counts the bytes of assignments sent and results received
+   */
+  public WorkerGrpcService(
+      Dispatcher<CompileTask, CompileResult> dispatcher,
+      int heartbeatIntervalMillis,
+      Clock clock,
+      GridMetrics metrics) {
+    this.metrics = metrics;
     this.dispatcher = dispatcher;
     this.heartbeatIntervalMillis = heartbeatIntervalMillis;
     this.clock = clock;
@@ -51,10 +65,12 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
   /** Sends to one worker; gRPC stream observers are not thread-safe, so sends are serialized. */
   private static final class StreamSink implements TaskSink<CompileTask> {
     private final StreamObserver<CoordinatorMessage> out;
+    private final GridMetrics metrics;
     private boolean closed;
 
-    StreamSink(StreamObserver<CoordinatorMessage> out) {
+    StreamSink(StreamObserver<CoordinatorMessage> out, GridMetrics metrics) {
       this.out = out;
+      this.metrics = metrics;
     }
 
     synchronized void send(CoordinatorMessage message) {
@@ -72,14 +88,16 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
 
     @Override
     public void assign(String taskId, CompileTask payload, long timeoutMillis) {
-      send(
+      CoordinatorMessage m =
           CoordinatorMessage.newBuilder()
               .setAssignment(
                   TaskAssignment.newBuilder()
                       .setTaskId(taskId)
                       .setTask(payload)
                       .setTimeoutMs(timeoutMillis))
-              .build());
+              .build();
+      metrics.transfer("out", "worker", m.getSerializedSize());
+      send(m);
     }
 
     @Override
@@ -108,7 +126,7 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
     private volatile String workerId;
 
     Session(StreamObserver<CoordinatorMessage> out) {
-      this.sink = new StreamSink(out);
+      this.sink = new StreamSink(out, metrics);
     }
 
     @Override
@@ -163,6 +181,7 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
     }
 
     private void result(TaskResult r) {
+      metrics.transfer("in", "worker", r.getSerializedSize());
       if (r.hasResult()) {
         dispatcher.result(workerId, r.getTaskId(), r.getResult());
         return;
