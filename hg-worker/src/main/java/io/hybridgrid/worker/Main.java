@@ -1,9 +1,12 @@
 package io.hybridgrid.worker;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hybridgrid.common.discovery.DiscoveredCoordinator;
 import io.hybridgrid.common.discovery.MdnsLookup;
 import io.hybridgrid.common.discovery.RetryingLookup;
 import io.hybridgrid.common.grpc.HostPort;
+import io.hybridgrid.common.metrics.MetricNames;
+import io.hybridgrid.common.metrics.PrometheusRegistry;
 import io.hybridgrid.proto.v1.Capabilities;
 import io.hybridgrid.worker.compiler.CompilerFilter;
 import io.hybridgrid.worker.compiler.GuardedCompiler;
@@ -11,8 +14,12 @@ import io.hybridgrid.worker.compiler.InstalledCompilers;
 import io.hybridgrid.worker.compiler.SandboxCompiler;
 import io.hybridgrid.worker.discovery.CoordinatorResolver;
 import io.hybridgrid.worker.machine.MachineResources;
+import io.hybridgrid.worker.metrics.MeteredCompiler;
+import io.hybridgrid.worker.metrics.WorkerHttpServer;
 import io.hybridgrid.worker.session.WorkerSession;
 import io.hybridgrid.worker.session.WorkerSettings;
+import io.micrometer.core.instrument.Gauge;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -103,8 +110,30 @@ public final class Main implements Callable<Integer> {
         description = "Longest time one compile may take (default: ${DEFAULT-VALUE}).")
     int compileTimeoutSeconds;
 
+    @Option(
+        names = "--http-port",
+        defaultValue = "9090",
+        paramLabel = "PORT",
+        description =
+            "Port for /metrics, /health and /ready; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(
+        names = "--http-bind",
+        defaultValue = "0.0.0.0",
+        paramLabel = "ADDRESS",
+        description = "Address the HTTP port listens on (default: ${DEFAULT-VALUE}).")
+    String httpBind;
+
+    @Option(names = "--no-http", description = "Serve no HTTP port (no /metrics).")
+    boolean noHttp;
+
     @Override
     public Integer call() throws Exception {
+      if (!noHttp && (httpPort < 0 || httpPort > 65535)) {
+        throw new CommandLine.ParameterException(
+            spec().commandLine(), "--http-port must be 0..65535, not " + httpPort);
+      }
       CompilerFilter filter = CompilerFilter.parse(compilers);
       InstalledCompilers installed = InstalledCompilers.detect(System.getenv("PATH"), filter);
       if (installed.identities().isEmpty()) {
@@ -144,10 +173,16 @@ public final class Main implements Callable<Integer> {
               Duration.ofSeconds(60));
       installed.all().forEach((idn, path) -> log.info("compiler {} -> {}", idn.describe(), path));
       Path root = workDir != null ? workDir : Files.createTempDirectory("hg-worker-");
-      GuardedCompiler runner =
+      GuardedCompiler guarded =
           new GuardedCompiler(
               new SandboxCompiler(installed, root, Duration.ofSeconds(compileTimeoutSeconds)),
               GuardedCompiler.defaultBreaker());
+      PrometheusRegistry prometheus = new PrometheusRegistry();
+      MeteredCompiler runner = new MeteredCompiler(guarded, prometheus.registry());
+      Gauge.builder(MetricNames.CIRCUIT_STATE, guarded.breaker(), b -> circuitValue(b.getState()))
+          .description("This worker's compiler circuit breaker: 0 closed, 1 half-open, 2 open")
+          .tag("worker", workerId)
+          .register(prometheus.registry());
       Capabilities caps =
           Capabilities.newBuilder()
               .setCores(cores)
@@ -165,12 +200,27 @@ public final class Main implements Callable<Integer> {
               new SecureRandom(),
               machine::freeMemoryBytes,
               rediscover(viaMdns, mdnsInterface));
+      WorkerHttpServer http =
+          noHttp
+              ? null
+              : new WorkerHttpServer(
+                  new InetSocketAddress(httpBind, httpPort),
+                  prometheus::scrape,
+                  session::connected);
+      if (http != null) {
+        int port = http.start();
+        log.info("hg-worker HTTP on {}:{} (/metrics, /health, /ready)", httpBind, port);
+      }
       CountDownLatch done = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
                     session.close();
+                    if (http != null) {
+                      http.close();
+                    }
+                    prometheus.close();
                     done.countDown();
                   },
                   "hg-worker-shutdown"));
@@ -189,6 +239,15 @@ public final class Main implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec() {
       return spec;
     }
+  }
+
+  /** A breaker state as the circuit_state gauge reads it: 0 closed, 1 half-open, 2 open. */
+  static int circuitValue(CircuitBreaker.State state) {
+    return switch (state) {
+      case HALF_OPEN -> 1;
+      case OPEN, FORCED_OPEN -> 2;
+      default -> 0;
+    };
   }
 
   /**
