@@ -287,7 +287,8 @@ function onSnapshot(snap) {
   const fresh = snap.tasks.filter((x) => x.seq > state.lastSeq);
   if (fresh.length) state.lastSeq = fresh[fresh.length - 1].seq;
   for (const x of fresh) state.recent.push({at: Date.parse(x.time), placement: x.placement, ms: x.ms});
-  // The first snapshot brings the backlog: it fills the feed, not the rate chart.
+  // The first snapshot brings the backlog: it fills the feed and the hit rate, not the rate chart.
+  if (first) for (const x of fresh) state.totals[group(x.placement)]++;
   pushPoint(t, snap, first ? [] : fresh, dt);
   updateWorkers(snap);
   renderKpis(snap);

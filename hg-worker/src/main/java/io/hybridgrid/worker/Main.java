@@ -200,25 +200,35 @@ public final class Main implements Callable<Integer> {
               new SecureRandom(),
               machine::freeMemoryBytes,
               rediscover(viaMdns, mdnsInterface));
-      WorkerHttpServer http =
-          noHttp
-              ? null
-              : new WorkerHttpServer(
+      WorkerHttpServer http = null;
+      if (!noHttp) {
+        try {
+          http =
+              new WorkerHttpServer(
                   new InetSocketAddress(httpBind, httpPort),
                   prometheus::scrape,
                   session::connected);
-      if (http != null) {
-        int port = http.start();
-        log.info("hg-worker HTTP on {}:{} (/metrics, /health, /ready)", httpBind, port);
+          int port = http.start();
+          log.info("hg-worker HTTP on {}:{} (/metrics, /health, /ready)", httpBind, port);
+        } catch (java.io.IOException e) {
+          // Compiling is the worker's job; a taken port (Prometheus itself defaults to 9090)
+          // must not stop it.
+          log.warn(
+              "cannot serve HTTP on {}:{} ({}); /metrics is off: pass a free --http-port",
+              httpBind,
+              httpPort,
+              e.toString());
+        }
       }
+      WorkerHttpServer httpServer = http;
       CountDownLatch done = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
                     session.close();
-                    if (http != null) {
-                      http.close();
+                    if (httpServer != null) {
+                      httpServer.close();
                     }
                     prometheus.close();
                     done.countDown();

@@ -82,8 +82,9 @@ final class WorkersCommand implements Callable<Integer> {
     Map<String, Set<String>> byVersion = new LinkedHashMap<>();
     for (CompilerIdentity c : list) {
       String arch = c.getTarget().contains("-") ? c.getTarget().split("-")[0] : c.getTarget();
+      String version = c.getVersion().split(" ")[0]; // "12.2.0 (Debian 12.2.0-14)" -> 12.2.0
       byVersion
-          .computeIfAbsent(c.getFamily() + " " + c.getVersion(), k -> new LinkedHashSet<>())
+          .computeIfAbsent(c.getFamily() + " " + version, k -> new LinkedHashSet<>())
           .add(arch);
     }
     List<String> parts = new ArrayList<>();

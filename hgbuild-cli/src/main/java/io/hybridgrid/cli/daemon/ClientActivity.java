@@ -98,11 +98,16 @@ public final class ClientActivity {
     return "local";
   }
 
-  /** The source file an argv compiles, or its last argument. */
+  /** The source file an argv compiles, else what it writes ({@code -o}), else its last argument. */
   static String file(List<String> argv) {
     for (int i = argv.size() - 1; i > 0; i--) {
       if (SOURCE.matcher(argv.get(i)).matches() && !argv.get(i - 1).equals("-o")) {
         return argv.get(i);
+      }
+    }
+    for (int i = 1; i + 1 < argv.size(); i++) {
+      if (argv.get(i).equals("-o")) {
+        return argv.get(i + 1);
       }
     }
     return argv.isEmpty() ? "" : argv.get(argv.size() - 1);
