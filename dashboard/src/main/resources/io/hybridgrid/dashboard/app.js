@@ -61,46 +61,69 @@ function cssVar(name) {
 
 function chartSize(div) {
   const w = Math.max(200, div.clientWidth);
-  return {width: w, height: Math.max(120, Math.round(Math.min(w * 0.32, window.innerHeight * 0.22)))};
+  return {width: w, height: Math.max(120, Math.round(Math.min(w * 0.36, window.innerHeight * 0.27)))};
 }
 
-// The last five minutes, however much history there is: a steady axis on a wall screen.
-function xRange(u, min, max) {
-  return [max - HISTORY, max];
+function fontPx() {
+  return parseFloat(getComputedStyle(document.body).fontSize) || 14;
 }
 
+function hhmm(v) {
+  return new Date(v * 1000).toLocaleTimeString([], {hour12: false, hour: '2-digit', minute: '2-digit'});
+}
+
+function msLabel(v) {
+  return v >= 1000 ? (v / 1000).toLocaleString([], {maximumFractionDigits: 1}) + ' s' : Math.round(v) + ' ms';
+}
+
+// uPlot draws on a canvas, so its fonts follow the page's font size by hand (laptop vs wall).
 function makeCharts() {
-  const axis = {stroke: cssVar('--muted'), grid: {stroke: '#223', width: 1}, ticks: {stroke: '#223'}};
+  const fs = fontPx();
+  const font = `${Math.round(fs * 0.8)}px system-ui, sans-serif`;
+  const axis = {stroke: cssVar('--muted'), font, grid: {stroke: '#223', width: 1}, ticks: {stroke: '#223'}};
+  const xAxis = {...axis, space: fs * 5, values: (u, splits) => splits.map(hhmm), size: fs * 2.2};
   const through = $('chart-throughput');
   const lat = $('chart-latency');
+  through.replaceChildren();
+  lat.replaceChildren();
   const tp = new uPlot({
     ...chartSize(through),
     scales: {x: {time: true, range: xRange}, y: {range: (u, min, max) => [0, Math.max(1, max * 1.15)]}},
-    axes: [axis, {...axis, size: 40}],
+    axes: [xAxis, {...axis, size: fs * 3, values: (u, splits) => splits.map((v) => v + '/s')}],
     series: [
-      {},
+      {value: (u, v) => v == null ? '--' : hhmm(v)},
       {label: 'remote', stroke: cssVar('--remote'), fill: cssVar('--remote') + '33', width: 2, points: {show: false}},
       {label: 'cached', stroke: cssVar('--cache'), width: 2, points: {show: false}},
       {label: 'local', stroke: cssVar('--local'), width: 2, points: {show: false}},
     ],
-  }, [[], [], [], []], through);
+  }, [state.series[0], state.series[1], state.series[2], state.series[3]], through);
   const lq = new uPlot({
     ...chartSize(lat),
     scales: {x: {time: true, range: xRange}, ms: {range: (u, min, max) => [0, Math.max(10, max * 1.15)]},
              q: {range: (u, min, max) => [0, Math.max(2, max * 1.15)]}},
-    axes: [axis, {...axis, scale: 'ms', size: 50}, {...axis, scale: 'q', side: 1, grid: {show: false}, size: 40}],
+    axes: [xAxis,
+           {...axis, scale: 'ms', size: fs * 4, values: (u, splits) => splits.map(msLabel)},
+           {...axis, scale: 'q', side: 1, grid: {show: false}, size: fs * 2.5}],
     series: [
-      {},
-      {label: 'task ms', scale: 'ms', stroke: cssVar('--remote'), width: 2, spanGaps: true, points: {show: false}},
+      {value: (u, v) => v == null ? '--' : hhmm(v)},
+      {label: 'task time', scale: 'ms', stroke: cssVar('--remote'), width: 2, spanGaps: true, points: {show: false}},
       {label: 'queue', scale: 'q', stroke: cssVar('--fallback'), width: 2, points: {show: false}},
     ],
-  }, [[], [], []], lat);
-  window.addEventListener('resize', () => {
-    tp.setSize(chartSize(through));
-    lq.setSize(chartSize(lat));
-  });
-  return {tp, lq};
+  }, [state.series[0], state.series[4], state.series[5]], lat);
+  return {tp, lq, fs};
 }
+
+window.addEventListener('resize', () => {
+  if (!charts) return;
+  if (fontPx() !== charts.fs) {
+    charts.tp.destroy();
+    charts.lq.destroy();
+    charts = makeCharts();
+  } else {
+    charts.tp.setSize(chartSize($('chart-throughput')));
+    charts.lq.setSize(chartSize($('chart-latency')));
+  }
+});
 
 let charts = null;
 

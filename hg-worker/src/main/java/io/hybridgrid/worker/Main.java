@@ -182,6 +182,7 @@ public final class Main implements Callable<Integer> {
       Gauge.builder(MetricNames.CIRCUIT_STATE, guarded.breaker(), b -> circuitValue(b.getState()))
           .description("This worker's compiler circuit breaker: 0 closed, 1 half-open, 2 open")
           .tag("worker", workerId)
+          .strongReference(true)
           .register(prometheus.registry());
       Capabilities caps =
           Capabilities.newBuilder()

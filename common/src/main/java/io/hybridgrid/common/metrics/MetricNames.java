@@ -46,8 +46,12 @@ public final class MetricNames {
    */
   public static final String NETWORK_TRANSFER = "hybridgrid.network.transfer";
 
-  /** Gauge per worker, the round-trip average: {@code hybridgrid_worker_latency_ms}. */
-  public static final String WORKER_LATENCY_MS = "hybridgrid.worker.latency.ms";
+  /**
+   * Gauge per worker, the round-trip average in seconds: {@code hybridgrid_worker_latency_seconds}.
+   * (The design page says worker_latency_ms; {@code promtool check metrics} rejects abbreviated
+   * units, so it is in seconds like every Prometheus duration.)
+   */
+  public static final String WORKER_LATENCY = "hybridgrid.worker.latency";
 
   /**
    * Gauge per worker: 0 closed, 1 half-open, 2 open ({@code hybridgrid_circuit_state}). On the

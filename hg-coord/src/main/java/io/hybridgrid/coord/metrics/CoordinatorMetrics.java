@@ -65,7 +65,8 @@ public final class CoordinatorMetrics
 
   /**
    * @param workers the connected workers, read when scraped
-   * @param stats the dispatcher's counters, read when scraped
+   * @param stats the dispatcher's counters, read when scraped (held strongly: Micrometer keeps a
+   *     gauge's object weakly, and a lambda nobody else holds would read NaN after a GC)
    * @param circuitState a worker's breaker as the coordinator keeps it: 0 closed, 1 half-open, 2
    *     open (the per-worker breaker of the dispatcher; {@code id -> 0} while there is none)
    */
@@ -103,17 +104,20 @@ public final class CoordinatorMetrics
     }
     Gauge.builder(MetricNames.ACTIVE_TASKS, stats, s -> s.get().active())
         .description("Tasks running on workers")
+        .strongReference(true)
         .register(registry);
     Gauge.builder(MetricNames.QUEUE_DEPTH, stats, s -> s.get().queued())
         .description("Tasks waiting for a worker")
+        .strongReference(true)
         .register(registry);
     workersByState =
         MultiGauge.builder(MetricNames.WORKERS)
             .description("Connected workers by state")
             .register(registry);
     latency =
-        MultiGauge.builder(MetricNames.WORKER_LATENCY_MS)
-            .description("Round-trip time to each worker (moving average, ms)")
+        MultiGauge.builder(MetricNames.WORKER_LATENCY)
+            .description("Round-trip time to each worker (moving average)")
+            .baseUnit("seconds")
             .register(registry);
     circuit =
         MultiGauge.builder(MetricNames.CIRCUIT_STATE)
@@ -121,9 +125,11 @@ public final class CoordinatorMetrics
             .register(registry);
     Gauge.builder(MetricNames.CAS_BLOBS, casBlobs, s -> s.get().getAsLong())
         .description("Blobs in the content-addressed store")
+        .strongReference(true)
         .register(registry);
     Gauge.builder(MetricNames.CAS_BYTES, casBytes, s -> s.get().getAsLong())
         .description("Bytes in the content-addressed store")
+        .strongReference(true)
         .baseUnit("bytes")
         .register(registry);
     casUploads =
@@ -163,7 +169,7 @@ public final class CoordinatorMetrics
       byState.merge(w.state(), 1, Integer::sum);
       Tags tags = Tags.of("worker", w.id());
       if (w.rttMillis() >= 0) {
-        lat.add(MultiGauge.Row.of(tags, w.rttMillis()));
+        lat.add(MultiGauge.Row.of(tags, w.rttMillis() / 1000));
       }
       cb.add(MultiGauge.Row.of(tags, circuitState.applyAsInt(w.id())));
     }

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -112,7 +113,7 @@ class CoordinatorMetricsTest {
     assertEquals(1.0, value(after, "hybridgrid_task_duration_seconds_sum"), 1e-9);
     assertEquals(2, value(after, "hybridgrid_queue_time_seconds_count"));
     assertEquals(0.7, value(after, "hybridgrid_queue_time_seconds_sum"), 1e-9);
-    assertEquals(4.0, value(after, "hybridgrid_worker_latency_ms{worker=\"w1\"}"), 1e-9);
+    assertEquals(0.004, value(after, "hybridgrid_worker_latency_seconds{worker=\"w1\"}"), 1e-9);
     assertEquals(0, value(after, "hybridgrid_active_tasks"));
 
     dispatcher.workerGone("w1", sink, "test");
@@ -148,9 +149,27 @@ class CoordinatorMetricsTest {
       System.out.println("SKIPPED promtool check: /usr/bin/promtool absent (Debian: prometheus)");
       return;
     }
-    aTaskThroughTheDispatcherMovesTasksDurationQueueAndGauges();
+    RecordingSink sink = new RecordingSink();
+    dispatcher.register(
+        new WorkerDescriptor(
+            "w1", "w1.lan", 8, 16L << 30, "amd64", "linux", Set.of(GCC), 1, "0.1.0"),
+        sink);
+    dispatcher.submit(GCC, Priority.INTERACTIVE, "a.c");
+    dispatcher.pong("w1", clock.instant().minusMillis(4));
+    clock.advance(Duration.ofMillis(300));
+    dispatcher.result("w1", sink.last().taskId(), 0);
+    // Every kind of series, per-worker ones included, is in the scrape promtool reads.
+    String text = metrics.scrape();
+    for (String series :
+        List.of(
+            "hybridgrid_worker_latency_seconds{worker=\"w1\"}",
+            "hybridgrid_circuit_state{worker=\"w1\"}",
+            "hybridgrid_workers{state=\"active\"}",
+            "hybridgrid_task_duration_seconds_count")) {
+      value(text, series);
+    }
     Path scrape = tmp.resolve("metrics.txt");
-    Files.writeString(scrape, metrics.scrape());
+    Files.writeString(scrape, text);
     Process p =
         new ProcessBuilder(promtool.toString(), "check", "metrics")
             .redirectInput(scrape.toFile())

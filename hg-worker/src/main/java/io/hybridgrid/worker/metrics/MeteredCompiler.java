@@ -49,6 +49,7 @@ public final class MeteredCompiler implements CompilerRunner {
             .register(registry);
     Gauge.builder(MetricNames.ACTIVE_TASKS, active, AtomicInteger::get)
         .description("Compiles running on this worker")
+        .strongReference(true)
         .register(registry);
     this.bytesIn = transfer("in");
     this.bytesOut = transfer("out");
