@@ -64,6 +64,11 @@ function chartSize(div) {
   return {width: w, height: Math.max(120, Math.round(Math.min(w * 0.36, window.innerHeight * 0.27)))};
 }
 
+// The last five minutes, however much history there is: a steady axis on a wall screen.
+function xRange(u, min, max) {
+  return [max - HISTORY, max];
+}
+
 function fontPx() {
   return parseFloat(getComputedStyle(document.body).fontSize) || 14;
 }
