@@ -42,7 +42,8 @@
 extern char **environ;
 
 /* The subcommands of the JVM CLI (picocli, io.hybridgrid.cli.Main): the one list kept here. */
-static const char *const JVM_SUBCOMMANDS[] = {"status", "workers", "stats", "cache", "daemon", NULL};
+static const char *const JVM_SUBCOMMANDS[] = {"status", "workers", "stats", "cache", "daemon", "top",
+                                              NULL};
 /* Never the real compiler: the same rule as CompilerLocator.isWrapper on the Java side. */
 static const char *const WRAPPERS[] = {"hgbuild", "ccache", "sccache", "distcc", "icecc", NULL};
 
@@ -437,6 +438,90 @@ static void set_compiler(const char *var, const char *hg_var, const char *fallba
   setenv(var, value, 1);
 }
 
+/* ---- build progress: the daemon counts this build's compiles in a file beside its socket ----- */
+
+static volatile sig_atomic_t child_pid;
+
+static void forward_signal(int sig) {
+  if (child_pid > 0) kill(child_pid, sig);
+}
+
+/* The daemon's counts for this build: done remote cached local fallback failed (0 on failure). */
+static int read_progress(const char *path, long c[6]) {
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  int n = fscanf(f, "%ld %ld %ld %ld %ld %ld", &c[0], &c[1], &c[2], &c[3], &c[4], &c[5]);
+  fclose(f);
+  return n == 6;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Runs cmd as a child with HG_BUILD_ID set, and while it runs shows one progress line on stderr
+ * when stderr is a terminal (redrawn in place, 4 times a second, cleared before the build's own
+ * output can interleave with it only at the moment of a redraw); at the end prints one summary
+ * line if any compile went through hgbuild. Returns the child's exit status.
+ */
+static int run_with_progress(char **cmd) {
+  char id[64], sock[PATH_MAX], path[PATH_MAX + 80], why[256];
+  snprintf(id, sizeof id, "b%lx-%d", (unsigned long)time(NULL), (int)getpid());
+  setenv("HG_BUILD_ID", id, 1);
+  path[0] = '\0';
+  if (socket_path(sock, why, sizeof why)) {
+    char *slash = strrchr(sock, '/');
+    if (slash) snprintf(path, sizeof path, "%.*s/build-%s.progress", (int)(slash - sock), sock, id);
+  }
+  double start = now_s();
+  pid_t pid = fork();
+  if (pid < 0) {
+    execvp(cmd[0], cmd); /* no child: run the build without progress */
+    say("error", "cannot run %s: %s", cmd[0], strerror(errno));
+    return 127;
+  }
+  if (pid == 0) {
+    execvp(cmd[0], cmd);
+    say("error", "cannot run %s: %s", cmd[0], strerror(errno));
+    _exit(127);
+  }
+  child_pid = pid;
+  signal(SIGINT, SIG_IGN); /* the terminal sends it to the build too; we wait for its end */
+  signal(SIGQUIT, SIG_IGN);
+  signal(SIGTERM, forward_signal);
+  signal(SIGHUP, forward_signal);
+  int tty = isatty(2) && !truthy(getenv("HG_NO_PROGRESS")), shown = 0, status = 0;
+  long c[6] = {0}, last_done = -1;
+  for (;;) {
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR)) break;
+    if (tty && path[0] && read_progress(path, c) && c[0] != last_done) {
+      last_done = c[0];
+      double t = now_s() - start;
+      fprintf(stderr, "\r\033[Khgbuild: %ld compiled (%ld remote, %ld cached, %ld local%s) %.1f/s",
+              c[0], c[1], c[2], c[3] + c[4], c[4] ? ", some fallbacks" : "",
+              t > 0 ? c[0] / t : 0.0);
+      fflush(stderr);
+      shown = 1;
+    }
+    struct timespec ts = {0, 250 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  if (shown) fputs("\r\033[K", stderr);
+  if (path[0] && read_progress(path, c) && c[0] > 0) {
+    double t = now_s() - start;
+    fprintf(stderr,
+            "hgbuild: %ld compiles in %.1f s: %ld remote, %ld cached, %ld local, %ld fallbacks%s\n",
+            c[0], t, c[1], c[2], c[3], c[4], c[5] ? " (some failed)" : "");
+  }
+  if (path[0]) unlink(path);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 /* Runs cmd (argc words) for a build that should compile through hgbuild; never returns. */
 static void wrap(char **argv, int argc, int is_make) {
   set_compiler("CC", "HG_CC", "gcc");
@@ -463,9 +548,12 @@ static void wrap(char **argv, int argc, int is_make) {
     say("error", "hgbuild wrap needs a command, e.g. hgbuild wrap cmake --build build");
     exit(2);
   }
-  execvp(cmd[0], cmd);
-  say("error", "cannot run %s: %s", cmd[0], strerror(errno));
-  exit(127);
+  if (getenv("HG_BUILD_ID") && *getenv("HG_BUILD_ID")) { /* an inner make of a wrapped build */
+    execvp(cmd[0], cmd);
+    say("error", "cannot run %s: %s", cmd[0], strerror(errno));
+    exit(127);
+  }
+  exit(run_with_progress(cmd));
 }
 
 /* ---- main ----------------------------------------------------------------------------------- */

@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
 final class LoopbackGrid implements AutoCloseable {
   private final Path dist;
   private final List<Process> processes = new ArrayList<>();
+  private final java.util.Map<String, Process> byName = new java.util.HashMap<>();
+  private final java.util.Set<Process> stopped = new java.util.HashSet<>();
+  private final java.util.Map<String, Integer> workerHttpPorts = new java.util.HashMap<>();
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
   final int grpcPort;
@@ -27,6 +30,15 @@ final class LoopbackGrid implements AutoCloseable {
   final Path logs;
 
   LoopbackGrid(Path dist, int workers) throws IOException, InterruptedException {
+    this(dist, workers, List.of(), List.of());
+  }
+
+  /**
+   * @param coordArgs more arguments for {@code hg-coord serve} (e.g. {@code --task-log F})
+   * @param workerArgs more arguments for each {@code hg-worker serve}
+   */
+  LoopbackGrid(Path dist, int workers, List<String> coordArgs, List<String> workerArgs)
+      throws IOException, InterruptedException {
     this.dist = dist;
     this.grpcPort = freePort();
     this.httpPort = freePort();
@@ -34,7 +46,7 @@ final class LoopbackGrid implements AutoCloseable {
     // Workers run as root here and their sandbox as nobody, which must reach the task directories.
     Files.setPosixFilePermissions(
         logs, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-    start(
+    startWith(
         "coord",
         List.of(
             bin("hg-coord"),
@@ -47,9 +59,10 @@ final class LoopbackGrid implements AutoCloseable {
             "--http-port",
             Integer.toString(httpPort),
             "--state-dir",
-            logs.resolve("coord-state").toString()));
+            logs.resolve("coord-state").toString()),
+        coordArgs);
     for (int i = 1; i <= workers; i++) {
-      addWorker("worker-" + i, List.of());
+      addWorker("worker-" + i, workerArgs);
     }
     try {
       awaitWorkers(workers, Duration.ofSeconds(60));
@@ -80,8 +93,32 @@ final class LoopbackGrid implements AutoCloseable {
                 logs.resolve("work-" + id).toString(),
                 "--cas-dir",
                 logs.resolve("cas-" + id).toString()));
+    int httpPort = freePort();
+    workerHttpPorts.put(id, httpPort);
+    cmd.addAll(List.of("--http-bind", "127.0.0.1", "--http-port", Integer.toString(httpPort)));
     cmd.addAll(extraArgs);
     start(id, cmd);
+  }
+
+  /** The HTTP port (/metrics) of worker {@code id}. */
+  int workerHttpPort(String id) {
+    return workerHttpPorts.get(id);
+  }
+
+  /** Stops worker {@code id} (SIGTERM, then bounded wait): it leaves the grid. */
+  void stopWorker(String id) throws InterruptedException {
+    Process p = byName.get(id);
+    stopped.add(p);
+    p.destroy();
+    if (!p.waitFor(15, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
+  }
+
+  private void startWith(String name, List<String> cmd, List<String> more) throws IOException {
+    List<String> all = new ArrayList<>(cmd);
+    all.addAll(more);
+    start(name, all);
   }
 
   String coordinator() {
@@ -97,11 +134,37 @@ final class LoopbackGrid implements AutoCloseable {
   }
 
   private void start(String name, List<String> cmd) throws IOException {
-    processes.add(
+    Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
             .redirectOutput(logs.resolve(name + ".log").toFile())
-            .start());
+            .start();
+    processes.add(p);
+    byName.put(name, p);
+  }
+
+  /** GET {@code path} on the coordinator's HTTP port, as text. */
+  String getText(String path) throws IOException, InterruptedException {
+    return getText(httpPort, path);
+  }
+
+  /** GET {@code path} on {@code port} of 127.0.0.1, as text (a 200 is required). */
+  String getText(int port, String path) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return r.body();
+  }
+
+  /** The coordinator's HTTP base URL. */
+  String httpBase() {
+    return "http://127.0.0.1:" + httpPort;
   }
 
   /** GET /api/v1/stats. */
@@ -123,7 +186,7 @@ final class LoopbackGrid implements AutoCloseable {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       for (Process p : processes) {
-        if (!p.isAlive()) {
+        if (!p.isAlive() && !stopped.contains(p)) {
           throw new IllegalStateException(
               "a grid process exited with " + p.exitValue() + " during start-up; logs in " + logs);
         }

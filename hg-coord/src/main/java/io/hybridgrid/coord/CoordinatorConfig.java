@@ -5,6 +5,7 @@ import io.hybridgrid.coord.cache.CacheSettings;
 import io.hybridgrid.coord.cas.CasSettings;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.scheduler.SchedulerKind;
+import io.hybridgrid.coord.tasks.TaskLogSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,6 +21,7 @@ import java.util.Objects;
  * @param cas the content-addressed store; null puts it in a temporary directory deleted on close
  *     (tests)
  * @param actionLimits bounds on one action
+ * @param taskLog the optional JSON-lines task log
  */
 public record CoordinatorConfig(
     DispatchSettings dispatch,
@@ -28,9 +30,11 @@ public record CoordinatorConfig(
     Path stateDir,
     CacheSettings cache,
     CasSettings cas,
-    ActionLimits actionLimits) {
+    ActionLimits actionLimits,
+    TaskLogSettings taskLog) {
   public CoordinatorConfig {
     Objects.requireNonNull(dispatch, "dispatch");
+    Objects.requireNonNull(taskLog, "taskLog");
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(cache, "cache");
     Objects.requireNonNull(actionLimits, "actionLimits");
@@ -39,14 +43,22 @@ public record CoordinatorConfig(
     }
   }
 
-  /** A configuration with a temporary CAS and the default action limits. */
+  /** A configuration with a temporary CAS, the default action limits and no task log. */
   public CoordinatorConfig(
       DispatchSettings dispatch,
       Duration heartbeatInterval,
       SchedulerKind scheduler,
       Path stateDir,
       CacheSettings cache) {
-    this(dispatch, heartbeatInterval, scheduler, stateDir, cache, null, ActionLimits.defaults());
+    this(
+        dispatch,
+        heartbeatInterval,
+        scheduler,
+        stateDir,
+        cache,
+        null,
+        ActionLimits.defaults(),
+        TaskLogSettings.off());
   }
 
   /** P2C, no state directory (events in memory), no result cache: what in-process tests want. */
@@ -58,7 +70,13 @@ public record CoordinatorConfig(
   /** The same configuration with {@code newCas} and {@code newLimits}. */
   public CoordinatorConfig withCas(CasSettings newCas, ActionLimits newLimits) {
     return new CoordinatorConfig(
-        dispatch, heartbeatInterval, scheduler, stateDir, cache, newCas, newLimits);
+        dispatch, heartbeatInterval, scheduler, stateDir, cache, newCas, newLimits, taskLog);
+  }
+
+  /** The same configuration with {@code newTaskLog}. */
+  public CoordinatorConfig withTaskLog(TaskLogSettings newTaskLog) {
+    return new CoordinatorConfig(
+        dispatch, heartbeatInterval, scheduler, stateDir, cache, cas, actionLimits, newTaskLog);
   }
 
   /** The file connectivity events are appended to, or null. */

@@ -6,6 +6,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.hybridgrid.common.fs.TempTrees;
+import io.hybridgrid.common.grpc.BuildIds;
 import io.hybridgrid.common.grpc.CompressResponses;
 import io.hybridgrid.common.grpc.GrpcLimits;
 import io.hybridgrid.coord.action.ActionCache;
@@ -17,17 +18,23 @@ import io.hybridgrid.coord.cas.ContentStore;
 import io.hybridgrid.coord.compile.CompileService;
 import io.hybridgrid.coord.compile.Work;
 import io.hybridgrid.coord.compile.WorkResult;
+import io.hybridgrid.coord.dispatch.DispatchListener;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.events.EventLog;
+import io.hybridgrid.coord.grpc.ActivityGrpcService;
 import io.hybridgrid.coord.grpc.CompileGrpcService;
 import io.hybridgrid.coord.grpc.ContentStoreGrpcService;
 import io.hybridgrid.coord.grpc.StatusGrpcService;
 import io.hybridgrid.coord.grpc.WorkerGrpcService;
 import io.hybridgrid.coord.http.HttpApi;
 import io.hybridgrid.coord.http.HttpServer;
+import io.hybridgrid.coord.metrics.CoordinatorMetrics;
+import io.hybridgrid.coord.metrics.GridMetrics;
 import io.hybridgrid.coord.scheduler.Scheduler;
 import io.hybridgrid.coord.status.CoordinatorStatus;
+import io.hybridgrid.coord.tasks.TaskFeed;
+import io.hybridgrid.coord.tasks.TaskLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -51,6 +58,12 @@ import java.util.function.UnaryOperator;
  * in-process {@link ServerBuilder}.
  */
 public final class CoordinatorServer implements AutoCloseable {
+  /**
+   * The coordinator keeps no per-worker circuit breaker yet, so every connected worker's breaker
+   * reads closed; the per-worker breaker (reliability work) replaces this with its own state.
+   */
+  private static final java.util.function.ToIntFunction<String> CIRCUIT_UNKNOWN_IS_CLOSED = id -> 0;
+
   private final EventLog events;
   private final ResultCache cache;
   private final TieredResultCache tieredCache;
@@ -59,6 +72,9 @@ public final class CoordinatorServer implements AutoCloseable {
   private final Path temporaryCasDir;
   private final CompileService compileService;
   private final CoordinatorStatus status;
+  private final CoordinatorMetrics metrics;
+  private final TaskLog taskLog;
+  private final TaskFeed<Work> feed;
   private final HealthStatusManager health = new HealthStatusManager();
   private final ScheduledExecutorService timer;
   private final ExecutorService grpcExecutor;
@@ -115,8 +131,18 @@ public final class CoordinatorServer implements AutoCloseable {
         config.eventsFile() == null
             ? EventLog.inMemory(EventLog.DEFAULT_CAPACITY)
             : EventLog.persistent(config.eventsFile(), EventLog.DEFAULT_CAPACITY);
+    // The gauges read the dispatcher through the status view, built after it: read when scraped.
+    this.metrics =
+        new CoordinatorMetrics(
+            () -> status().workers(), () -> status().stats(), CIRCUIT_UNKNOWN_IS_CLOSED);
+    this.taskLog =
+        config.taskLog().enabled()
+            ? new TaskLog(
+                config.taskLog().file(), config.taskLog().maxBytes(), config.taskLog().keep())
+            : null;
+    this.feed = new TaskFeed<>(Work::describe, clock, taskLog);
     if (config.cache().enabled()) {
-      this.tieredCache = new TieredResultCache(config.cache(), clock, cacheWriter());
+      this.tieredCache = new TieredResultCache(config.cache(), clock, cacheWriter(), metrics);
       this.cache = tieredCache;
     } else {
       this.tieredCache = null;
@@ -141,7 +167,8 @@ public final class CoordinatorServer implements AutoCloseable {
             schedulerDecorator.apply(config.scheduler().create(new SplittableRandom())),
             clock,
             r -> r.exitCode() != 0,
-            events);
+            events,
+            DispatchListener.both(metrics, feed));
     this.compileService =
         new CompileService(
             dispatcher,
@@ -178,23 +205,33 @@ public final class CoordinatorServer implements AutoCloseable {
             .maxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
             .addService(
                 ServerInterceptors.intercept(
-                    new CompileGrpcService(compileService, cache.enabled()), compress))
+                    new CompileGrpcService(compileService, cache.enabled(), metrics, feed, clock),
+                    compress,
+                    BuildIds.serverInterceptor()))
             .addService(ServerInterceptors.intercept(new ContentStoreGrpcService(cas), compress))
             .addService(
                 ServerInterceptors.intercept(
                     new WorkerGrpcService(
-                        dispatcher, cas, (int) heartbeatInterval.toMillis(), clock),
+                        dispatcher, cas, (int) heartbeatInterval.toMillis(), clock, metrics),
                     compress))
             .addService(new StatusGrpcService(status))
+            .addService(new ActivityGrpcService(metrics, feed, clock))
             .addService(health.getHealthService())
             .build();
-    this.http = httpBind == null ? null : new HttpServer(new HttpApi(status), httpBind);
+    this.http =
+        httpBind == null
+            ? null
+            : new HttpServer(new HttpApi(status, feed, metrics::scrape, clock), httpBind);
   }
 
   /** Starts serving. */
   public CoordinatorServer start() throws IOException, InterruptedException {
     events.start();
     cas.start();
+    if (taskLog != null) {
+      taskLog.start();
+    }
+    feed.start();
     if (tieredCache != null) {
       tieredCache.start();
     }
@@ -224,6 +261,19 @@ public final class CoordinatorServer implements AutoCloseable {
 
   public CoordinatorStatus status() {
     return status;
+  }
+
+  /**
+   * The metrics the CAS, the result verifier and other code paths report into (see {@link
+   * GridMetrics}).
+   */
+  public GridMetrics metrics() {
+    return metrics;
+  }
+
+  /** The Prometheus exposition, as {@code /metrics} serves it. */
+  public String scrapeMetrics() {
+    return metrics.scrape();
   }
 
   /** NOT_SERVING, then shutdown, bounded wait, then shutdownNow. */
@@ -256,6 +306,10 @@ public final class CoordinatorServer implements AutoCloseable {
         // a temporary directory left behind is harmless
       }
     }
+    if (taskLog != null) {
+      taskLog.close();
+    }
+    metrics.close();
   }
 
   /** One thread writes cache entries to disk; when 1,024 are pending, new ones stay in memory. */

@@ -7,6 +7,7 @@ import io.hybridgrid.coord.cache.CacheSettings;
 import io.hybridgrid.coord.cas.CasSettings;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.scheduler.SchedulerKind;
+import io.hybridgrid.coord.tasks.TaskLogSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -53,7 +54,8 @@ public final class Main implements Callable<Integer> {
         names = "--http-port",
         defaultValue = "8080",
         description =
-            "HTTP port for /health, /api/v1/* and the dashboard (default: ${DEFAULT-VALUE}).")
+            "HTTP port for the dashboard, /metrics, /health and /api/v1/* (default:"
+                + " ${DEFAULT-VALUE}).")
     int httpPort;
 
     @Option(
@@ -159,6 +161,23 @@ public final class Main implements Callable<Integer> {
             "Largest input root (all files one compile reads) accepted (default: ${DEFAULT-VALUE}).")
     long maxInputRoot;
 
+    @Option(
+        names = "--task-log",
+        paramLabel = "FILE",
+        description =
+            "Append one JSON line per finished compile to FILE (rotated; off by default). The"
+                + " dashboard's build view and `hgbuild stats --builds` read it.")
+    Path taskLog;
+
+    @Option(
+        names = "--task-log-size",
+        defaultValue = "64M",
+        converter = SizeConverter.class,
+        paramLabel = "SIZE",
+        description =
+            "Rotate the task log at this size; 3 rotated files are kept (default: ${DEFAULT-VALUE}).")
+    long taskLogSize;
+
     @Override
     public Integer call() throws Exception {
       DispatchSettings defaults = DispatchSettings.defaults();
@@ -186,7 +205,8 @@ public final class Main implements Callable<Integer> {
                   cacheDiskSize),
               new CasSettings(
                   casMemory, casDir != null ? casDir : state.resolve("cas"), casDiskSize, maxBlob),
-              ActionLimits.defaults(maxInputRoot));
+              ActionLimits.defaults(maxInputRoot),
+              new TaskLogSettings(taskLog, taskLogSize, TaskLogSettings.DEFAULT_KEEP));
       CoordinatorServer server =
           new CoordinatorServer(
               NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort))

@@ -6,6 +6,8 @@ import io.hybridgrid.common.discovery.DiscoveredCoordinator;
 import io.hybridgrid.common.discovery.MdnsLookup;
 import io.hybridgrid.common.discovery.RetryingLookup;
 import io.hybridgrid.common.grpc.HostPort;
+import io.hybridgrid.common.metrics.MetricNames;
+import io.hybridgrid.common.metrics.PrometheusRegistry;
 import io.hybridgrid.proto.v1.Capabilities;
 import io.hybridgrid.worker.action.ActionExecutor;
 import io.hybridgrid.worker.action.SandboxSettings;
@@ -17,8 +19,13 @@ import io.hybridgrid.worker.compiler.InstalledCompilers;
 import io.hybridgrid.worker.compiler.SandboxCompiler;
 import io.hybridgrid.worker.discovery.CoordinatorResolver;
 import io.hybridgrid.worker.machine.MachineResources;
+import io.hybridgrid.worker.metrics.MeteredCompiler;
+import io.hybridgrid.worker.metrics.TaskMeter;
+import io.hybridgrid.worker.metrics.WorkerHttpServer;
 import io.hybridgrid.worker.session.WorkerSession;
 import io.hybridgrid.worker.session.WorkerSettings;
+import io.micrometer.core.instrument.Gauge;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -163,8 +170,30 @@ public final class Main implements Callable<Integer> {
                 + " ${DEFAULT-VALUE}).")
     String taskMemory;
 
+    @Option(
+        names = "--http-port",
+        defaultValue = "9090",
+        paramLabel = "PORT",
+        description =
+            "Port for /metrics, /health and /ready; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(
+        names = "--http-bind",
+        defaultValue = "0.0.0.0",
+        paramLabel = "ADDRESS",
+        description = "Address the HTTP port listens on (default: ${DEFAULT-VALUE}).")
+    String httpBind;
+
+    @Option(names = "--no-http", description = "Serve no HTTP port (no /metrics).")
+    boolean noHttp;
+
     @Override
     public Integer call() throws Exception {
+      if (!noHttp && (httpPort < 0 || httpPort > 65535)) {
+        throw new CommandLine.ParameterException(
+            spec().commandLine(), "--http-port must be 0..65535, not " + httpPort);
+      }
       CompilerFilter filter = CompilerFilter.parse(compilers);
       InstalledCompilers installed = InstalledCompilers.detect(System.getenv("PATH"), filter);
       if (installed.identities().isEmpty()) {
@@ -204,11 +233,18 @@ public final class Main implements Callable<Integer> {
               Duration.ofSeconds(60));
       installed.all().forEach((idn, path) -> log.info("compiler {} -> {}", idn.describe(), path));
       Path root = workDir != null ? workDir : Files.createTempDirectory("hg-worker-");
-      GuardedCompiler runner =
+      GuardedCompiler guarded =
           new GuardedCompiler(
               new SandboxCompiler(installed, root, Duration.ofSeconds(compileTimeoutSeconds)),
               GuardedCompiler.defaultBreaker());
-      ActionExecutor actions = actions(installed, root, runner.breaker());
+      PrometheusRegistry prometheus = new PrometheusRegistry();
+      MeteredCompiler runner = new MeteredCompiler(guarded, prometheus.registry());
+      ActionExecutor actions = actions(installed, root, guarded.breaker(), runner);
+      Gauge.builder(MetricNames.CIRCUIT_STATE, guarded.breaker(), b -> circuitValue(b.getState()))
+          .description("This worker's compiler circuit breaker: 0 closed, 1 half-open, 2 open")
+          .tag("worker", workerId)
+          .strongReference(true)
+          .register(prometheus.registry());
       Capabilities caps =
           Capabilities.newBuilder()
               .setCores(cores)
@@ -227,12 +263,37 @@ public final class Main implements Callable<Integer> {
               machine::freeMemoryBytes,
               rediscover(viaMdns, mdnsInterface),
               actions);
+      WorkerHttpServer http = null;
+      if (!noHttp) {
+        try {
+          http =
+              new WorkerHttpServer(
+                  new InetSocketAddress(httpBind, httpPort),
+                  prometheus::scrape,
+                  session::connected);
+          int port = http.start();
+          log.info("hg-worker HTTP on {}:{} (/metrics, /health, /ready)", httpBind, port);
+        } catch (java.io.IOException e) {
+          // Compiling is the worker's job; a taken port (Prometheus itself defaults to 9090)
+          // must not stop it.
+          log.warn(
+              "cannot serve HTTP on {}:{} ({}); /metrics is off: pass a free --http-port",
+              httpBind,
+              httpPort,
+              e.toString());
+        }
+      }
+      WorkerHttpServer httpServer = http;
       CountDownLatch done = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
                     session.close();
+                    if (httpServer != null) {
+                      httpServer.close();
+                    }
+                    prometheus.close();
                     done.countDown();
                   },
                   "hg-worker-shutdown"));
@@ -248,7 +309,8 @@ public final class Main implements Callable<Integer> {
 
     /** The action executor the flags describe; null when actions are off or cannot run here. */
     private ActionExecutor actions(
-        InstalledCompilers installed, Path workRoot, CircuitBreaker breaker) throws Exception {
+        InstalledCompilers installed, Path workRoot, CircuitBreaker breaker, TaskMeter meter)
+        throws Exception {
       if (sandbox.equals("off")) {
         log.info("--sandbox off: actions are refused; only preprocessed tasks are served");
         return null;
@@ -306,7 +368,8 @@ public final class Main implements Callable<Integer> {
               installed,
               new CasFetcher(LocalCas.open(cas, ByteSize.parse(casSize)), streams),
               settings,
-              breaker);
+              breaker,
+              meter);
       Optional<String> broken = executor.selfCheck();
       if (broken.isPresent()) {
         log.warn("the sandbox does not work here, actions are refused: {}", broken.get());
@@ -320,6 +383,15 @@ public final class Main implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec() {
       return spec;
     }
+  }
+
+  /** A breaker state as the circuit_state gauge reads it: 0 closed, 1 half-open, 2 open. */
+  static int circuitValue(CircuitBreaker.State state) {
+    return switch (state) {
+      case HALF_OPEN -> 1;
+      case OPEN, FORCED_OPEN -> 2;
+      default -> 0;
+    };
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.hybridgrid.cli;
 
 import io.hybridgrid.cli.compile.CompileServices;
+import io.hybridgrid.cli.daemon.ClientActivity;
 import io.hybridgrid.cli.daemon.DaemonClient;
 import io.hybridgrid.cli.daemon.DaemonPaths;
 import io.hybridgrid.cli.daemon.DaemonServer;
@@ -99,7 +100,11 @@ final class DaemonCommand implements Callable<Integer> {
             CoordinatorDiscovery.system(env),
             // Children never read the daemon's stdin; a launcher runs `cc ... -` itself.
             CompileServices.create(Runtime.getRuntime().availableProcessors(), false),
-            clock);
+            clock,
+            new ClientActivity(
+                paths.socket().getParent(),
+                clock,
+                env.getOrDefault("USER", "hgbuild") + "@" + hostname()));
     DaemonServer server = new DaemonServer(settings, handler, clock);
     try {
       server.start();
@@ -120,6 +125,14 @@ final class DaemonCommand implements Callable<Integer> {
     err.println("hgbuild daemon: stopped after " + server.requestsServed() + " requests");
     err.flush();
     return 0;
+  }
+
+  private static String hostname() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
   }
 
   /** Sends a stop request and waits (bounded) until the daemon's process has gone. */

@@ -42,11 +42,13 @@ import picocli.CommandLine.Parameters;
       "",
       "  hgbuild [-C host:port] [--no-fallback] [-v] <compiler> args...",
       "  make CC=\"hgbuild gcc\"",
-      "  hgbuild make|ninja|wrap <command...>   (run by the native launcher: CC/CXX set for it)"
+      "  hgbuild make|ninja|wrap <command...>   (run by the native launcher: CC/CXX set for it)",
+      "  hgbuild status|workers|top|stats|cache|daemon   (these names are commands, not compilers)"
     },
     subcommands = {
       StatusCommand.class,
       WorkersCommand.class,
+      TopCommand.class,
       StatsCommand.class,
       CacheCommand.class,
       DaemonCommand.class

@@ -2,6 +2,7 @@ package io.hybridgrid.coord.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.hybridgrid.coord.metrics.GridMetrics;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Optional;
@@ -31,6 +32,7 @@ public final class TieredResultCache implements ResultCache {
   private final AtomicLong misses = new AtomicLong();
   private final AtomicLong diskHits = new AtomicLong();
   private final AtomicLong stores = new AtomicLong();
+  private final GridMetrics metrics;
 
   /**
    * @param settings bounds and directory (must be enabled)
@@ -38,6 +40,18 @@ public final class TieredResultCache implements ResultCache {
    * @param diskWriter runs disk writes; closed by {@link #close()}
    */
   public TieredResultCache(CacheSettings settings, Clock clock, ExecutorService diskWriter) {
+    this(settings, clock, diskWriter, GridMetrics.NONE);
+  }
+
+  /**
+   * @param settings bounds and directory (must be enabled)
+   * @param clock time for the disk tier's recency stamps
+   * @param diskWriter runs disk writes; closed by {@link #close()}
+   * @param metrics told of each tier's hits and misses
+   */
+  public TieredResultCache(
+      CacheSettings settings, Clock clock, ExecutorService diskWriter, GridMetrics metrics) {
+    this.metrics = metrics;
     if (!settings.enabled()) {
       throw new IllegalArgumentException("use ResultCache.disabled() for a cache that is off");
     }
@@ -72,8 +86,12 @@ public final class TieredResultCache implements ResultCache {
   @Override
   public Optional<CachedResult> get(CacheKey key) {
     CachedResult r = memory == null ? null : memory.getIfPresent(key);
+    if (memory != null) {
+      metrics.cacheLookup("memory", r != null);
+    }
     if (r == null && disk != null) {
       Optional<CachedResult> d = disk.get(key);
+      metrics.cacheLookup("disk", d.isPresent());
       if (d.isPresent()) {
         r = d.get();
         diskHits.incrementAndGet();

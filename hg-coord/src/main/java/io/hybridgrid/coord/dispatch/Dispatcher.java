@@ -61,6 +61,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   private final Clock clock;
   private final Predicate<R> isCompileError;
   private final EventLog events;
+  private final DispatchListener<? super P> listener;
 
   private final Object lock = new Object();
 
@@ -136,11 +137,30 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       Clock clock,
       Predicate<R> isCompileError,
       EventLog events) {
+    this(settings, scheduler, clock, isCompileError, events, DispatchListener.none());
+  }
+
+  /**
+   * @param settings queue and retry limits
+   * @param scheduler picks among capable workers with free slots
+   * @param clock time source (a fake one in tests)
+   * @param isCompileError tells a compile error result from a successful one, for stats
+   * @param events where joins, leaves and timeouts are recorded (started by the caller)
+   * @param listener told of assignments, results, failures and retries (metrics, task feed)
+   */
+  public Dispatcher(
+      DispatchSettings settings,
+      Scheduler scheduler,
+      Clock clock,
+      Predicate<R> isCompileError,
+      EventLog events,
+      DispatchListener<? super P> listener) {
     this.settings = settings;
     this.scheduler = scheduler;
     this.clock = clock;
     this.isCompileError = isCompileError;
     this.events = events;
+    this.listener = listener;
   }
 
   /** Starts the periodic sweep for deadlines and silent workers on {@code timer}. */
@@ -303,9 +323,13 @@ public final class Dispatcher<P, R> implements AutoCloseable {
                 w.taskTime(millis);
               });
       completed.incrementAndGet();
-      if (isCompileError.test(result)) {
+      boolean compileError = isCompileError.test(result);
+      if (compileError) {
         compileErrors.incrementAndGet();
       }
+      Duration ran = Duration.between(p.assignedAt, clock.instant());
+      Duration queued = Duration.ofNanos(p.queueMicros * 1000);
+      after.add(() -> listener.completed(taskId, workerId, ran, queued, compileError));
       Completed<R> done = new Completed<>(result, workerId, p.queueMicros, p.tried.size());
       after.add(() -> p.future.complete(done));
       pump(after);
@@ -524,7 +548,10 @@ public final class Dispatcher<P, R> implements AutoCloseable {
 
   private void assign(Pending p, WorkerState<P> w, List<Runnable> after) {
     Instant now = clock.instant();
-    p.queueMicros += Duration.between(p.waitingSince, now).toNanos() / 1000;
+    Duration waited = Duration.between(p.waitingSince, now);
+    p.queueMicros += waited.toNanos() / 1000;
+    String workerId = w.id();
+    after.add(() -> listener.assigned(p.id, p.payload, workerId, waited));
     p.worker = w.id();
     p.assignedAt = now;
     p.tried.add(w.id());
@@ -564,6 +591,8 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       return;
     }
     retried.incrementAndGet();
+    String lastWorker = p.tried.isEmpty() ? "" : String.join(",", p.tried);
+    after.add(() -> listener.retried(p.id, lastWorker));
     log.info("task {} retried: {}", p.id, why);
     p.waitingSince = clock.instant();
     queueFor(p.priority).addFirst(p);
@@ -592,6 +621,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   private void fail(Pending p, DispatchException.Kind kind, String message, List<Runnable> after) {
     failed.incrementAndGet();
     DispatchException e = new DispatchException(kind, message);
+    after.add(() -> listener.failed(p.id, kind));
     after.add(() -> p.future.completeExceptionally(e));
   }
 

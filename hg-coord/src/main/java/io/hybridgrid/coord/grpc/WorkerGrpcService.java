@@ -9,6 +9,7 @@ import io.hybridgrid.coord.cas.Digest;
 import io.hybridgrid.coord.compile.Work;
 import io.hybridgrid.coord.compile.WorkResult;
 import io.hybridgrid.coord.dispatch.Dispatcher;
+import io.hybridgrid.coord.metrics.GridMetrics;
 import io.hybridgrid.coord.registry.TaskSink;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
 import io.hybridgrid.coord.registry.WorkerLoad;
@@ -51,6 +52,7 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
   private final int heartbeatIntervalMillis;
   private final Clock clock;
   private final AtomicLong nonces = new AtomicLong();
+  private final GridMetrics metrics;
 
   /**
    * @param dispatcher where sessions, results and refusals go
@@ -64,6 +66,19 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
       ContentStore cas,
       int heartbeatIntervalMillis,
       Clock clock) {
+    this(dispatcher, cas, heartbeatIntervalMillis, clock, GridMetrics.NONE);
+  }
+
+  /**
+   * @param metrics counts the bytes of assignments sent and results received
+   */
+  public WorkerGrpcService(
+      Dispatcher<Work, WorkResult> dispatcher,
+      ContentStore cas,
+      int heartbeatIntervalMillis,
+      Clock clock,
+      GridMetrics metrics) {
+    this.metrics = metrics;
     this.dispatcher = dispatcher;
     this.cas = cas;
     this.heartbeatIntervalMillis = heartbeatIntervalMillis;
@@ -85,10 +100,12 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
     /** Output paths of each action sent and not yet answered (assign runs on other threads). */
     final Map<String, Set<String>> declaredOutputs = new ConcurrentHashMap<>();
 
+    private final GridMetrics metrics;
     private boolean closed;
 
-    StreamSink(StreamObserver<CoordinatorMessage> out) {
+    StreamSink(StreamObserver<CoordinatorMessage> out, GridMetrics metrics) {
       this.out = out;
+      this.metrics = metrics;
     }
 
     synchronized void send(CoordinatorMessage message) {
@@ -114,7 +131,9 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
       } else {
         a.setTask((CompileTask) ((Work.Unit) payload).task());
       }
-      send(CoordinatorMessage.newBuilder().setAssignment(a).build());
+      CoordinatorMessage m = CoordinatorMessage.newBuilder().setAssignment(a).build();
+      metrics.transfer("out", "worker", m.getSerializedSize());
+      send(m);
     }
 
     @Override
@@ -143,7 +162,7 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
     private volatile String workerId;
 
     Session(StreamObserver<CoordinatorMessage> out) {
-      this.sink = new StreamSink(out);
+      this.sink = new StreamSink(out, metrics);
     }
 
     @Override
@@ -199,6 +218,7 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
 
     private void result(TaskResult r) {
       Set<String> declared = sink.declaredOutputs.remove(r.getTaskId());
+      metrics.transfer("in", "worker", r.getSerializedSize());
       if (r.hasResult()) {
         CompileResult result = r.getResult();
         dispatcher.result(

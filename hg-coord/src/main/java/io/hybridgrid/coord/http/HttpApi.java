@@ -9,19 +9,52 @@ import io.hybridgrid.coord.cas.CasStats;
 import io.hybridgrid.coord.dispatch.DispatchStats;
 import io.hybridgrid.coord.events.ConnectivityEvent;
 import io.hybridgrid.coord.status.CoordinatorStatus;
+import io.hybridgrid.coord.tasks.BuildSummary;
+import io.hybridgrid.coord.tasks.TaskFeed;
+import io.hybridgrid.coord.tasks.TaskRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The coordinator's HTTP routes, independent of the server: each returns a status, content type and
- * body.
+ * body. {@code /api/v1/stream} (server-sent events) is served by {@link HttpServer}, which pushes
+ * {@link #snapshot(long)} to each subscriber.
  */
 public final class HttpApi {
+  /** The page's files, by path: served from the dashboard jar. */
+  private static final Map<String, String[]> ASSETS =
+      Map.of(
+          "/", new String[] {"/io/hybridgrid/dashboard/index.html", "text/html; charset=utf-8"},
+          "/index.html",
+              new String[] {"/io/hybridgrid/dashboard/index.html", "text/html; charset=utf-8"},
+          "/app.js",
+              new String[] {"/io/hybridgrid/dashboard/app.js", "text/javascript; charset=utf-8"},
+          "/app.css", new String[] {"/io/hybridgrid/dashboard/app.css", "text/css; charset=utf-8"},
+          "/vendor/uplot.min.js",
+              new String[] {
+                "/META-INF/resources/webjars/uplot/1.6.30/dist/uPlot.iife.min.js",
+                "text/javascript; charset=utf-8"
+              },
+          "/vendor/uplot.min.css",
+              new String[] {
+                "/META-INF/resources/webjars/uplot/1.6.30/dist/uPlot.min.css",
+                "text/css; charset=utf-8"
+              });
+
+  /** Finished tasks one snapshot carries at most. */
+  static final int SNAPSHOT_TASKS = 200;
+
   private final CoordinatorStatus status;
+  private final TaskFeed<?> feed;
+  private final Supplier<String> metrics;
+  private final Clock clock;
   private final ObjectMapper json = new ObjectMapper();
-  private final byte[] dashboard;
+  private final Map<String, Response> assets = new java.util.HashMap<>();
 
   /**
    * A response.
@@ -37,9 +70,30 @@ public final class HttpApi {
     }
   }
 
+  /** Status routes only: no task feed, no metrics. */
   public HttpApi(CoordinatorStatus status) {
+    this(status, new TaskFeed<Object>(p -> "", Clock.systemUTC(), null), null, Clock.systemUTC());
+  }
+
+  /**
+   * @param status the coordinator's state
+   * @param feed finished and running tasks, builds
+   * @param metrics the Prometheus exposition, or null for no {@code /metrics}
+   * @param clock the time snapshots carry
+   */
+  public HttpApi(
+      CoordinatorStatus status, TaskFeed<?> feed, Supplier<String> metrics, Clock clock) {
     this.status = status;
-    this.dashboard = resource("/io/hybridgrid/dashboard/index.html");
+    this.feed = feed;
+    this.metrics = metrics;
+    this.clock = clock;
+    ASSETS.forEach(
+        (path, res) -> {
+          byte[] body = resource(res[0]);
+          if (body != null) {
+            assets.put(path, new Response(200, res[1], body));
+          }
+        });
   }
 
   /** Answers a request for {@code path} with method {@code method}. */
@@ -52,15 +106,66 @@ public final class HttpApi {
     }
     return switch (p) {
       case "/health" -> Response.text(200, "ok\n");
+      case "/metrics" ->
+          metrics == null
+              ? Response.text(404, "metrics are off\n")
+              : new Response(
+                  200,
+                  "text/plain; version=0.0.4; charset=utf-8",
+                  metrics.get().getBytes(StandardCharsets.UTF_8));
       case "/api/v1/stats" -> jsonResponse(stats());
       case "/api/v1/workers" -> jsonResponse(workers());
       case "/api/v1/events" -> events(query);
-      case "/", "/index.html" ->
-          dashboard == null
-              ? Response.text(404, "dashboard not packaged\n")
-              : new Response(200, "text/html; charset=utf-8", dashboard);
-      default -> Response.text(404, "no such path: " + p + "\n");
+      case "/api/v1/tasks" -> tasks(query);
+      case "/api/v1/tasks/running" -> jsonResponse(running());
+      case "/api/v1/builds" -> jsonResponse(builds(50));
+      case "/api/v1/snapshot" -> jsonResponse(snapshot(0));
+      default -> {
+        Response asset = assets.get(p);
+        if (asset != null) {
+          yield asset;
+        }
+        yield p.equals("/") || p.equals("/index.html")
+            ? Response.text(404, "dashboard not packaged\n")
+            : Response.text(404, "no such path: " + p + "\n");
+      }
     };
+  }
+
+  /**
+   * Everything the dashboard shows, with the finished tasks numbered above {@code afterSeq} (at
+   * most {@value #SNAPSHOT_TASKS}); {@code seq} in the answer is where the next one continues.
+   */
+  public ObjectNode snapshot(long afterSeq) {
+    ObjectNode o = json.createObjectNode();
+    o.put("time", clock.instant().toString());
+    o.set("stats", stats());
+    o.set("workers", workers());
+    o.set("running", running());
+    ArrayNode events = o.putArray("events");
+    for (ConnectivityEvent e : status.events(30)) {
+      events.add(event(e));
+    }
+    ArrayNode tasks = o.putArray("tasks");
+    long seq = afterSeq;
+    for (TaskFeed.Numbered n : feed.since(afterSeq, SNAPSHOT_TASKS)) {
+      ObjectNode t = task(n.task());
+      t.put("seq", n.seq());
+      tasks.add(t);
+      seq = n.seq();
+    }
+    o.put("seq", Math.max(seq, afterSeq));
+    o.set("builds", builds(10));
+    return o;
+  }
+
+  /** The bytes of one server-sent event carrying {@code node}. */
+  byte[] sseEvent(Object node) {
+    try {
+      return ("data: " + json.writeValueAsString(node) + "\n\n").getBytes(StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private ObjectNode stats() {
@@ -104,35 +209,125 @@ public final class HttpApi {
     o.put("action_cache_misses", ac.misses());
     o.put("action_cache_stale", ac.stale());
     o.put("action_cache_stores", ac.stores());
+    o.put("task_seq", feed.lastSeq());
     return o;
   }
 
   /** {@code /api/v1/events?limit=N}: the last N connectivity events, oldest first. */
   private Response events(String query) {
     int limit = CoordinatorStatus.DEFAULT_EVENT_LIMIT;
-    for (String param : query.split("&")) {
-      if (param.startsWith("limit=")) {
-        String v = param.substring("limit=".length());
-        try {
-          limit = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-          limit = 0;
-        }
-        if (limit < 1) {
-          return Response.text(400, "limit must be a positive number, not '" + v + "'\n");
-        }
+    String v = param(query, "limit");
+    if (v != null) {
+      limit = positive(v);
+      if (limit < 1) {
+        return Response.text(400, "limit must be a positive number, not '" + v + "'\n");
       }
     }
     ArrayNode arr = json.createArrayNode();
     for (ConnectivityEvent e : status.events(limit)) {
-      ObjectNode o = arr.addObject();
-      o.put("time", e.time().toString());
-      o.put("type", e.type().wireName());
-      o.put("worker", e.workerId());
-      o.put("host", e.hostname());
-      o.put("reason", e.reason());
+      arr.add(event(e));
     }
     return jsonResponse(arr);
+  }
+
+  /** {@code /api/v1/tasks?after=SEQ&limit=N}: finished tasks, oldest first. */
+  private Response tasks(String query) {
+    int limit = 100;
+    long after = 0;
+    String l = param(query, "limit");
+    if (l != null) {
+      limit = positive(l);
+      if (limit < 1) {
+        return Response.text(400, "limit must be a positive number, not '" + l + "'\n");
+      }
+    }
+    String a = param(query, "after");
+    if (a != null) {
+      try {
+        after = Long.parseLong(a);
+      } catch (NumberFormatException e) {
+        return Response.text(400, "after must be a task number, not '" + a + "'\n");
+      }
+    }
+    ArrayNode arr = json.createArrayNode();
+    for (TaskFeed.Numbered n : feed.since(after, Math.min(limit, TaskFeed.RECENT))) {
+      arr.add(task(n.task()).put("seq", n.seq()));
+    }
+    return jsonResponse(arr);
+  }
+
+  private static String param(String query, String name) {
+    for (String param : query.split("&")) {
+      if (param.startsWith(name + "=")) {
+        return param.substring(name.length() + 1);
+      }
+    }
+    return null;
+  }
+
+  private static int positive(String v) {
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private ObjectNode event(ConnectivityEvent e) {
+    ObjectNode o = json.createObjectNode();
+    o.put("time", e.time().toString());
+    o.put("type", e.type().wireName());
+    o.put("worker", e.workerId());
+    o.put("host", e.hostname());
+    o.put("reason", e.reason());
+    return o;
+  }
+
+  private ObjectNode task(TaskRecord t) {
+    ObjectNode o = json.createObjectNode();
+    o.put("time", t.finished().toString());
+    o.put("file", t.file());
+    o.put("client", t.client());
+    o.put("build", t.buildId());
+    o.put("worker", t.worker());
+    o.put("placement", t.placement());
+    o.put("outcome", t.outcome());
+    o.put("ms", Math.round(t.durationMillis() * 10) / 10.0);
+    o.put("queue_ms", Math.round(t.queueMillis() * 10) / 10.0);
+    o.put("bytes_in", t.bytesIn());
+    o.put("bytes_out", t.bytesOut());
+    return o;
+  }
+
+  private ArrayNode running() {
+    ArrayNode arr = json.createArrayNode();
+    for (TaskFeed.Running r : feed.running()) {
+      ObjectNode o = arr.addObject();
+      o.put("task", r.taskId());
+      o.put("file", r.file());
+      o.put("worker", r.worker());
+      o.put("started", r.started().toString());
+    }
+    return arr;
+  }
+
+  private ArrayNode builds(int limit) {
+    ArrayNode arr = json.createArrayNode();
+    for (BuildSummary b : feed.builds(limit)) {
+      ObjectNode o = arr.addObject();
+      o.put("build", b.buildId());
+      o.put("client", b.client());
+      o.put("started", b.started().toString());
+      o.put("finished", b.finished().toString());
+      o.put("tasks", b.tasks());
+      o.put("remote", b.remote());
+      o.put("cached", b.cached());
+      o.put("local_cache", b.localCache());
+      o.put("local", b.local());
+      o.put("fallback", b.fallback());
+      o.put("failed", b.failed());
+    }
+    return arr;
   }
 
   private ArrayNode workers() {

@@ -11,6 +11,7 @@ import io.hybridgrid.worker.cas.LocalCas;
 import io.hybridgrid.worker.compiler.InstalledCompilers;
 import io.hybridgrid.worker.compiler.TaskRefusedException;
 import io.hybridgrid.worker.compiler.TaskRefusedException.Reason;
+import io.hybridgrid.worker.metrics.TaskMeter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -53,6 +54,7 @@ public final class ActionExecutor {
   private final BwrapSandbox sandbox;
   private final HostToolchain hostToolchain;
   private final CircuitBreaker breaker;
+  private final TaskMeter meter;
 
   /**
    * @param compilers this worker's compilers (used while clients do not ship their toolchain)
@@ -73,6 +75,17 @@ public final class ActionExecutor {
       CasFetcher fetcher,
       SandboxSettings settings,
       CircuitBreaker breaker) {
+    this(compilers, fetcher, settings, breaker, TaskMeter.NONE);
+  }
+
+  /** As above, each action counted by {@code meter}. */
+  public ActionExecutor(
+      InstalledCompilers compilers,
+      CasFetcher fetcher,
+      SandboxSettings settings,
+      CircuitBreaker breaker,
+      TaskMeter meter) {
+    this.meter = meter;
     this.breaker = breaker;
     this.compilers = compilers;
     this.fetcher = fetcher;
@@ -96,6 +109,31 @@ public final class ActionExecutor {
    *     sandbox could not run it here
    */
   public ActionOutcome execute(ActionSpec action, Duration timeout, CasClient remote)
+      throws TaskRefusedException {
+    return meter.measure(
+        inputBytes(action),
+        () -> guarded(action, timeout, remote),
+        ActionOutcome::exitCode,
+        ActionExecutor::outputBytes);
+  }
+
+  private static long inputBytes(ActionSpec action) {
+    long n = 0;
+    for (var f : action.inputs()) {
+      n += f.digest().size();
+    }
+    return n;
+  }
+
+  private static long outputBytes(ActionOutcome out) {
+    long n = (long) out.stdout().length + out.stderr().length;
+    for (ActionOutcome.Output o : out.outputs()) {
+      n += o.digest().size();
+    }
+    return n;
+  }
+
+  private ActionOutcome guarded(ActionSpec action, Duration timeout, CasClient remote)
       throws TaskRefusedException {
     if (breaker == null) {
       return executeUnguarded(action, timeout, remote);

@@ -41,6 +41,7 @@ public final class CompileFlow {
   private final PrintStream out;
   private final PrintStream err;
   private final CompileServices services;
+  private final StatsDelta delta = new StatsDelta();
 
   /**
    * @param request the client's settings, environment and working directory
@@ -64,10 +65,18 @@ public final class CompileFlow {
     this.services = services;
   }
 
+  /**
+   * What {@link #run} counted (one invocation: which of remote, local, fallback, a cache hit), for
+   * the daemon's build progress and its reports to the coordinator. Read after {@code run}.
+   */
+  public StatsDelta outcome() {
+    return delta;
+  }
+
   /** Runs the invocation and returns the exit code the build should see. */
   public int run(String compilerName, List<String> args) throws IOException, InterruptedException {
     Optional<CacheConfig> config = request.cache();
-    StatsDelta delta = new StatsDelta();
+    StatsDelta delta = this.delta;
     LocalCache cache = config.map(c -> services.caches().open(c.dir())).orElse(null);
     try {
       return run(compilerName, args, config.filter(CacheConfig::enabled), cache, delta);

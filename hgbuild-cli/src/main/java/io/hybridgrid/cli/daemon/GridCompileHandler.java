@@ -9,11 +9,14 @@ import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
 import io.hybridgrid.cli.grpc.CasMemo;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
+import io.hybridgrid.common.grpc.BuildIds;
 import io.hybridgrid.common.grpc.HostPort;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -35,6 +38,8 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
   private final CompileServices services;
   private final Clock clock;
   private final Map<HostPort, Connection> channels = new ConcurrentHashMap<>();
+  private final ClientActivity activity;
+  private final ScheduledExecutorService reporter;
 
   private static final class Connection {
     final ManagedChannel channel;
@@ -58,10 +63,38 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
       CoordinatorDiscovery discovery,
       CompileServices services,
       Clock clock) {
+    this(channelFactory, discovery, services, clock, null);
+  }
+
+  /**
+   * As above, telling {@code activity} about every compile (build progress, reports to the
+   * coordinator, sent every 2 s).
+   *
+   * @param activity where compiles are told, or null
+   */
+  public GridCompileHandler(
+      Function<HostPort, ManagedChannel> channelFactory,
+      CoordinatorDiscovery discovery,
+      CompileServices services,
+      Clock clock,
+      ClientActivity activity) {
     this.channelFactory = channelFactory;
     this.discovery = discovery;
     this.services = services;
     this.clock = clock;
+    this.activity = activity;
+    if (activity == null) {
+      this.reporter = null;
+    } else {
+      this.reporter =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "hgbuild-daemon-report");
+                t.setDaemon(true);
+                return t;
+              });
+      reporter.scheduleWithFixedDelay(activity::flush, 2, 2, TimeUnit.SECONDS);
+    }
   }
 
   @Override
@@ -92,19 +125,37 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
         c.channel.resetConnectBackoff();
       }
     }
+    long start = System.nanoTime();
     CompileFlow flow =
         new CompileFlow(
             client,
-            new GrpcRemoteCompiler(c.channel, settings.timeout(), c.memo),
+            new GrpcRemoteCompiler(
+                BuildIds.attach(c.channel, request.env().get(BuildIds.ENV)),
+                settings.timeout(),
+                c.memo),
             out,
             err,
             services);
-    return flow.run(request.argv().get(0), request.argv().subList(1, request.argv().size()));
+    int code = flow.run(request.argv().get(0), request.argv().subList(1, request.argv().size()));
+    if (activity != null) {
+      activity.compiled(
+          request.env(),
+          request.argv(),
+          flow.outcome(),
+          code,
+          (System.nanoTime() - start) / 1000,
+          c.channel);
+    }
+    return code;
   }
 
   /** Shuts the channels down. */
   @Override
   public void close() throws InterruptedException {
+    if (reporter != null) {
+      reporter.shutdownNow();
+      activity.flush(); // what the last compiles did, before the channels go
+    }
     for (Connection c : channels.values()) {
       c.channel.shutdown();
     }

@@ -2,6 +2,7 @@ package io.hybridgrid.cli.grpc;
 
 import io.hybridgrid.cli.action.Digest;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,6 +19,8 @@ public final class CasMemo {
 
   private final int maxEntries;
   private final Set<Digest> known = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<Digest, CompletableFuture<Void>> uploading =
+      new ConcurrentHashMap<>();
 
   /**
    * @param maxEntries how many digests to remember before starting over
@@ -40,6 +43,28 @@ public final class CasMemo {
       known.clear();
     }
     known.add(digest);
+  }
+
+  /**
+   * Claims the upload of {@code digest} for {@code mine}, so that compiles running at once upload a
+   * new blob (a header they all include) once between them.
+   *
+   * @return null when the caller uploads it, else the other caller's upload to wait for
+   */
+  public CompletableFuture<Void> claim(Digest digest, CompletableFuture<Void> mine) {
+    return uploading.putIfAbsent(digest, mine);
+  }
+
+  /** Ends the uploads {@code mine} claimed; waiters upload themselves when it failed. */
+  public void release(Iterable<Digest> digests, CompletableFuture<Void> mine, boolean stored) {
+    for (Digest d : digests) {
+      uploading.remove(d, mine);
+    }
+    if (stored) {
+      mine.complete(null);
+    } else {
+      mine.completeExceptionally(new IllegalStateException("upload failed"));
+    }
   }
 
   /** Forgets everything (the store may have lost blobs). */

@@ -34,7 +34,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@link RemoteCompiler} over gRPC: the one place the client builds and reads protocol messages.
@@ -124,13 +127,38 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
     }
     Set<Digest> missing = cas.findMissing(unknown);
     Map<Digest, Path> upload = new LinkedHashMap<>();
+    Map<Digest, CompletableFuture<Void>> others = new LinkedHashMap<>();
+    CompletableFuture<Void> mine = new CompletableFuture<>();
     for (Digest d : missing) {
       Path p = blobs.get(d);
-      if (p != null) {
+      if (p == null) {
+        continue;
+      }
+      CompletableFuture<Void> other = memo.claim(d, mine);
+      if (other == null) {
         upload.put(d, p);
+      } else {
+        others.put(d, other);
       }
     }
-    cas.upload(upload);
+    boolean stored = false;
+    try {
+      cas.upload(upload);
+      stored = true;
+    } finally {
+      memo.release(upload.keySet(), mine, stored);
+    }
+    // Blobs another compile of this daemon is uploading right now: wait for it, and upload them
+    // here only when that failed.
+    Map<Digest, Path> retry = new LinkedHashMap<>();
+    for (Map.Entry<Digest, CompletableFuture<Void>> o : others.entrySet()) {
+      try {
+        o.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        retry.put(o.getKey(), blobs.get(o.getKey()));
+      }
+    }
+    cas.upload(retry);
     unknown.forEach(memo::add);
   }
 
