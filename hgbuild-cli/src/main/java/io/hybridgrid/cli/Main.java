@@ -9,6 +9,9 @@ import io.hybridgrid.cli.compile.CompileFlow;
 import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
+import io.hybridgrid.common.compiler.CompilerLocator;
+import io.hybridgrid.common.config.Config;
+import io.hybridgrid.common.config.Suggestions;
 import io.hybridgrid.common.grpc.Channels;
 import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.proto.v1.StatusServiceGrpc;
@@ -47,7 +50,9 @@ import picocli.CommandLine.Parameters;
       WorkersCommand.class,
       StatsCommand.class,
       CacheCommand.class,
-      DaemonCommand.class
+      DaemonCommand.class,
+      ConfigCommand.class,
+      picocli.AutoComplete.GenerateCompletion.class
     })
 public final class Main implements Callable<Integer> {
   static final String VERSION = "0.1.0";
@@ -86,23 +91,51 @@ public final class Main implements Callable<Integer> {
 
   private final Map<String, String> env;
   private final Path cwd;
+  private final Path systemConfig;
 
   /**
    * @param env the environment the commands read (the process's own in {@link #main})
    * @param cwd the working directory
    */
   Main(Map<String, String> env, Path cwd) {
-    this.env = env;
-    this.cwd = cwd;
+    this(env, cwd, Config.SYSTEM_FILE);
   }
 
-  /** The settings every subcommand shares. */
+  /** As {@link #Main(Map, Path)} with another system config file (tests). */
+  Main(Map<String, String> env, Path cwd, Path systemConfig) {
+    this.env = env;
+    this.cwd = cwd;
+    this.systemConfig = systemConfig;
+  }
+
+  /** The configuration: this command's flags, the environment, the user and system files. */
+  Config config() {
+    return ClientSettings.config(coordinator, noFallback, verbose, noMdns, env, systemConfig);
+  }
+
+  private void warn(Config config) {
+    for (String w : config.warnings()) {
+      spec.commandLine().getErr().println("hgbuild: warning: " + w);
+    }
+    spec.commandLine().getErr().flush();
+  }
+
+  /** The settings every subcommand shares; invalid settings are printed as warnings. */
   ClientSettings settings() throws InterruptedException {
     if (discovery == null) {
       discovery = CoordinatorDiscovery.system(env);
     }
-    HostPort address = discovery.resolve(coordinator, env, noMdns).address();
-    return ClientSettings.resolve(address.target(), noFallback, verbose, env);
+    Config config = config();
+    HostPort address =
+        discovery
+            .resolve(
+                ClientSettings.explicitCoordinator(config),
+                ClientSettings.discoveryEnv(config, env),
+                config.bool("no_mdns"))
+            .address();
+    ClientSettings settings = ClientSettings.resolve(address.target(), config);
+    warn(config);
+    return settings;
   }
 
   /** Lets a background mDNS refresh finish (bounded), so its answer is remembered. */
@@ -112,13 +145,17 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  /** The cache settings from the environment; a clear error when no directory can be named. */
+  /** The cache settings; a clear error when no directory can be named. */
   CacheConfig cacheConfig() {
-    return CacheConfig.fromEnv(env, cwd)
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "no cache directory: set HG_CACHE_DIR (or HOME for ~/.hybridgrid/cache)"));
+    Config config = config();
+    CacheConfig cache =
+        CacheConfig.from(config, env, cwd)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "no cache directory: set HG_CACHE_DIR (or HOME for ~/.hybridgrid/cache)"));
+    warn(config);
+    return cache;
   }
 
   /** Opens the cache directory of {@code config} for a command. */
@@ -131,6 +168,14 @@ public final class Main implements Callable<Integer> {
     if (command.isEmpty()) {
       spec.commandLine().usage(spec.commandLine().getErr());
       return 2;
+    }
+    String word = command.get(0);
+    if (!word.contains("/")) {
+      boolean onPath = CompilerLocator.resolve(word, env.get("PATH"), cwd).isPresent();
+      if (!onPath || !CompilerLocator.looksLikeCompiler(word)) {
+        spec.commandLine().getErr().println(unknownCommand(word, onPath));
+        return 2;
+      }
     }
     ClientSettings settings = settings();
     ManagedChannel channel = Channels.forAddress(settings.coordinator());
@@ -149,6 +194,29 @@ public final class Main implements Callable<Integer> {
       channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
       finishDiscovery();
     }
+  }
+
+  /** What hgbuild says when {@code word} is neither a subcommand nor a compiler. */
+  String unknownCommand(String word, boolean onPath) {
+    List<String> words = new ArrayList<>(spec.subcommands().keySet());
+    words.addAll(List.of("make", "ninja", "wrap"));
+    String hint =
+        Suggestions.closest(word, words)
+            .map(w -> "did you mean 'hgbuild " + w + "'?")
+            .orElse("the commands are: " + String.join(", ", words));
+    if (onPath) {
+      return "hgbuild: '"
+          + word
+          + "' is not a C/C++ compiler (hgbuild runs gcc, g++, cc, c++, clang, clang++, cross"
+          + " compilers, or a compiler given by its path); to run a build through the grid use"
+          + " 'hgbuild make|ninja|wrap <command>'; "
+          + hint;
+    }
+    return "hgbuild: unknown command '"
+        + word
+        + "': not a subcommand, nor a compiler on PATH; "
+        + hint
+        + " (hgbuild --help lists them)";
   }
 
   /**

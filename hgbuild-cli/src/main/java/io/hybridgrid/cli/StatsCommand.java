@@ -20,9 +20,17 @@ final class StatsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
 
+  @Option(
+      names = "--zero",
+      description = "Set the counters to zero (the cache's entries stay), then show them.")
+  boolean zero;
+
   @Override
   public Integer call() throws Exception {
     CacheConfig config = parent.cacheConfig();
+    if (zero) {
+      parent.openCache(config).zeroCounters();
+    }
     CacheReport report = CacheReport.of(config, parent.openCache(config));
     if (json) {
       report.printJson(spec.commandLine().getOut(), true);

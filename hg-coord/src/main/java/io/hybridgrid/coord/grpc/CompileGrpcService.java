@@ -40,7 +40,7 @@ public final class CompileGrpcService extends CompileServiceGrpc.CompileServiceI
         throw new IllegalArgumentException("request has no task");
       }
       compiler = ProtoMapping.validateTask(request.getTask());
-      if (cache.enabled()) {
+      if (cache.enabled() && !request.getSkipCache()) {
         key = ProtoMapping.cacheKey(request.getTask());
       }
     } catch (IllegalArgumentException e) {

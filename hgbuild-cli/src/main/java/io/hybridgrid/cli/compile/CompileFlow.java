@@ -229,10 +229,8 @@ public final class CompileFlow {
                     .setClientCwd(cwd.toString())
                     .setPreprocessed(UnsafeByteOperations.unsafeWrap(unit))
                     .putAllEnv(forwardedEnv()))
-            .setPriority(
-                "batch".equalsIgnoreCase(env.get("HG_PRIORITY"))
-                    ? Priority.PRIORITY_BATCH
-                    : Priority.PRIORITY_INTERACTIVE)
+            .setPriority(settings.batch() ? Priority.PRIORITY_BATCH : Priority.PRIORITY_INTERACTIVE)
+            .setSkipCache(settings.skipCache())
             .setClientId(env.getOrDefault("USER", "hgbuild"))
             .build();
     CompileResponse response;

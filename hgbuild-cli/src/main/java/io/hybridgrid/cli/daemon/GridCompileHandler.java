@@ -7,6 +7,7 @@ import io.hybridgrid.cli.compile.CompileFlow;
 import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
+import io.hybridgrid.common.config.Config;
 import io.hybridgrid.common.grpc.HostPort;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -61,12 +62,22 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
 
   @Override
   public int compile(LauncherRequest request, PrintStream out, PrintStream err) throws Exception {
+    Config config =
+        ClientSettings.config(
+            request.coordinator(), request.noFallback(), request.verbose(), false, request.env());
     ClientSettings settings =
         ClientSettings.resolve(
-            discovery.resolve(request.coordinator(), request.env(), false).address().target(),
-            request.noFallback(),
-            request.verbose(),
-            request.env());
+            discovery
+                .resolve(
+                    ClientSettings.explicitCoordinator(config),
+                    ClientSettings.discoveryEnv(config, request.env()),
+                    config.bool("no_mdns"))
+                .address()
+                .target(),
+            config);
+    for (String w : settings.warnings()) {
+      err.println("hgbuild: warning: " + w);
+    }
     Connection c =
         channels.computeIfAbsent(
             settings.coordinator(), a -> new Connection(channelFactory.apply(a)));
