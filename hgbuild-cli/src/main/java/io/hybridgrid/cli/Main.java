@@ -200,10 +200,13 @@ public final class Main implements Callable<Integer> {
   String unknownCommand(String word, boolean onPath) {
     List<String> words = new ArrayList<>(spec.subcommands().keySet());
     words.addAll(List.of("make", "ninja", "wrap"));
+    List<String> near = Suggestions.closestAll(word, words);
     String hint =
-        Suggestions.closest(word, words)
-            .map(w -> "did you mean 'hgbuild " + w + "'?")
-            .orElse("the commands are: " + String.join(", ", words));
+        near.isEmpty()
+            ? "the commands are: " + String.join(", ", words)
+            : "did you mean "
+                + String.join(" or ", near.stream().map(w -> "'hgbuild " + w + "'").toList())
+                + "?";
     if (onPath) {
       return "hgbuild: '"
           + word

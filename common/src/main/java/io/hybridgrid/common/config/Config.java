@@ -111,7 +111,7 @@ public final class Config {
   public Setting get(ConfigKey key) {
     List<String> rejected = new ArrayList<>();
     Setting found = null;
-    found = tryLevel(key, flags.get(key.name()), Source.FLAG, "flag", rejected);
+    found = tryLevel(key, flags.get(key.name()), Source.FLAG, "", rejected);
     if (found == null) {
       found = tryLevel(key, env.get(key.env()), Source.ENVIRONMENT, key.env(), rejected);
     }

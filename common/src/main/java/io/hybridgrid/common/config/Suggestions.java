@@ -25,6 +25,16 @@ public final class Suggestions {
     return bestDistance <= limit ? Optional.of(best) : Optional.empty();
   }
 
+  /** Every candidate at the smallest distance from {@code word}, when it is close enough. */
+  public static java.util.List<String> closestAll(String word, Collection<String> candidates) {
+    Optional<String> best = closest(word, candidates);
+    if (best.isEmpty()) {
+      return java.util.List.of();
+    }
+    int d = distance(word, best.get());
+    return candidates.stream().filter(c -> distance(word, c) == d).toList();
+  }
+
   /** Optimal-string-alignment distance: insertions, deletions, substitutions, transpositions. */
   static int distance(String a, String b) {
     int[][] d = new int[a.length() + 1][b.length() + 1];
