@@ -1,6 +1,7 @@
 package io.hybridgrid.coord;
 
 import io.grpc.netty.NettyServerBuilder;
+import io.hybridgrid.common.config.PicocliDefaults;
 import io.hybridgrid.coord.cache.ByteSize;
 import io.hybridgrid.coord.cache.CacheSettings;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
@@ -40,6 +41,8 @@ public final class Main implements Callable<Integer> {
   @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the coordinator.")
   static final class Serve implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Serve.class);
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(
         names = "--grpc-port",
@@ -87,7 +90,8 @@ public final class Main implements Callable<Integer> {
         names = "--state-dir",
         paramLabel = "DIR",
         description =
-            "Where connectivity events and the disk cache live (default: ~/.hybridgrid/coord).")
+            "Where connectivity events and the disk cache live (default:"
+                + " $XDG_STATE_HOME/hybridgrid/coord, else $HOME/.hybridgrid/coord).")
     Path stateDir;
 
     @Option(names = "--no-cache", description = "Turn the shared result cache off.")
@@ -125,10 +129,7 @@ public final class Main implements Callable<Integer> {
               defaults.taskTimeout(),
               defaults.maxAttempts(),
               defaults.heartbeatTimeout());
-      Path state =
-          stateDir != null
-              ? stateDir
-              : Path.of(System.getProperty("user.home"), ".hybridgrid", "coord");
+      Path state = stateDir != null ? stateDir : PicocliDefaults.stateDir(System.getenv(), "coord");
       CoordinatorConfig config =
           new CoordinatorConfig(
               settings,
@@ -149,7 +150,13 @@ public final class Main implements Callable<Integer> {
               new InetSocketAddress(bind, httpPort),
               config,
               Clock.systemUTC());
-      server.start();
+      try {
+        server.start();
+      } catch (PortInUseException e) {
+        server.close();
+        spec.commandLine().getErr().println(portInUse(e.which(), bind, grpcPort, httpPort));
+        return 1;
+      }
       MdnsOptions.Announcement announcement =
           mdns.announce(bind, server.grpcPort(), server.httpPort(), VERSION);
       CountDownLatch done = new CountDownLatch(1);
@@ -172,6 +179,32 @@ public final class Main implements Callable<Integer> {
       done.await();
       return 0;
     }
+  }
+
+  /** What hg-coord says when one of its ports is taken: the port, the flag, what to do. */
+  static String portInUse(PortInUseException.Which which, String bind, int grpcPort, int httpPort) {
+    boolean grpc = which == PortInUseException.Which.GRPC;
+    int port = grpc ? grpcPort : httpPort;
+    String flag = grpc ? "--grpc-port" : "--http-port";
+    String key = grpc ? "coord.grpc_port" : "coord.http_port";
+    return "hg-coord: cannot listen on "
+        + bind
+        + ":"
+        + port
+        + " ("
+        + (grpc ? "gRPC" : "HTTP")
+        + ", "
+        + flag
+        + "): address already in use (another hg-coord running?). Stop what holds it (ss -ltnp"
+        + " 'sport = :"
+        + port
+        + "' names it) or choose another port with "
+        + flag
+        + " (config key "
+        + key
+        + ", HG_"
+        + key.replace('.', '_').toUpperCase(java.util.Locale.ROOT)
+        + ").";
   }
 
   /** Parses {@code --scheduler}. */
@@ -199,9 +232,11 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    CommandLine cl =
+        PicocliDefaults.install(
+            new CommandLine(new Main()), System.getenv(), "coord", "hg-coord", System.err);
     int code =
-        new CommandLine(new Main())
-            .setExecutionExceptionHandler(
+        cl.setExecutionExceptionHandler(
                 (e, cmd, parsed) -> {
                   cmd.getErr().println("hg-coord: " + e.getMessage());
                   return 1;
