@@ -13,6 +13,7 @@ import io.hybridgrid.common.compiler.CompilerLocator;
 import io.hybridgrid.common.config.Config;
 import io.hybridgrid.common.config.Suggestions;
 import io.hybridgrid.common.grpc.Channels;
+import io.hybridgrid.common.grpc.GrpcErrors;
 import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.proto.v1.StatusServiceGrpc;
 import java.io.PrintStream;
@@ -240,13 +241,15 @@ public final class Main implements Callable<Integer> {
           .commandLine()
           .getErr()
           .println(
-              "hgbuild: cannot reach coordinator at "
-                  + settings.coordinator()
-                  + ": "
-                  + e.getStatus().getCode()
-                  + (e.getStatus().getDescription() == null
-                      ? ""
-                      : " (" + e.getStatus().getDescription() + ")"));
+              GrpcErrors.isHttp1Peer(e.getStatus())
+                  ? "hgbuild: error: " + GrpcErrors.http1Peer(settings.coordinator().target())
+                  : "hgbuild: cannot reach coordinator at "
+                      + settings.coordinator()
+                      + ": "
+                      + e.getStatus().getCode()
+                      + (e.getStatus().getDescription() == null
+                          ? ""
+                          : " (" + e.getStatus().getDescription() + ")"));
       return 1;
     } finally {
       channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);

@@ -138,4 +138,54 @@ class CliConfigTest {
         r.err().contains("hgbuild: warning: invalid value 'ture' for HG_NO_FALLBACK (environment)"),
         r.err());
   }
+
+  @Test
+  void theHttpPortGivenAsCoordinatorIsNamedAsSuch() throws Exception {
+    com.sun.net.httpserver.HttpServer http =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    http.createContext(
+        "/",
+        x -> {
+          x.sendResponseHeaders(200, 2);
+          x.getResponseBody().write("ok".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          x.close();
+        });
+    http.start();
+    try {
+      String target = "127.0.0.1:" + http.getAddress().getPort();
+      String expected =
+          target
+              + " answers in HTTP/1, not gRPC: it looks like hg-coord's HTTP port (dashboard,"
+              + " /metrics); give its gRPC port instead (default 9000), e.g. -C 127.0.0.1:9000 or"
+              + " HG_COORDINATOR=127.0.0.1:9000";
+      Result status = run(env(), "-C", target, "status");
+      assertEquals(1, status.exit());
+      assertEquals("hgbuild: error: " + expected + "\n", status.err());
+
+      Files.writeString(tmp.resolve("y.c"), "int y(void) { return 2; }\n");
+      Map<String, String> env = env("HG_CACHE_DIR", tmp.resolve("cache").toString());
+      Result compile = run(env, "-C", target, "gcc", "-c", "y.c", "-o", "y.o");
+      assertEquals(0, compile.exit(), compile.err());
+      assertTrue(Files.size(tmp.resolve("y.o")) > 0);
+
+      // The compile's fallback reason is the same sentence.
+      io.grpc.ManagedChannel channel =
+          io.hybridgrid.common.grpc.Channels.forAddress(
+              io.hybridgrid.common.grpc.HostPort.parse(target));
+      try {
+        io.hybridgrid.cli.compile.GridUnavailableException e =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                io.hybridgrid.cli.compile.GridUnavailableException.class,
+                () ->
+                    new io.hybridgrid.cli.grpc.GrpcRemoteCompiler(
+                            channel, java.time.Duration.ofSeconds(10))
+                        .compile(io.hybridgrid.proto.v1.CompileRequest.getDefaultInstance()));
+        assertEquals(expected, e.getMessage());
+      } finally {
+        channel.shutdownNow();
+      }
+    } finally {
+      http.stop(0);
+    }
+  }
 }

@@ -1,10 +1,10 @@
 package io.hybridgrid.cli.grpc;
 
 import io.grpc.Channel;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.hybridgrid.cli.compile.GridUnavailableException;
 import io.hybridgrid.cli.compile.RemoteCompiler;
+import io.hybridgrid.common.grpc.GrpcErrors;
 import io.hybridgrid.common.grpc.GrpcLimits;
 import io.hybridgrid.proto.v1.CompileRequest;
 import io.hybridgrid.proto.v1.CompileResponse;
@@ -32,14 +32,8 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
           .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
           .compile(request);
     } catch (StatusRuntimeException e) {
-      Status s = e.getStatus();
-      String why =
-          s.getCode() == Status.Code.UNAVAILABLE
-                  && s.getDescription() != null
-                  && s.getDescription().startsWith("io exception")
-              ? "coordinator not reachable"
-              : s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
-      throw new GridUnavailableException(why, e);
+      throw new GridUnavailableException(
+          GrpcErrors.describe(e.getStatus(), channel.authority()), e);
     }
   }
 }
