@@ -135,7 +135,9 @@ class TarballIT {
           Files.isDirectory(home.resolve(".hybridgrid/coord")),
           "the coordinator's default state directory is under $HOME");
 
-      Optional<Path> lua = Workloads.unpack(ROOT, "lua-5.4.4.tar.gz", "lua5.4", tmp.resolve("src"));
+      Optional<Path> lua =
+          Workloads.unpack(
+              ROOT, "lua-5.4.4.tar.gz", "lua5.4", Files.createDirectories(tmp.resolve("src")));
       Assumptions.assumeTrue(lua.isPresent(), "Lua 5.4.4 sources not available");
       Map<String, String> build = new HashMap<>(env);
       build.put("HG_COORDINATOR", "127.0.0.1:" + grpc);
@@ -157,16 +159,16 @@ class TarballIT {
         assertEquals("42\n", run.output());
 
         // Bad settings never fail a compile, through the launcher and the daemon too.
-        Files.writeString(tmp.resolve("src/x.c"), "int x(void) { return 1; }\n");
+        Files.writeString(lua.get().resolve("x.c"), "int x(void) { return 1; }\n");
         Map<String, String> bad = new HashMap<>(build);
         bad.put("HG_CACHE_SIZE", "0");
         bad.put("HG_NO_CACHE", "1");
         bad.put("HG_TIMEOUT", "soon");
         bad.put("HG_PRIORITY", "bacth");
         bad.put("HG_NO_FALLBACK", "ture");
-        Shell.Result warned = sh(tmp.resolve("src"), bad, bin + "/hgbuild gcc -c x.c 2>&1");
+        Shell.Result warned = sh(lua.get(), bad, bin + "/hgbuild gcc -c x.c 2>&1");
         assertEquals(0, warned.exitCode(), warned.output());
-        assertTrue(Files.exists(tmp.resolve("src/x.o")));
+        assertTrue(Files.exists(lua.get().resolve("x.o")));
         for (String key : List.of("HG_CACHE_SIZE", "HG_TIMEOUT", "HG_PRIORITY", "HG_NO_FALLBACK")) {
           assertTrue(
               warned.output().contains("hgbuild: warning: invalid value '"), warned.output());
