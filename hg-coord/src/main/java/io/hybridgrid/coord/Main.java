@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = Main.VERSION,
     description = "Hybrid-Grid coordinator.",
-    subcommands = {Main.Serve.class})
+    subcommands = {Main.Serve.class, Main.Health.class})
 public final class Main implements Callable<Integer> {
   static final String VERSION = "0.1.0";
 
@@ -178,6 +178,47 @@ public final class Main implements Callable<Integer> {
           server.httpPort());
       done.await();
       return 0;
+    }
+  }
+
+  /**
+   * {@code hg-coord health}: asks a running coordinator's {@code GET /health}; exit 0 when it
+   * answers ok. For container health checks in images that have no shell or curl.
+   */
+  @Command(
+      name = "health",
+      mixinStandardHelpOptions = true,
+      description = "Exit 0 when the coordinator at --url answers ok, else 1.")
+  static final class Health implements Callable<Integer> {
+    @Option(
+        names = "--url",
+        defaultValue = "http://127.0.0.1:8080/health",
+        description = "The coordinator's health URL (default: ${DEFAULT-VALUE}).")
+    java.net.URI url;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      try {
+        java.net.http.HttpResponse<String> r =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(url)
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200 && r.body().strip().equals("ok")) {
+          spec.commandLine().getOut().println("ok");
+          return 0;
+        }
+        spec.commandLine()
+            .getErr()
+            .println("hg-coord: " + url + " answered " + r.statusCode() + ": " + r.body().strip());
+      } catch (java.io.IOException e) {
+        spec.commandLine().getErr().println("hg-coord: cannot reach " + url + ": " + e);
+      }
+      return 1;
     }
   }
 

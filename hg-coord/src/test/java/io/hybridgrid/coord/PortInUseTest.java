@@ -66,4 +66,30 @@ class PortInUseTest {
           serve("0", Integer.toString(port)));
     }
   }
+
+  @Test
+  void healthSaysWhetherTheCoordinatorAnswers() throws Exception {
+    com.sun.net.httpserver.HttpServer http =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    http.createContext(
+        "/health",
+        x -> {
+          x.sendResponseHeaders(200, 2);
+          x.getResponseBody().write("ok".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          x.close();
+        });
+    http.start();
+    String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/health";
+    try {
+      assertEquals(0, new CommandLine(new Main()).execute("health", "--url", url));
+    } finally {
+      http.stop(0);
+    }
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new Main());
+    cl.setErr(new PrintWriter(err, true));
+    assertEquals(1, cl.execute("health", "--url", url));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        err.toString().startsWith("hg-coord: cannot reach " + url), err.toString());
+  }
 }
