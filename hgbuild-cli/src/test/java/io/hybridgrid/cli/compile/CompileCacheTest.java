@@ -587,13 +587,12 @@ class CompileCacheTest {
   }
 
   @Test
-  void aBadCacheSizeIsAClearError() throws Exception {
-    Run r = hgbuild(proj, env("HG_CACHE_SIZE", "huge"), "gcc", args("-c", "src/main.c"));
-    assertEquals(1, r.exit());
-    assertEquals(
-        "hgbuild: error: HG_CACHE_SIZE must be a size such as 5G, 500M, 64K or a number of bytes,"
-            + " not 'huge'\n",
-        r.err());
+  void aBadCacheSizeNeverFailsTheCompile() throws Exception {
+    // The warning naming HG_CACHE_SIZE is printed where settings are resolved (CliConfigTest).
+    Run r =
+        hgbuild(proj, env("HG_CACHE_SIZE", "huge"), "gcc", args("-c", "src/main.c", "-o", "bad.o"));
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(Files.size(proj.resolve("bad.o")) > 0);
   }
 
   @Test
