@@ -590,7 +590,11 @@ class CompileCacheTest {
   void aBadCacheSizeNeverFailsTheCompile() throws Exception {
     // The warning naming HG_CACHE_SIZE is printed where settings are resolved (CliConfigTest).
     Run r =
-        hgbuild(proj, env("HG_CACHE_SIZE", "huge"), "gcc", args("-c", "src/main.c", "-o", "bad.o"));
+        hgbuild(
+            proj,
+            env("HG_CACHE_SIZE", "huge"),
+            "gcc",
+            args("-Iinclude", "-DLEVEL=3", "-c", "src/main.c", "-o", "bad.o"));
     assertEquals(0, r.exit(), r.err());
     assertTrue(Files.size(proj.resolve("bad.o")) > 0);
   }
