@@ -11,7 +11,7 @@
  * The wire format and the start-up protocol are described in docs/design.md, "Launcher and
  * daemon"; the Java side is io.hybridgrid.cli.daemon. Keep both in step.
  *
- * One file of a little over 500 lines on purpose: the build is a single `cc` call (no make, no
+ * One file of about 600 lines on purpose: the build is a single `cc` call (no make, no
  * headers to keep in step), and the parts share a handful of static paths.
  */
 #define _GNU_SOURCE
@@ -43,7 +43,7 @@ extern char **environ;
 
 /* The subcommands of the JVM CLI (picocli, io.hybridgrid.cli.Main): the one list kept here. */
 static const char *const JVM_SUBCOMMANDS[] = {"status", "workers", "stats", "cache", "daemon", "top",
-                                              NULL};
+                                              "config", "generate-completion", NULL};
 /* Never the real compiler: the same rule as CompilerLocator.isWrapper on the Java side. */
 static const char *const WRAPPERS[] = {"hgbuild", "ccache", "sccache", "distcc", "icecc", NULL};
 
@@ -103,6 +103,22 @@ static int find_program(const char *name, int skip_wrappers, char *out) {
 static int is_self(const char *name) {
   char found[PATH_MAX], real[PATH_MAX];
   return find_program(name, 0, found) && realpath(found, real) && strcmp(real, self_path) == 0;
+}
+
+/* Whether a bare name reads as a compiler driver: the rule of CompilerLocator.looksLikeCompiler
+   (after an optional -N.N version suffix it ends in cc, c++, g++, clang or clang++). */
+static int looks_like_compiler(const char *name) {
+  const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+  size_t n = strlen(base);
+  const char *dash = strrchr(base, '-');
+  if (dash && dash[1] >= '0' && dash[1] <= '9' && strspn(dash + 1, "0123456789.") == strlen(dash + 1))
+    n = (size_t)(dash - base);
+  static const char *const ENDS[] = {"cc", "c++", "g++", "clang", "clang++", NULL};
+  for (const char *const *e = ENDS; *e; e++) {
+    size_t k = strlen(*e);
+    if (n >= k && strncmp(base + n - k, *e, k) == 0) return 1;
+  }
+  return 0;
 }
 
 /* Runs the real compiler in place of this process. */
@@ -522,6 +538,40 @@ static int run_with_progress(char **cmd) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/* A CMake build directory (dir/CMakeCache.txt) configured without hgbuild as its compiler or
+   launcher compiles everything locally whatever CC says: say so, and how to fix it. */
+static void check_cmake_cache(const char *dir) {
+  char path[PATH_MAX], line[PATH_MAX + 128];
+  snprintf(path, sizeof path, "%.4000s/CMakeCache.txt", dir);
+  FILE *f = fopen(path, "r");
+  if (!f) return;
+  int uses_hgbuild = 0, has_compiler = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, "CMAKE_C_COMPILER", 16) == 0 || strncmp(line, "CMAKE_CXX_COMPILER", 18) == 0) {
+      has_compiler = 1;
+      if (strstr(line, "hgbuild")) uses_hgbuild = 1;
+    }
+  }
+  fclose(f);
+  if (has_compiler && !uses_hgbuild) {
+    say("warning",
+        "%s was configured without hgbuild, so this build compiles everything locally; "
+        "reconfigure it once with: cmake -DCMAKE_C_COMPILER_LAUNCHER=%s "
+        "-DCMAKE_CXX_COMPILER_LAUNCHER=%s %s",
+        path, self_path, self_path, dir);
+  }
+}
+
+/* The directory a make or ninja command line builds in: its -C DIR, else the current one. */
+static const char *build_dir(char **argv, int argc) {
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) return argv[i + 1];
+    if (strncmp(argv[i], "-C", 2) == 0 && argv[i][2]) return argv[i] + 2;
+    if (strncmp(argv[i], "--directory=", 12) == 0) return argv[i] + 12;
+  }
+  return ".";
+}
+
 /* Runs cmd (argc words) for a build that should compile through hgbuild; never returns. */
 static void wrap(char **argv, int argc, int is_make) {
   set_compiler("CC", "HG_CC", "gcc");
@@ -598,9 +648,15 @@ int main(int argc, char **argv) {
     if (flags & 1) setenv("HG_NO_FALLBACK", "1", 1);
     if (flags & 2) setenv("HG_VERBOSE", "1", 1);
     int is_make = strcmp(argv[i], "make") == 0, skip = strcmp(argv[i], "ninja") != 0;
+    if (strcmp(argv[i], "wrap") != 0) check_cmake_cache(build_dir(argv + i + 1, argc - i - 1));
     wrap(argv + i + skip, argc - i - skip, is_make); /* ninja runs as itself, make with vars */
   }
   char **compile = argv + i;
+  if (!strchr(compile[0], '/')) {
+    char found[PATH_MAX];
+    /* A typo of a subcommand, or a program that is no compiler: the JVM CLI explains. */
+    if (!looks_like_compiler(compile[0]) || !find_program(compile[0], 1, found)) exec_jvm(argv);
+  }
   if (getenv("HG_DAEMON_CHILD")) exec_compiler(compile); /* run by the daemon: be the compiler */
   for (int a = 1; compile[a]; a++) {
     if (strcmp(compile[a], "-") == 0 && strcmp(compile[a - 1], "-o") != 0) {

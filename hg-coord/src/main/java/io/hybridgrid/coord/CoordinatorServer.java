@@ -236,9 +236,23 @@ public final class CoordinatorServer implements AutoCloseable {
       tieredCache.start();
     }
     dispatcher.start(timer, Duration.ofMillis(500));
-    server.start();
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw PortInUseException.isAddressInUse(e)
+          ? new PortInUseException(PortInUseException.Which.GRPC, e)
+          : e;
+    }
     if (http != null) {
-      httpPort = http.start();
+      try {
+        httpPort = http.start();
+      } catch (RuntimeException | InterruptedException e) {
+        throw e;
+      } catch (Exception e) { // Netty rethrows the bind failure undeclared
+        throw PortInUseException.isAddressInUse(e)
+            ? new PortInUseException(PortInUseException.Which.HTTP, e)
+            : new IOException(e);
+      }
     }
     health.setStatus("", ServingStatus.SERVING);
     return this;

@@ -1,6 +1,7 @@
 package io.hybridgrid.coord;
 
 import io.grpc.netty.NettyServerBuilder;
+import io.hybridgrid.common.config.PicocliDefaults;
 import io.hybridgrid.coord.action.ActionLimits;
 import io.hybridgrid.coord.cache.ByteSize;
 import io.hybridgrid.coord.cache.CacheSettings;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = Main.VERSION,
     description = "Hybrid-Grid coordinator.",
-    subcommands = {Main.Serve.class})
+    subcommands = {Main.Serve.class, Main.Health.class})
 public final class Main implements Callable<Integer> {
   static final String VERSION = "0.1.0";
 
@@ -43,6 +44,8 @@ public final class Main implements Callable<Integer> {
   @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the coordinator.")
   static final class Serve implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Serve.class);
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(
         names = "--grpc-port",
@@ -91,7 +94,8 @@ public final class Main implements Callable<Integer> {
         names = "--state-dir",
         paramLabel = "DIR",
         description =
-            "Where connectivity events and the disk cache live (default: ~/.hybridgrid/coord).")
+            "Where connectivity events and the disk cache live (default:"
+                + " $XDG_STATE_HOME/hybridgrid/coord, else $HOME/.hybridgrid/coord).")
     Path stateDir;
 
     @Option(names = "--no-cache", description = "Turn the shared result cache off.")
@@ -188,10 +192,7 @@ public final class Main implements Callable<Integer> {
               defaults.taskTimeout(),
               defaults.maxAttempts(),
               defaults.heartbeatTimeout());
-      Path state =
-          stateDir != null
-              ? stateDir
-              : Path.of(System.getProperty("user.home"), ".hybridgrid", "coord");
+      Path state = stateDir != null ? stateDir : PicocliDefaults.stateDir(System.getenv(), "coord");
       CoordinatorConfig config =
           new CoordinatorConfig(
               settings,
@@ -216,7 +217,13 @@ public final class Main implements Callable<Integer> {
               new InetSocketAddress(bind, httpPort),
               config,
               Clock.systemUTC());
-      server.start();
+      try {
+        server.start();
+      } catch (PortInUseException e) {
+        server.close();
+        spec.commandLine().getErr().println(portInUse(e.which(), bind, grpcPort, httpPort));
+        return 1;
+      }
       MdnsOptions.Announcement announcement =
           mdns.announce(bind, server.grpcPort(), server.httpPort(), VERSION);
       CountDownLatch done = new CountDownLatch(1);
@@ -239,6 +246,73 @@ public final class Main implements Callable<Integer> {
       done.await();
       return 0;
     }
+  }
+
+  /**
+   * {@code hg-coord health}: asks a running coordinator's {@code GET /health}; exit 0 when it
+   * answers ok. For container health checks in images that have no shell or curl.
+   */
+  @Command(
+      name = "health",
+      mixinStandardHelpOptions = true,
+      description = "Exit 0 when the coordinator at --url answers ok, else 1.")
+  static final class Health implements Callable<Integer> {
+    @Option(
+        names = "--url",
+        defaultValue = "http://127.0.0.1:8080/health",
+        description = "The coordinator's health URL (default: ${DEFAULT-VALUE}).")
+    java.net.URI url;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      try {
+        java.net.http.HttpResponse<String> r =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(url)
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200 && r.body().strip().equals("ok")) {
+          spec.commandLine().getOut().println("ok");
+          return 0;
+        }
+        spec.commandLine()
+            .getErr()
+            .println("hg-coord: " + url + " answered " + r.statusCode() + ": " + r.body().strip());
+      } catch (java.io.IOException e) {
+        spec.commandLine().getErr().println("hg-coord: cannot reach " + url + ": " + e);
+      }
+      return 1;
+    }
+  }
+
+  /** What hg-coord says when one of its ports is taken: the port, the flag, what to do. */
+  static String portInUse(PortInUseException.Which which, String bind, int grpcPort, int httpPort) {
+    boolean grpc = which == PortInUseException.Which.GRPC;
+    int port = grpc ? grpcPort : httpPort;
+    String flag = grpc ? "--grpc-port" : "--http-port";
+    String key = grpc ? "coord.grpc_port" : "coord.http_port";
+    return "hg-coord: cannot listen on "
+        + bind
+        + ":"
+        + port
+        + " ("
+        + (grpc ? "gRPC" : "HTTP")
+        + ", "
+        + flag
+        + "): address already in use (another hg-coord running?). Stop what holds it (ss -ltnp"
+        + " 'sport = :"
+        + port
+        + "' names it) or choose another port with "
+        + flag
+        + " (config key "
+        + key
+        + ", HG_"
+        + key.replace('.', '_').toUpperCase(java.util.Locale.ROOT)
+        + ").";
   }
 
   /** Parses {@code --scheduler}. */
@@ -266,9 +340,11 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    CommandLine cl =
+        PicocliDefaults.install(
+            new CommandLine(new Main()), System.getenv(), "coord", "hg-coord", System.err);
     int code =
-        new CommandLine(new Main())
-            .setExecutionExceptionHandler(
+        cl.setExecutionExceptionHandler(
                 (e, cmd, parsed) -> {
                   cmd.getErr().println("hg-coord: " + e.getMessage());
                   return 1;

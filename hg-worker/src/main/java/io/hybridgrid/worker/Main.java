@@ -2,6 +2,7 @@ package io.hybridgrid.worker;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hybridgrid.common.config.ByteSize;
+import io.hybridgrid.common.config.PicocliDefaults;
 import io.hybridgrid.common.discovery.DiscoveredCoordinator;
 import io.hybridgrid.common.discovery.MdnsLookup;
 import io.hybridgrid.common.discovery.RetryingLookup;
@@ -299,10 +300,11 @@ public final class Main implements Callable<Integer> {
                   "hg-worker-shutdown"));
       session.start();
       log.info(
-          "hg-worker {} serving {} ({} slots)",
+          "hg-worker {} started ({} slots); its connection to coordinator {} is logged as"
+              + " connecting/connected/retrying",
           workerId,
-          settings.coordinator(),
-          settings.maxParallel());
+          settings.maxParallel(),
+          settings.coordinator());
       done.await();
       return 0;
     }
@@ -423,9 +425,11 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    CommandLine cl =
+        PicocliDefaults.install(
+            new CommandLine(new Main()), System.getenv(), "worker", "hg-worker", System.err);
     int code =
-        new CommandLine(new Main())
-            .setExecutionExceptionHandler(
+        cl.setExecutionExceptionHandler(
                 (e, cmd, parsed) -> {
                   cmd.getErr().println("hg-worker: " + e.getMessage());
                   return 1;

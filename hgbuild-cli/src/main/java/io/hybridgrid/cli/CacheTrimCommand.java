@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
     name = "trim",
     mixinStandardHelpOptions = true,
     description =
-        "Evict least recently used entries until the cache is at most 90% of the limit"
+        "Evict least recently used entries until the cache is at most 90%% of the limit"
             + " (if it is over the limit).")
 final class CacheTrimCommand implements Callable<Integer> {
   @ParentCommand CacheCommand parent;

@@ -11,7 +11,11 @@ import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
 import io.hybridgrid.cli.grpc.CasMemo;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
+import io.hybridgrid.common.compiler.CompilerLocator;
+import io.hybridgrid.common.config.Config;
+import io.hybridgrid.common.config.Suggestions;
 import io.hybridgrid.common.grpc.Channels;
+import io.hybridgrid.common.grpc.GrpcErrors;
 import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.proto.v1.StatusServiceGrpc;
 import java.io.PrintStream;
@@ -51,7 +55,9 @@ import picocli.CommandLine.Parameters;
       TopCommand.class,
       StatsCommand.class,
       CacheCommand.class,
-      DaemonCommand.class
+      DaemonCommand.class,
+      ConfigCommand.class,
+      picocli.AutoComplete.GenerateCompletion.class
     })
 public final class Main implements Callable<Integer> {
   static final String VERSION = "0.1.0";
@@ -90,23 +96,51 @@ public final class Main implements Callable<Integer> {
 
   private final Map<String, String> env;
   private final Path cwd;
+  private final Path systemConfig;
 
   /**
    * @param env the environment the commands read (the process's own in {@link #main})
    * @param cwd the working directory
    */
   Main(Map<String, String> env, Path cwd) {
-    this.env = env;
-    this.cwd = cwd;
+    this(env, cwd, Config.SYSTEM_FILE);
   }
 
-  /** The settings every subcommand shares. */
+  /** As {@link #Main(Map, Path)} with another system config file (tests). */
+  Main(Map<String, String> env, Path cwd, Path systemConfig) {
+    this.env = env;
+    this.cwd = cwd;
+    this.systemConfig = systemConfig;
+  }
+
+  /** The configuration: this command's flags, the environment, the user and system files. */
+  Config config() {
+    return ClientSettings.config(coordinator, noFallback, verbose, noMdns, env, systemConfig);
+  }
+
+  private void warn(Config config) {
+    for (String w : config.warnings()) {
+      spec.commandLine().getErr().println("hgbuild: warning: " + w);
+    }
+    spec.commandLine().getErr().flush();
+  }
+
+  /** The settings every subcommand shares; invalid settings are printed as warnings. */
   ClientSettings settings() throws InterruptedException {
     if (discovery == null) {
       discovery = CoordinatorDiscovery.system(env);
     }
-    HostPort address = discovery.resolve(coordinator, env, noMdns).address();
-    return ClientSettings.resolve(address.target(), noFallback, verbose, env);
+    Config config = config();
+    HostPort address =
+        discovery
+            .resolve(
+                ClientSettings.explicitCoordinator(config),
+                ClientSettings.discoveryEnv(config, env),
+                config.bool("no_mdns"))
+            .address();
+    ClientSettings settings = ClientSettings.resolve(address.target(), config);
+    warn(config);
+    return settings;
   }
 
   /** Lets a background mDNS refresh finish (bounded), so its answer is remembered. */
@@ -116,13 +150,17 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  /** The cache settings from the environment; a clear error when no directory can be named. */
+  /** The cache settings; a clear error when no directory can be named. */
   CacheConfig cacheConfig() {
-    return CacheConfig.fromEnv(env, cwd)
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "no cache directory: set HG_CACHE_DIR (or HOME for ~/.hybridgrid/cache)"));
+    Config config = config();
+    CacheConfig cache =
+        CacheConfig.from(config, env, cwd)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "no cache directory: set HG_CACHE_DIR (or HOME for ~/.hybridgrid/cache)"));
+    warn(config);
+    return cache;
   }
 
   /** Opens the cache directory of {@code config} for a command. */
@@ -136,6 +174,14 @@ public final class Main implements Callable<Integer> {
       spec.commandLine().usage(spec.commandLine().getErr());
       return 2;
     }
+    String word = command.get(0);
+    if (!word.contains("/")) {
+      boolean onPath = CompilerLocator.resolve(word, env.get("PATH"), cwd).isPresent();
+      if (!onPath || !CompilerLocator.looksLikeCompiler(word)) {
+        spec.commandLine().getErr().println(unknownCommand(word, onPath));
+        return 2;
+      }
+    }
     ClientSettings settings = settings();
     ManagedChannel channel = Channels.forAddress(settings.coordinator());
     try {
@@ -143,7 +189,10 @@ public final class Main implements Callable<Integer> {
           new CompileFlow(
               ClientRequest.resolve(settings, env, cwd),
               new GrpcRemoteCompiler(
-                  channel, settings.timeout(), new CasMemo(CasMemo.DEFAULT_MAX_ENTRIES)),
+                  channel,
+                  settings.timeout(),
+                  new CasMemo(CasMemo.DEFAULT_MAX_ENTRIES),
+                  settings.skipCache()),
               new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false),
               new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), false),
               CompileServices.create(Runtime.getRuntime().availableProcessors(), true));
@@ -152,6 +201,32 @@ public final class Main implements Callable<Integer> {
       channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
       finishDiscovery();
     }
+  }
+
+  /** What hgbuild says when {@code word} is neither a subcommand nor a compiler. */
+  String unknownCommand(String word, boolean onPath) {
+    List<String> words = new ArrayList<>(spec.subcommands().keySet());
+    words.addAll(List.of("make", "ninja", "wrap"));
+    List<String> near = Suggestions.closestAll(word, words);
+    String hint =
+        near.isEmpty()
+            ? "the commands are: " + String.join(", ", words)
+            : "did you mean "
+                + String.join(" or ", near.stream().map(w -> "'hgbuild " + w + "'").toList())
+                + "?";
+    if (onPath) {
+      return "hgbuild: '"
+          + word
+          + "' is not a C/C++ compiler (hgbuild runs gcc, g++, cc, c++, clang, clang++, cross"
+          + " compilers, or a compiler given by its path); to run a build through the grid use"
+          + " 'hgbuild make|ninja|wrap <command>'; "
+          + hint;
+    }
+    return "hgbuild: unknown command '"
+        + word
+        + "': not a subcommand, nor a compiler on PATH; "
+        + hint
+        + " (hgbuild --help lists them)";
   }
 
   /**
@@ -172,13 +247,15 @@ public final class Main implements Callable<Integer> {
           .commandLine()
           .getErr()
           .println(
-              "hgbuild: cannot reach coordinator at "
-                  + settings.coordinator()
-                  + ": "
-                  + e.getStatus().getCode()
-                  + (e.getStatus().getDescription() == null
-                      ? ""
-                      : " (" + e.getStatus().getDescription() + ")"));
+              GrpcErrors.isHttp1Peer(e.getStatus())
+                  ? "hgbuild: error: " + GrpcErrors.http1Peer(settings.coordinator().target())
+                  : "hgbuild: cannot reach coordinator at "
+                      + settings.coordinator()
+                      + ": "
+                      + e.getStatus().getCode()
+                      + (e.getStatus().getDescription() == null
+                          ? ""
+                          : " (" + e.getStatus().getDescription() + ")"));
       return 1;
     } finally {
       channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);

@@ -57,12 +57,20 @@ final class StatsCommand implements Callable<Integer> {
       description = "Builds to list with --builds (default: ${DEFAULT-VALUE}).")
   int limit;
 
+  @Option(
+      names = "--zero",
+      description = "Set the counters to zero (the cache's entries stay), then show them.")
+  boolean zero;
+
   @Override
   public Integer call() throws Exception {
     if (builds) {
       return builds();
     }
     CacheConfig config = parent.cacheConfig();
+    if (zero) {
+      parent.openCache(config).zeroCounters();
+    }
     CacheReport report = CacheReport.of(config, parent.openCache(config));
     if (json) {
       report.printJson(spec.commandLine().getOut(), true);

@@ -40,6 +40,22 @@ public final class CompilerLocator {
   }
 
   /**
+   * Whether a bare command name reads as a C/C++ compiler driver: after an optional {@code -N.N}
+   * version suffix it ends in {@code cc}, {@code c++}, {@code g++} or {@code clang}/{@code clang++}
+   * ({@code gcc}, {@code x86_64-linux-gnu-gcc-12}, {@code clang++-14}, {@code tcc}). So a typo of a
+   * subcommand or a program such as {@code echo} is not run as a compiler. The native launcher
+   * applies the same rule (looks_like_compiler in hgbuild.c).
+   */
+  public static boolean looksLikeCompiler(String name) {
+    String base = name.substring(name.lastIndexOf('/') + 1).replaceFirst("-[0-9][0-9.]*$", "");
+    return base.endsWith("cc")
+        || base.endsWith("c++")
+        || base.endsWith("g++")
+        || base.endsWith("clang")
+        || base.endsWith("clang++");
+  }
+
+  /**
    * Whether {@code candidate} resolves to a compiler cache or distributor (ccache, sccache, distcc,
    * icecc) or to hgbuild itself, as in their masquerade directories: never the real compiler.
    */

@@ -92,10 +92,20 @@ public final class CompileService {
    * @throws MissingBlobsException when input blobs are not in the store
    */
   public CompletableFuture<ActionAnswer> execute(ActionSpec a, Priority priority) {
+    return execute(a, priority, false);
+  }
+
+  /**
+   * As above; {@code skipCache} (the client's HG_NO_CACHE) neither looks the action up nor stores
+   * its result.
+   */
+  public CompletableFuture<ActionAnswer> execute(
+      ActionSpec a, Priority priority, boolean skipCache) {
     validator.validate(a);
     checkInputsStored(a);
     CacheKey key = ActionDigest.of(a);
-    if (actionCache.enabled()) {
+    boolean useCache = actionCache.enabled() && !skipCache;
+    if (useCache) {
       Optional<ActionOutcome> hit = actionCache.get(key);
       if (hit.isPresent()) {
         ActionOutcome fromCache = hit.get().with(CACHE_WORKER, inline(hit.get().outputs()));
@@ -111,7 +121,7 @@ public final class CompileService {
                 throw new IllegalStateException("a worker answered an action with a unit result");
               }
               ActionOutcome outcome = actionDone.outcome();
-              if (outcome.exitCode() == 0) {
+              if (outcome.exitCode() == 0 && useCache) {
                 actionCache.put(key, outcome.with(outcome.workerId(), byDigest(outcome.outputs())));
               }
               ActionOutcome answered =

@@ -79,11 +79,17 @@ public final class CompileGrpcService extends CompileServiceGrpc.CompileServiceI
       if (request.hasAction()) {
         var action = ProtoMapping.action(request.getAction());
         label = Work.label(action);
-        response = service.execute(action, priority).thenApply(CompileGrpcService::toResponse);
+        response =
+            service
+                .execute(action, priority, request.getSkipCache())
+                .thenApply(CompileGrpcService::toResponse);
       } else if (request.hasTask()) {
         var compiler = ProtoMapping.validateTask(request.getTask());
         label = request.getTask().getSourcePath();
-        CacheKey key = unitCacheEnabled ? ProtoMapping.cacheKey(request.getTask()) : null;
+        CacheKey key =
+            unitCacheEnabled && !request.getSkipCache()
+                ? ProtoMapping.cacheKey(request.getTask())
+                : null;
         response =
             service
                 .compileUnit(

@@ -141,4 +141,27 @@ class SharedCacheGrpcTest {
     assertEquals(0, s.getCacheHits());
     assertEquals(0, s.getCacheMisses());
   }
+
+  @Test
+  void aClientThatAsksForNoCachingIsNeitherServedFromItNorStored() throws Exception {
+    start(true);
+    compileOnWorker(task(UNIT), 0); // stored
+
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                io.hybridgrid.proto.v1.CompileServiceGrpc.newBlockingStub(coord.channel())
+                    .compile(
+                        io.hybridgrid.proto.v1.CompileRequest.newBuilder()
+                            .setTask(task(UNIT))
+                            .setSkipCache(true)
+                            .build()));
+
+    assertEquals(
+        Status.Code.FAILED_PRECONDITION, e.getStatus().getCode(), "no hit: it needs a worker");
+    Stats s = coord.stats();
+    assertEquals(0, s.getCacheHits());
+    assertEquals(1, s.getCacheMisses(), "the skipped request was not even looked up");
+  }
 }

@@ -189,10 +189,19 @@ public final class WorkerSession implements AutoCloseable {
     return everRegistered;
   }
 
+  /** Connection attempts in a row that fail before the retries are logged as warnings. */
+  static final int WARN_AFTER_FAILURES = 5;
+
   private void connectLoop() {
     long backoffMillis = 250;
     int failedInARow = 0;
+    int unreachableInARow = 0;
     while (running) {
+      if (unreachableInARow == 0) {
+        log.info("connecting to coordinator {}", target);
+      } else {
+        log.debug("connecting to coordinator {}", target);
+      }
       ManagedChannel channel = Channels.forAddress(target);
       Stream stream = new Stream();
       current = stream;
@@ -212,6 +221,7 @@ public final class WorkerSession implements AutoCloseable {
       if (stream.registered) {
         backoffMillis = 250;
         failedInARow = 0;
+        unreachableInARow = 0;
       } else if (++failedInARow >= REDISCOVER_AFTER) {
         failedInARow = 0;
         Optional<HostPort> found = rediscover.get();
@@ -223,8 +233,23 @@ public final class WorkerSession implements AutoCloseable {
         }
       }
       long wait = backoffMillis / 2 + (long) (random.nextDouble() * backoffMillis / 2);
-      log.info(
-          "coordinator {} not reachable ({}); retrying in {} ms", target, stream.endReason, wait);
+      if (!stream.registered) {
+        unreachableInARow++;
+      }
+      String retry =
+          "coordinator {} not reachable ({}); retrying in {} ms, at {} (attempt {} failed)";
+      Object[] args = {
+        target,
+        stream.endReason,
+        wait,
+        java.time.LocalTime.now().plus(java.time.Duration.ofMillis(wait)).withNano(0),
+        unreachableInARow
+      };
+      if (unreachableInARow >= WARN_AFTER_FAILURES) {
+        log.warn(retry + "; is hg-coord running there, and is that its gRPC port?", args);
+      } else {
+        log.info(retry, args);
+      }
       try {
         Thread.sleep(wait); // reconnect backoff, not a test wait
       } catch (InterruptedException e) {
@@ -312,7 +337,7 @@ public final class WorkerSession implements AutoCloseable {
           heartbeats =
               timer.scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
           log.info(
-              "registered with {} as {} ({} compilers, {} slots)",
+              "connected: registered with coordinator {} as {} ({} compilers, {} slots)",
               target,
               settings.workerId(),
               compilers.size(),

@@ -192,11 +192,28 @@ class SandboxSecurityTest {
     }
   }
 
+  /**
+   * Processes whose arguments hold {@code token}, once past the host-side launch chain: the shell,
+   * prlimit and setpriv carry the same arguments as root for the instant before setpriv drops to
+   * the sandbox user and execs bubblewrap, so they are not the compile's processes.
+   */
   private static List<ProcessHandle> withArgument(String token) {
     return ProcessHandle.allProcesses()
         .filter(p -> p.info().arguments().map(args -> List.of(args).contains(token)).orElse(false))
+        .filter(
+            p ->
+                p.info()
+                    .command()
+                    .map(
+                        c ->
+                            !LAUNCH_CHAIN.contains(
+                                java.nio.file.Path.of(c).getFileName().toString()))
+                    .orElse(false))
         .toList();
   }
+
+  private static final java.util.Set<String> LAUNCH_CHAIN =
+      java.util.Set.of("sh", "dash", "bash", "prlimit", "setpriv");
 
   @Test
   void hasNoNetwork() throws Exception {

@@ -1,6 +1,7 @@
 package io.hybridgrid.worker.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
@@ -163,5 +164,102 @@ class WorkerSessionTest {
     assertEquals("w2", registered.get(30, TimeUnit.SECONDS).getWorkerId());
     assertEquals(
         1, asked.get(), "asked once, after " + WorkerSession.REDISCOVER_AFTER + " failures");
+  }
+
+  /** The session's log lines, captured (logback is the worker's logging backend). */
+  private static ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>
+      captureLog() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WorkerSession.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> list =
+        new ch.qos.logback.core.read.ListAppender<>();
+    list.start();
+    logger.addAppender(list);
+    return list;
+  }
+
+  private WorkerSession session(int port, String id) {
+    return new WorkerSession(
+        new WorkerSettings(
+            HostPort.parse("127.0.0.1:" + port),
+            id,
+            "host",
+            1,
+            Duration.ofSeconds(2),
+            Duration.ofMillis(40),
+            Duration.ofSeconds(1)),
+        job -> {
+          throw new IllegalStateException("no task is sent in this test");
+        },
+        Set.of(),
+        Capabilities.newBuilder().setCores(1).build(),
+        "test",
+        new Random(1),
+        () -> 0L);
+  }
+
+  @Test
+  void startUpLogsSayConnectingConnectedAndRetryingThenWarn() throws Exception {
+    var log = captureLog();
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    session = session(closedPort, "w3");
+    session.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (log.list.stream().noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20); // polling with a deadline
+    }
+    session.close();
+    session = null;
+    java.util.List<String> lines =
+        log.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    assertEquals("INFO connecting to coordinator 127.0.0.1:" + closedPort, lines.get(0));
+    java.util.List<String> retries =
+        lines.stream().filter(l -> l.contains("not reachable")).toList();
+    assertTrue(retries.size() >= WorkerSession.WARN_AFTER_FAILURES, lines.toString());
+    assertTrue(
+        retries
+            .get(0)
+            .matches(
+                "INFO coordinator 127\\.0\\.0\\.1:"
+                    + closedPort
+                    + " not reachable \\(.*\\); retrying in [0-9]+ ms, at"
+                    + " [0-9]{2}:[0-9]{2}:[0-9]{2} \\(attempt 1 failed\\)"),
+        retries.get(0));
+    for (int i = 0; i < WorkerSession.WARN_AFTER_FAILURES - 1; i++) {
+      assertTrue(retries.get(i).startsWith("INFO "), retries.get(i));
+    }
+    String warn = retries.get(WorkerSession.WARN_AFTER_FAILURES - 1);
+    assertTrue(warn.startsWith("WARN "), warn);
+    assertTrue(warn.endsWith("is hg-coord running there, and is that its gRPC port?"), warn);
+    assertEquals(
+        1, lines.stream().filter(l -> l.contains("connecting to")).count(), "said once: " + lines);
+
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(new ScriptedCoordinator())
+            .build()
+            .start();
+    session = session(server.getPort(), "w4");
+    session.start();
+    registered.get(30, TimeUnit.SECONDS);
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (log.list.stream().noneMatch(e -> e.getFormattedMessage().startsWith("connected"))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20); // polling with a deadline
+    }
+    assertTrue(
+        log.list.stream()
+            .anyMatch(
+                e ->
+                    e.getFormattedMessage()
+                        .equals(
+                            "connected: registered with coordinator 127.0.0.1:"
+                                + server.getPort()
+                                + " as w4 (0 compilers, 1 slots)")),
+        log.list.toString());
   }
 }

@@ -1,18 +1,21 @@
 package io.hybridgrid.cli.cache;
 
-import io.hybridgrid.common.config.EnvFlags;
+import io.hybridgrid.common.config.Config;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The cache settings of one invocation, from the environment of the client that made it.
+ * The cache settings of one invocation, from the environment of the client that made it and the
+ * config files.
  *
- * @param dir the cache directory ({@code HG_CACHE_DIR}, else {@code $HOME/.hybridgrid/cache})
- * @param maxBytes the size limit ({@code HG_CACHE_SIZE}, default 5 GiB)
- * @param enabled false under {@code HG_NO_CACHE=1}
- * @param direct false under {@code HG_NO_DIRECT=1}: every lookup runs the preprocessor
+ * @param dir the cache directory ({@code cache_dir} / {@code HG_CACHE_DIR}, else {@code
+ *     $HOME/.hybridgrid/cache})
+ * @param maxBytes the size limit ({@code cache_size} / {@code HG_CACHE_SIZE}, default 5 GiB)
+ * @param enabled false under {@code no_cache} / {@code HG_NO_CACHE=1}
+ * @param direct false under {@code no_direct} / {@code HG_NO_DIRECT=1}: every lookup runs the
+ *     preprocessor
  */
 public record CacheConfig(Path dir, long maxBytes, boolean enabled, boolean direct) {
 
@@ -27,32 +30,36 @@ public record CacheConfig(Path dir, long maxBytes, boolean enabled, boolean dire
   }
 
   /**
-   * Reads {@code HG_CACHE_DIR}, {@code HG_CACHE_SIZE}, {@code HG_NO_CACHE} and {@code HG_NO_DIRECT}
-   * from {@code env}; a relative {@code HG_CACHE_DIR} is taken from {@code cwd}.
+   * The settings for {@code env} and the config files; invalid values are replaced by the next
+   * source's (see {@link Config}), so this never fails. A relative directory is taken from {@code
+   * cwd}.
    *
    * @return the settings, or empty when no directory can be named (neither variable is set)
-   * @throws IllegalArgumentException for a malformed size
    */
   public static Optional<CacheConfig> fromEnv(Map<String, String> env, Path cwd) {
-    String d = env.get("HG_CACHE_DIR");
+    return from(Config.load(Map.of(), env), env, cwd);
+  }
+
+  /** The settings of {@code config}; {@code env} names {@code $HOME} for the default directory. */
+  public static Optional<CacheConfig> from(Config config, Map<String, String> env, Path cwd) {
+    String d = config.text("cache_dir");
     Path dir;
-    if (d != null && !d.isBlank()) {
+    String home = env.get("HOME");
+    if (d.startsWith("~/") && home != null && !home.isBlank()) {
+      dir = Path.of(home).resolve(d.substring(2));
+    } else if (!d.isEmpty()) {
       dir = cwd.resolve(d);
     } else {
-      String home = env.get("HOME");
       if (home == null || home.isBlank()) {
         return Optional.empty();
       }
       dir = cwd.resolve(home).resolve(".hybridgrid").resolve("cache");
     }
-    String size = env.get("HG_CACHE_SIZE");
-    long max =
-        size == null || size.isBlank() ? CacheSize.DEFAULT : CacheSize.parse("HG_CACHE_SIZE", size);
     return Optional.of(
         new CacheConfig(
             dir.normalize(),
-            max,
-            !EnvFlags.isSet(env, "HG_NO_CACHE"),
-            !EnvFlags.isSet(env, "HG_NO_DIRECT")));
+            config.bytes("cache_size"),
+            !config.bool("no_cache"),
+            !config.bool("no_direct")));
   }
 }

@@ -146,6 +146,21 @@ public final class LocalCache {
     return new Usage(files, bytes);
   }
 
+  /**
+   * Sets the statistics to zero (hits, misses, compiles ...), keeping the tracked size of the
+   * entries, which eviction relies on.
+   */
+  public void zeroCounters() throws IOException {
+    withLock(
+        counters -> {
+          counters
+              .keySet()
+              .removeIf(
+                  k -> !k.equals(StatsDelta.TRACKED_BYTES) && !k.equals(StatsDelta.TRACKED_FILES));
+          return null;
+        });
+  }
+
   /** Deletes every entry (counters other than the size are kept) and returns what was removed. */
   public Usage clear() throws IOException {
     return withLock(

@@ -34,17 +34,17 @@ public record ClientRequest(
   }
 
   /**
-   * Resolves the request's environment.
-   *
-   * @throws IllegalArgumentException naming the variable when one has a bad value
+   * Resolves the request's environment and config files; an invalid value never fails it (the
+   * settings carry a warning naming the key, and the next source's value is used).
    */
   public static ClientRequest resolve(ClientSettings settings, Map<String, String> env, Path cwd) {
+    return resolve(settings, CacheConfig.fromEnv(env, cwd), env, cwd);
+  }
+
+  /** As above, with the cache settings already read from the same configuration. */
+  public static ClientRequest resolve(
+      ClientSettings settings, Optional<CacheConfig> cache, Map<String, String> env, Path cwd) {
     return new ClientRequest(
-        settings,
-        CacheConfig.fromEnv(env, cwd),
-        env,
-        cwd,
-        env.getOrDefault("USER", "hgbuild"),
-        "batch".equalsIgnoreCase(env.get("HG_PRIORITY")));
+        settings, cache, env, cwd, env.getOrDefault("USER", "hgbuild"), settings.batch());
   }
 }

@@ -2,6 +2,7 @@ package io.hybridgrid.cli.daemon;
 
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
+import io.hybridgrid.cli.cache.CacheConfig;
 import io.hybridgrid.cli.compile.ClientRequest;
 import io.hybridgrid.cli.compile.ClientSettings;
 import io.hybridgrid.cli.compile.CompileFlow;
@@ -9,6 +10,7 @@ import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
 import io.hybridgrid.cli.grpc.CasMemo;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
+import io.hybridgrid.common.config.Config;
 import io.hybridgrid.common.grpc.BuildIds;
 import io.hybridgrid.common.grpc.HostPort;
 import java.io.PrintStream;
@@ -99,20 +101,28 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
 
   @Override
   public int compile(LauncherRequest request, PrintStream out, PrintStream err) throws Exception {
+    Config config =
+        ClientSettings.config(
+            request.coordinator(), request.noFallback(), request.verbose(), false, request.env());
     ClientSettings settings =
         ClientSettings.resolve(
-            discovery.resolve(request.coordinator(), request.env(), false).address().target(),
-            request.noFallback(),
-            request.verbose(),
-            request.env());
-    ClientRequest client;
-    try {
-      client = ClientRequest.resolve(settings, request.env(), request.cwd());
-    } catch (IllegalArgumentException e) {
-      err.println("hgbuild: error: " + e.getMessage());
-      err.flush();
-      return 1;
+            discovery
+                .resolve(
+                    ClientSettings.explicitCoordinator(config),
+                    ClientSettings.discoveryEnv(config, request.env()),
+                    config.bool("no_mdns"))
+                .address()
+                .target(),
+            config);
+    for (String w : settings.warnings()) {
+      err.println("hgbuild: warning: " + w);
     }
+    ClientRequest client =
+        ClientRequest.resolve(
+            settings,
+            CacheConfig.from(config, request.env(), request.cwd()),
+            request.env(),
+            request.cwd());
     Connection c =
         channels.computeIfAbsent(
             settings.coordinator(), a -> new Connection(channelFactory.apply(a)));
@@ -132,7 +142,8 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
             new GrpcRemoteCompiler(
                 BuildIds.attach(c.channel, request.env().get(BuildIds.ENV)),
                 settings.timeout(),
-                c.memo),
+                c.memo,
+                settings.skipCache()),
             out,
             err,
             services);

@@ -14,6 +14,7 @@ import io.hybridgrid.cli.action.RemoteAction;
 import io.hybridgrid.cli.action.RemoteResult;
 import io.hybridgrid.cli.compile.GridUnavailableException;
 import io.hybridgrid.cli.compile.RemoteCompiler;
+import io.hybridgrid.common.grpc.GrpcErrors;
 import io.hybridgrid.common.grpc.GrpcLimits;
 import io.hybridgrid.common.grpc.WireTypes;
 import io.hybridgrid.proto.v1.Action;
@@ -50,6 +51,7 @@ import java.util.concurrent.TimeoutException;
 public final class GrpcRemoteCompiler implements RemoteCompiler {
   private final Channel channel;
   private final Duration timeout;
+  private final boolean skipSharedCache;
   private final CasMemo memo;
 
   /**
@@ -58,9 +60,19 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
    * @param memo what the coordinator's store is known to hold (shared by the daemon's compiles)
    */
   public GrpcRemoteCompiler(Channel channel, Duration timeout, CasMemo memo) {
+    this(channel, timeout, memo, false);
+  }
+
+  /**
+   * As above; {@code skipSharedCache} (HG_NO_CACHE) asks the coordinator neither to answer from nor
+   * to store into its shared cache.
+   */
+  public GrpcRemoteCompiler(
+      Channel channel, Duration timeout, CasMemo memo, boolean skipSharedCache) {
     this.channel = channel;
     this.timeout = timeout;
     this.memo = memo;
+    this.skipSharedCache = skipSharedCache;
   }
 
   @Override
@@ -74,6 +86,7 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
             .setAction(toWire(action))
             .setPriority(batch ? Priority.PRIORITY_BATCH : Priority.PRIORITY_INTERACTIVE)
             .setClientId(clientId)
+            .setSkipCache(skipSharedCache)
             .build();
     try {
       uploadMissing(cas, blobs);
@@ -108,7 +121,8 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
         // blobs: vouch for nothing until it says what it holds again.
         memo.clear();
       }
-      throw new GridUnavailableException(describe(e.getStatus()), e);
+      throw new GridUnavailableException(
+          GrpcErrors.describe(e.getStatus(), channel.authority()), e);
     } catch (CasClient.StoreRefusedException e) {
       throw new GridUnavailableException(e.getMessage(), e);
     }

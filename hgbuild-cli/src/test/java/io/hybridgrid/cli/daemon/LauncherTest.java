@@ -40,6 +40,7 @@ class LauncherTest {
   private Path launcher;
   private Path jvmCalls;
   private Path work;
+  private Path fakes;
   private DaemonPaths paths;
   private DaemonServer server;
   private final List<LauncherRequest> requests = new CopyOnWriteArrayList<>();
@@ -62,6 +63,12 @@ class LauncherTest {
             + jvmCalls
             + "'\necho \"jvm: $*\"\n[ \"$1\" = daemon ] && exit 1\nexit 0\n");
     Files.setPosixFilePermissions(jvm, PosixFilePermissions.fromString("rwx------"));
+    // Stand-ins for compilers (printf and cat under names that read as compilers), so a local
+    // compile shows what it was given.
+    fakes = Files.createDirectories(tmp.resolve("fakes"));
+    Files.createSymbolicLink(fakes.resolve("printfcc"), which("printf"));
+    Files.createSymbolicLink(fakes.resolve("catcc"), which("cat"));
+    Files.createSymbolicLink(fakes.resolve("mycc"), which("printf"));
     work = Files.createDirectories(tmp.resolve("work"));
     paths = DaemonPaths.of(tmp.resolve("run/daemon.sock"));
   }
@@ -99,6 +106,7 @@ class LauncherTest {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
     pb.environment().put("HG_DAEMON_SOCKET", paths.socket().toString());
     pb.environment().putAll(extraEnv);
+    pb.environment().put("PATH", fakes + ":" + pb.environment().get("PATH"));
     Process p = pb.start();
     CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p, false));
     CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p, true));
@@ -112,6 +120,16 @@ class LauncherTest {
         p.exitValue(),
         new String(out.join(), StandardCharsets.UTF_8),
         new String(err.join(), StandardCharsets.UTF_8));
+  }
+
+  private static Path which(String program) {
+    for (String dir : System.getenv("PATH").split(":")) {
+      Path p = Path.of(dir, program);
+      if (Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    throw new IllegalStateException(program + " not on PATH");
   }
 
   private Result run(String... args) throws IOException, InterruptedException {
@@ -152,7 +170,7 @@ class LauncherTest {
     assertEquals("coord:7", q.coordinator());
     assertTrue(q.verbose());
     assertTrue(q.noFallback());
-    assertEquals(System.getenv("PATH"), q.env().get("PATH"));
+    assertEquals(fakes + ":" + System.getenv("PATH"), q.env().get("PATH"));
     assertEquals("1", q.env().get("HG_DAEMON_CHILD"), "the daemon's compiler must not call back");
     assertEquals("", jvmCalls());
   }
@@ -189,7 +207,7 @@ class LauncherTest {
                   throw new java.io.UncheckedIOException(e);
                 }
               });
-      Result r = run("printf", "%s-%s", "a", "b");
+      Result r = run("printfcc", "%s-%s", "a", "b");
       daemon.get(30, TimeUnit.SECONDS);
       assertEquals(0, r.exit());
       assertEquals("partiala-b", r.out(), "what came before the drop, then the local compile");
@@ -205,7 +223,7 @@ class LauncherTest {
         (request, out, err) -> {
           throw new IllegalArgumentException("HG_TIMEOUT must be a number of seconds, not 'x'");
         });
-    Result r = run("printf", "local");
+    Result r = run("printfcc", "local");
     assertEquals(0, r.exit());
     assertEquals("local", r.out());
     assertEquals(
@@ -225,7 +243,7 @@ class LauncherTest {
     Files.createDirectories(paths.socket().getParent());
     Files.setPosixFilePermissions(
         paths.socket().getParent(), PosixFilePermissions.fromString("rwxrwxrwx"));
-    Result r = run("printf", "local");
+    Result r = run("printfcc", "local");
     assertEquals(0, r.exit());
     assertEquals("local", r.out());
     assertTrue(r.err().contains(paths.socket().getParent() + " must be owned by uid"), r.err());
@@ -240,7 +258,7 @@ class LauncherTest {
         run(
             Map.of("HG_DAEMON_SOCKET", tmp.resolve("file/sub/daemon.sock").toString()),
             null,
-            "printf",
+            "printfcc",
             "ok");
     assertEquals(0, r.exit());
     assertEquals("ok", r.out());
@@ -252,7 +270,7 @@ class LauncherTest {
   @Test
   void socketPathTooLongForTheKernelMeansALocalCompile() throws Exception {
     String longPath = tmp.resolve("x".repeat(100)).resolve("daemon.sock").toString();
-    Result r = run(Map.of("HG_DAEMON_SOCKET", longPath), null, "printf", "ok");
+    Result r = run(Map.of("HG_DAEMON_SOCKET", longPath), null, "printfcc", "ok");
     assertEquals(0, r.exit());
     assertEquals("ok", r.out());
     assertTrue(r.err().contains("is longer than the 107 bytes a Unix socket allows"), r.err());
@@ -261,7 +279,7 @@ class LauncherTest {
   @Test
   void compileReadingStdinRunsTheCompilerDirectly() throws Exception {
     startDaemon(recording);
-    Result r = run(Map.of(), "from stdin", "cat", "-");
+    Result r = run(Map.of(), "from stdin", "catcc", "-");
     assertEquals("from stdin", r.out());
     assertEquals(0, r.exit());
     assertEquals(List.of(), requests);
@@ -279,6 +297,40 @@ class LauncherTest {
     assertEquals("jvm: \n", run().out());
     assertEquals("jvm: daemon --stop\n", run("daemon", "--stop").out());
     assertEquals("jvm: cache stats\n", run("cache", "stats").out());
+  }
+
+  @Test
+  void wordsThatAreNeitherSubcommandsNorCompilersGoToTheJvmCliToBeExplained() throws Exception {
+    startDaemon(recording);
+    assertEquals("jvm: statsu\n", run("statsu").out());
+    assertEquals("jvm: echo hi\n", run("echo", "hi").out(), "echo is on PATH but no compiler");
+    assertEquals("jvm: -v nosuchcc -c x.c\n", run("-v", "nosuchcc", "-c", "x.c").out());
+    assertEquals(List.of(), requests);
+    assertEquals(42, run("x86_64-linux-gnu-gcc-12", "-c", "x.c").exit(), "a compiler name");
+  }
+
+  @Test
+  void makeInACmakeBuildDirectoryWithoutTheLauncherSaysHowToFixIt() throws Exception {
+    Path build = Files.createDirectories(work.resolve("build"));
+    Files.writeString(build.resolve("Makefile"), "all:\n\t@true\n");
+    Files.writeString(build.resolve("CMakeCache.txt"), "CMAKE_C_COMPILER:FILEPATH=/usr/bin/cc\n");
+    Result r = run("make", "-C", "build");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(
+        r.err()
+            .contains(
+                "hgbuild: warning: build/CMakeCache.txt was configured without hgbuild, so this"
+                    + " build compiles everything locally; reconfigure it once with: cmake"
+                    + " -DCMAKE_C_COMPILER_LAUNCHER="),
+        r.err());
+    Files.writeString(
+        build.resolve("CMakeCache.txt"),
+        "CMAKE_C_COMPILER:FILEPATH=/usr/bin/cc\nCMAKE_C_COMPILER_LAUNCHER:STRING="
+            + launcher
+            + "\n");
+    Result configured = run("make", "-C", "build");
+    assertEquals(0, configured.exit(), configured.err());
+    assertTrue(!configured.err().contains("configured without hgbuild"), configured.err());
   }
 
   @Test
@@ -318,13 +370,13 @@ class LauncherTest {
 
   @Test
   void daemonThatFailsToStartMeansALocalCompileAndNoRetryStorm() throws Exception {
-    Result first = run("printf", "one");
+    Result first = run("printfcc", "one");
     assertEquals(0, first.exit());
     assertEquals("one", first.out());
     assertTrue(first.err().contains("has exited (see " + paths.logFile() + ")"), first.err());
     assertEquals("daemon --socket " + paths.socket() + "\n", jvmCalls());
     assertTrue(Files.readString(paths.logFile()).contains("jvm: daemon --socket"));
-    Result second = run("printf", "two");
+    Result second = run("printfcc", "two");
     assertEquals("two", second.out());
     assertEquals(1, jvmCalls().lines().count(), "no second start within the respawn window");
   }
