@@ -1,9 +1,9 @@
 package io.hybridgrid.coord;
 
 import io.grpc.netty.NettyServerBuilder;
+import io.hybridgrid.common.config.ByteSize;
 import io.hybridgrid.common.config.PicocliDefaults;
 import io.hybridgrid.coord.action.ActionLimits;
-import io.hybridgrid.coord.cache.ByteSize;
 import io.hybridgrid.coord.cache.CacheSettings;
 import io.hybridgrid.coord.cas.CasSettings;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
