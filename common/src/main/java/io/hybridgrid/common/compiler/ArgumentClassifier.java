@@ -89,8 +89,8 @@ public final class ArgumentClassifier {
     }
     boolean debug = false;
     for (Arg arg : inv.args()) {
-      String t = arg.tokens().get(0);
-      if (arg.input() || !t.startsWith("-g") || t.equals("-gcc-toolchain")) {
+      String t = arg.text();
+      if (arg.input() || !t.startsWith("-g") || arg.is("-gcc-toolchain")) {
         continue;
       }
       debug = !(t.equals("-g0") || t.startsWith("-gno-") || t.startsWith("-gz"));
@@ -152,7 +152,7 @@ public final class ArgumentClassifier {
           onInput(arg.name(), forced);
           continue;
         }
-        String t = arg.tokens().get(0);
+        String t = arg.text();
         switch (arg.name()) {
           case "-c" -> compileOnly = true;
           case "-E" -> preprocessOnly = true;
@@ -276,7 +276,7 @@ public final class ArgumentClassifier {
 
     /** Options that make a compile depend on this machine or write files beside the object. */
     private static String specialReason(Arg arg) {
-      String t = arg.tokens().get(0);
+      String t = arg.text();
       if (t.equals("-march=native") || t.equals("-mcpu=native") || t.equals("-mtune=native")) {
         return t + " depends on this machine's CPU";
       }
