@@ -182,7 +182,7 @@ public final class RemotePolicy {
     if (token.startsWith("-fopt-info") && token.contains("=")) {
       return Optional.of(token + " writes an optimization report file");
     }
-    if (token.matches("-d[A-Za-z]+") && !token.startsWith("-dump")) {
+    if (token.startsWith("-d") && token.length() > 2 && !token.startsWith("-dump")) {
       return Optional.of(token + " writes compiler dump files");
     }
     if (token.startsWith("-Wp,")) {
