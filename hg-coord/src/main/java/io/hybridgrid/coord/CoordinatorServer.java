@@ -5,16 +5,20 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.hybridgrid.common.auth.AuthInterceptor;
 import io.hybridgrid.common.grpc.CompressResponses;
 import io.hybridgrid.common.grpc.GrpcLimits;
+import io.hybridgrid.coord.admission.ByteBudget;
 import io.hybridgrid.coord.cache.ResultCache;
 import io.hybridgrid.coord.cache.TieredResultCache;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.events.EventLog;
 import io.hybridgrid.coord.grpc.CompileGrpcService;
+import io.hybridgrid.coord.grpc.RequestBudgetInterceptor;
 import io.hybridgrid.coord.grpc.StatusGrpcService;
 import io.hybridgrid.coord.grpc.WorkerGrpcService;
+import io.hybridgrid.coord.http.HttpAccess;
 import io.hybridgrid.coord.http.HttpApi;
 import io.hybridgrid.coord.http.HttpServer;
 import io.hybridgrid.coord.scheduler.Scheduler;
@@ -51,6 +55,7 @@ public final class CoordinatorServer implements AutoCloseable {
   private final ExecutorService grpcExecutor;
   private final Server server;
   private final HttpServer http;
+  private final ByteBudget requestBudget;
   private int httpPort = -1;
 
   /**
@@ -139,10 +144,15 @@ public final class CoordinatorServer implements AutoCloseable {
               return t;
             });
     CompressResponses compress = new CompressResponses();
+    CoordinatorSecurity security = config.security();
+    this.requestBudget = new ByteBudget(security.requestBudgetBytes());
     this.server =
         serverBuilder
             .executor(grpcExecutor)
             .maxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
+            // The last interceptor added runs first: authenticate, then admit by memory.
+            .intercept(new RequestBudgetInterceptor(requestBudget, GrpcLimits.MAX_MESSAGE_BYTES))
+            .intercept(new AuthInterceptor(security.tokens()))
             .addService(
                 ServerInterceptors.intercept(new CompileGrpcService(dispatcher, cache), compress))
             .addService(
@@ -152,7 +162,10 @@ public final class CoordinatorServer implements AutoCloseable {
             .addService(new StatusGrpcService(status))
             .addService(health.getHealthService())
             .build();
-    this.http = httpBind == null ? null : new HttpServer(new HttpApi(status), httpBind);
+    this.http =
+        httpBind == null
+            ? null
+            : new HttpServer(new HttpApi(status), httpBind, new HttpAccess(security.tokens()));
   }
 
   /** Starts serving. */
@@ -178,6 +191,11 @@ public final class CoordinatorServer implements AutoCloseable {
   /** The HTTP port, or -1 when HTTP is off. */
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The memory budget compile requests are admitted through. */
+  public ByteBudget requestBudget() {
+    return requestBudget;
   }
 
   public CoordinatorStatus status() {

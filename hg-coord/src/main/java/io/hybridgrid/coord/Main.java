@@ -1,6 +1,9 @@
 package io.hybridgrid.coord;
 
 import io.grpc.netty.NettyServerBuilder;
+import io.hybridgrid.common.auth.TokenStore;
+import io.hybridgrid.common.tls.TlsOptions;
+import io.hybridgrid.common.tls.TlsSettings;
 import io.hybridgrid.coord.cache.ByteSize;
 import io.hybridgrid.coord.cache.CacheSettings;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
@@ -24,7 +27,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = Main.VERSION,
     description = "Hybrid-Grid coordinator.",
-    subcommands = {Main.Serve.class})
+    subcommands = {Main.Serve.class, CertsCommand.class})
 public final class Main implements Callable<Integer> {
   static final String VERSION = "0.1.0";
 
@@ -41,6 +44,8 @@ public final class Main implements Callable<Integer> {
   static final class Serve implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Serve.class);
 
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(
         names = "--grpc-port",
         defaultValue = "9000",
@@ -56,9 +61,28 @@ public final class Main implements Callable<Integer> {
 
     @Option(
         names = "--bind",
-        defaultValue = "0.0.0.0",
-        description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+        paramLabel = "ADDR",
+        description =
+            "Address to listen on (default: 0.0.0.0 with --tokens, else 127.0.0.1). Beyond"
+                + " loopback it needs --tokens, or --insecure.")
     String bind;
+
+    @Option(
+        names = "--tokens",
+        paramLabel = "FILE",
+        description =
+            "Accepted tokens, one 'ROLE TOKEN [NAME]' per line (roles: client, worker,"
+                + " trusted-worker, admin); the file must be mode 0600.")
+    Path tokensFile;
+
+    @Option(
+        names = "--insecure",
+        description =
+            "Listen beyond loopback without tokens: anyone who reaches the port can"
+                + " compile, read status and register workers.")
+    boolean insecure;
+
+    @CommandLine.Mixin TlsOptions tls = new TlsOptions();
 
     @Option(
         names = "--queue-size",
@@ -117,6 +141,23 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      TokenStore tokens = tokensFile == null ? null : TokenStore.load(tokensFile);
+      if (bind == null) {
+        bind = tokens != null ? "0.0.0.0" : "127.0.0.1";
+      }
+      if (tokens == null && !insecure && !isLoopback(bind)) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "hg-coord: refusing to listen on "
+                    + bind
+                    + " without tokens: anyone who reaches the port could compile, read status"
+                    + " and register as a worker (and receive every client's sources). Pass"
+                    + " --tokens FILE (one 'ROLE TOKEN [NAME]' per line, mode 0600), or --bind"
+                    + " 127.0.0.1, or --insecure on a network you trust.");
+        return 2;
+      }
+      TlsSettings tlsSettings = tls.settings(System.getenv());
       DispatchSettings defaults = DispatchSettings.defaults();
       DispatchSettings settings =
           new DispatchSettings(
@@ -139,16 +180,20 @@ public final class Main implements Callable<Integer> {
                   !noCache,
                   cacheMemory,
                   cacheDir != null ? cacheDir : state.resolve("cache"),
-                  cacheDiskSize));
+                  cacheDiskSize),
+              new CoordinatorSecurity(
+                  tokens, tlsSettings, CoordinatorSecurity.DEFAULT_REQUEST_BUDGET));
+      NettyServerBuilder grpcServer =
+          NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort))
+              // Workers and clients ping every 30 s to notice dead peers behind NAT.
+              .permitKeepAliveTime(20, TimeUnit.SECONDS)
+              .permitKeepAliveWithoutCalls(true);
+      if (tlsSettings != null) {
+        grpcServer.sslContext(tlsSettings.serverContext());
+      }
       CoordinatorServer server =
           new CoordinatorServer(
-              NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort))
-                  // Workers and clients ping every 30 s to notice dead peers behind NAT.
-                  .permitKeepAliveTime(20, TimeUnit.SECONDS)
-                  .permitKeepAliveWithoutCalls(true),
-              new InetSocketAddress(bind, httpPort),
-              config,
-              Clock.systemUTC());
+              grpcServer, new InetSocketAddress(bind, httpPort), config, Clock.systemUTC());
       server.start();
       MdnsOptions.Announcement announcement =
           mdns.announce(bind, server.grpcPort(), server.httpPort(), VERSION);
@@ -163,14 +208,31 @@ public final class Main implements Callable<Integer> {
                   },
                   "hg-coord-shutdown"));
       log.info(
-          "hg-coord {} listening: gRPC {}:{}, HTTP {}:{}",
+          "hg-coord {} listening: gRPC {}:{} ({}, {}), HTTP {}:{}",
           VERSION,
           bind,
           server.grpcPort(),
+          tlsSettings == null ? "plain text" : tlsSettings.requireClientCert() ? "mTLS" : "TLS",
+          tokens == null ? "no tokens" : tokens.size() + " tokens",
           bind,
           server.httpPort());
       done.await();
       return 0;
+    }
+  }
+
+  private static boolean isLoopback(String address) {
+    if (address.equals("localhost")) {
+      return true;
+    }
+    try {
+      // Literal addresses only: a host name here is not looked up.
+      if (!address.matches("[0-9a-fA-F:.]+")) {
+        return false;
+      }
+      return java.net.InetAddress.getByName(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
     }
   }
 

@@ -87,6 +87,8 @@ public final class RemotePolicy {
           "-ftime-trace",
           "-fcallgraph-info",
           "-pipe",
+          // Writes no object: a worker would look broken for the client's choice.
+          "-fsyntax-only",
           "-###");
 
   /** Token prefixes that never reach a worker, with the reason shown to the user. */

@@ -87,6 +87,28 @@ public final class FieldLimits {
     }
   }
 
+  /** Longest file name component (Linux NAME_MAX). */
+  public static final int MAX_NAME_COMPONENT = 255;
+
+  /**
+   * Checks a file path: at most {@link #MAX_PATH} characters, no component longer than {@link
+   * #MAX_NAME_COMPONENT} bytes, no NUL. A longer one cannot be created on the worker, which would
+   * otherwise look like the worker's fault.
+   */
+  public static String checkPath(String field, String path) {
+    check(field, path, MAX_PATH);
+    if (path.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(field + " contains a NUL character");
+    }
+    for (String part : path.split("/")) {
+      if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_COMPONENT) {
+        throw new IllegalArgumentException(
+            field + " has a name longer than " + MAX_NAME_COMPONENT + " bytes");
+      }
+    }
+    return path;
+  }
+
   /** Checks an environment map: entry count and each key and value. */
   public static void checkEnv(Map<String, String> env) {
     if (env.size() > MAX_ENTRIES) {

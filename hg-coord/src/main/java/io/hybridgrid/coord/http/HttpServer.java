@@ -28,12 +28,19 @@ import java.util.concurrent.TimeUnit;
 public final class HttpServer implements AutoCloseable {
   private final HttpApi api;
   private final InetSocketAddress bind;
+  private final HttpAccess access;
   private EventLoopGroup group;
   private Channel channel;
 
   public HttpServer(HttpApi api, InetSocketAddress bind) {
+    this(api, bind, HttpAccess.open());
+  }
+
+  /** Serves {@code api} on {@code bind}, each request checked by {@code access} first. */
+  public HttpServer(HttpApi api, InetSocketAddress bind, HttpAccess access) {
     this.api = api;
     this.bind = bind;
+    this.access = access;
   }
 
   /** Binds and starts serving; returns the bound port (useful with port 0). */
@@ -60,7 +67,13 @@ public final class HttpServer implements AutoCloseable {
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-      HttpApi.Response r = api.handle(req.method().name(), req.uri());
+      HttpApi.Response r =
+          access
+              .check(
+                  req.method().name(),
+                  ctx.channel().remoteAddress(),
+                  req.headers().get(HttpHeaderNames.AUTHORIZATION))
+              .orElseGet(() -> api.handle(req.method().name(), req.uri()));
       boolean head = req.method().equals(HttpMethod.HEAD);
       FullHttpResponse resp =
           new DefaultFullHttpResponse(
