@@ -85,6 +85,16 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Mixin TlsOptions tls = new TlsOptions();
 
     @Option(
+        names = "--request-memory",
+        defaultValue = "512M",
+        converter = SizeConverter.class,
+        paramLabel = "SIZE",
+        description =
+            "Memory for compile requests being received or held; a request is read off the wire"
+                + " only when 64 MiB (the largest message) fit (default: ${DEFAULT-VALUE}).")
+    long requestMemory;
+
+    @Option(
         names = "--queue-size",
         defaultValue = "10000",
         description = "Tasks that may wait for a worker (default: ${DEFAULT-VALUE}).")
@@ -181,8 +191,7 @@ public final class Main implements Callable<Integer> {
                   cacheMemory,
                   cacheDir != null ? cacheDir : state.resolve("cache"),
                   cacheDiskSize),
-              new CoordinatorSecurity(
-                  tokens, tlsSettings, CoordinatorSecurity.DEFAULT_REQUEST_BUDGET));
+              new CoordinatorSecurity(tokens, tlsSettings, requestMemory));
       NettyServerBuilder grpcServer =
           NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort))
               // Workers and clients ping every 30 s to notice dead peers behind NAT.
