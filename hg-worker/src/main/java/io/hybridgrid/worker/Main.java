@@ -1,8 +1,10 @@
 package io.hybridgrid.worker;
 
+import io.hybridgrid.common.auth.ClientAuthOptions;
 import io.hybridgrid.common.discovery.DiscoveredCoordinator;
 import io.hybridgrid.common.discovery.MdnsLookup;
 import io.hybridgrid.common.discovery.RetryingLookup;
+import io.hybridgrid.common.grpc.ClientSecurity;
 import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.proto.v1.Capabilities;
 import io.hybridgrid.worker.compiler.CompilerFilter;
@@ -103,8 +105,11 @@ public final class Main implements Callable<Integer> {
         description = "Longest time one compile may take (default: ${DEFAULT-VALUE}).")
     int compileTimeoutSeconds;
 
+    @CommandLine.Mixin ClientAuthOptions auth = new ClientAuthOptions();
+
     @Override
     public Integer call() throws Exception {
+      ClientSecurity security = auth.security(System.getenv());
       CompilerFilter filter = CompilerFilter.parse(compilers);
       InstalledCompilers installed = InstalledCompilers.detect(System.getenv("PATH"), filter);
       if (installed.identities().isEmpty()) {
@@ -164,7 +169,15 @@ public final class Main implements Callable<Integer> {
               VERSION,
               new SecureRandom(),
               machine::freeMemoryBytes,
-              rediscover(viaMdns, mdnsInterface));
+              rediscover(viaMdns, mdnsInterface),
+              // Anyone on the LAN can answer mDNS: a discovered coordinator gets the token only
+              // over TLS, after proving itself against the configured CA.
+              viaMdns ? security.forDiscovered() : security);
+      if (viaMdns && security.token() != null && security.tls() == null) {
+        log.warn(
+            "the coordinator was found by mDNS and TLS is off: the token is not sent to it (set"
+                + " --tls-ca, or name the coordinator with --coordinator)");
+      }
       CountDownLatch done = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(

@@ -5,6 +5,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.grpc.Channels;
+import io.hybridgrid.common.grpc.ClientSecurity;
 import io.hybridgrid.common.grpc.GrpcLimits;
 import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.common.grpc.WireTypes;
@@ -71,6 +72,8 @@ public final class WorkerSession implements AutoCloseable {
    */
   private final Supplier<Optional<HostPort>> rediscover;
 
+  private final ClientSecurity security;
+
   /** Failed attempts in a row before {@link #rediscover} is asked. */
   static final int REDISCOVER_AFTER = 3;
 
@@ -112,6 +115,33 @@ public final class WorkerSession implements AutoCloseable {
       Random random,
       LongSupplier freeMemory,
       Supplier<Optional<HostPort>> rediscover) {
+    this(
+        settings,
+        runner,
+        compilers,
+        capabilities,
+        version,
+        random,
+        freeMemory,
+        rediscover,
+        ClientSecurity.NONE);
+  }
+
+  /**
+   * As above, presenting {@code security}'s token and speaking its TLS to the coordinator. A caller
+   * that found the coordinator by mDNS passes {@link ClientSecurity#forDiscovered()}.
+   */
+  public WorkerSession(
+      WorkerSettings settings,
+      CompilerRunner runner,
+      Set<CompilerIdentity> compilers,
+      Capabilities capabilities,
+      String version,
+      Random random,
+      LongSupplier freeMemory,
+      Supplier<Optional<HostPort>> rediscover,
+      ClientSecurity security) {
+    this.security = security;
     this.rediscover = rediscover;
     this.target = settings.coordinator();
     this.settings = settings;
@@ -164,7 +194,7 @@ public final class WorkerSession implements AutoCloseable {
     long backoffMillis = 250;
     int failedInARow = 0;
     while (running) {
-      ManagedChannel channel = Channels.forAddress(target);
+      ManagedChannel channel = Channels.forAddress(target, security);
       Stream stream = new Stream();
       current = stream;
       try {
@@ -360,7 +390,7 @@ public final class WorkerSession implements AutoCloseable {
 
     @Override
     public void onError(Throwable t) {
-      endReason = t.getMessage();
+      endReason = Channels.explain(t, security.tls() != null);
       registered = false;
       ended.countDown();
     }
