@@ -9,8 +9,9 @@ import io.hybridgrid.cli.compile.CompileFlow;
 import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
+import io.hybridgrid.common.auth.ClientAuthOptions;
 import io.hybridgrid.common.grpc.Channels;
-import io.hybridgrid.common.grpc.HostPort;
+import io.hybridgrid.common.grpc.ClientSecurity;
 import io.hybridgrid.proto.v1.StatusServiceGrpc;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -66,6 +67,10 @@ public final class Main implements Callable<Integer> {
   boolean noMdns;
 
   private CoordinatorDiscovery discovery;
+  private boolean discoveredByMdns;
+
+  /** {@code --token-file} and the TLS flags (env: HG_TOKEN, HG_TOKEN_FILE, HG_TLS_*). */
+  @CommandLine.Mixin ClientAuthOptions auth = new ClientAuthOptions();
 
   @Option(
       names = "--no-fallback",
@@ -101,8 +106,18 @@ public final class Main implements Callable<Integer> {
     if (discovery == null) {
       discovery = CoordinatorDiscovery.system(env);
     }
-    HostPort address = discovery.resolve(coordinator, env, noMdns).address();
-    return ClientSettings.resolve(address.target(), noFallback, verbose, env);
+    CoordinatorDiscovery.Resolved resolved = discovery.resolve(coordinator, env, noMdns);
+    discoveredByMdns = resolved.source().startsWith("mDNS");
+    return ClientSettings.resolve(resolved.address().target(), noFallback, verbose, env);
+  }
+
+  /**
+   * The token and TLS to use with the coordinator {@link #settings()} resolved: a coordinator found
+   * by mDNS gets the token only over TLS.
+   */
+  ClientSecurity security() throws java.io.IOException {
+    ClientSecurity s = auth.security(env);
+    return discoveredByMdns ? s.forDiscovered() : s;
   }
 
   /** Lets a background mDNS refresh finish (bounded), so its answer is remembered. */
@@ -133,7 +148,7 @@ public final class Main implements Callable<Integer> {
       return 2;
     }
     ClientSettings settings = settings();
-    ManagedChannel channel = Channels.forAddress(settings.coordinator());
+    ManagedChannel channel = Channels.forAddress(settings.coordinator(), security());
     try {
       CompileFlow flow =
           new CompileFlow(
@@ -160,7 +175,13 @@ public final class Main implements Callable<Integer> {
       java.util.function.Function<StatusServiceGrpc.StatusServiceBlockingStub, Integer> body)
       throws InterruptedException {
     ClientSettings settings = settings();
-    ManagedChannel channel = Channels.forAddress(settings.coordinator());
+    ClientSecurity security;
+    try {
+      security = security();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    ManagedChannel channel = Channels.forAddress(settings.coordinator(), security);
     try {
       return body.apply(
           StatusServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS));
@@ -172,10 +193,7 @@ public final class Main implements Callable<Integer> {
               "hgbuild: cannot reach coordinator at "
                   + settings.coordinator()
                   + ": "
-                  + e.getStatus().getCode()
-                  + (e.getStatus().getDescription() == null
-                      ? ""
-                      : " (" + e.getStatus().getDescription() + ")"));
+                  + Channels.explain(e, security.tls() != null));
       return 1;
     } finally {
       channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);

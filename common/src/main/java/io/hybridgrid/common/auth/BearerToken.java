@@ -33,8 +33,9 @@ public final class BearerToken implements ClientInterceptor {
   }
 
   /**
-   * The token a client or worker presents: the file's first non-blank line (the file must be
-   * private, like the coordinator's), else {@code HG_TOKEN}, else none.
+   * The token a client or worker presents: the first non-blank line of {@code --token-file} (else
+   * of {@code HG_TOKEN_FILE}; the file must be private, like the coordinator's), else {@code
+   * HG_TOKEN}, else none.
    *
    * @param tokenFile {@code --token-file}, or null
    * @param env the environment
@@ -42,6 +43,11 @@ public final class BearerToken implements ClientInterceptor {
    */
   public static String resolve(java.nio.file.Path tokenFile, java.util.Map<String, String> env)
       throws java.io.IOException {
+    if (tokenFile == null
+        && env.get("HG_TOKEN_FILE") != null
+        && !env.get("HG_TOKEN_FILE").isBlank()) {
+      tokenFile = java.nio.file.Path.of(env.get("HG_TOKEN_FILE"));
+    }
     if (tokenFile != null) {
       TokenStore.checkPrivate(tokenFile, "--token-file");
       for (String line : java.nio.file.Files.readAllLines(tokenFile)) {

@@ -27,10 +27,14 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
   private static final long RECONNECT_NUDGE_MILLIS = 5_000;
 
   private final Function<HostPort, ManagedChannel> channelFactory;
+  private final Function<HostPort, ManagedChannel> discoveredFactory;
   private final CoordinatorDiscovery discovery;
   private final CompileServices services;
   private final Clock clock;
-  private final Map<HostPort, Connection> channels = new ConcurrentHashMap<>();
+  private final Map<ChannelKey, Connection> channels = new ConcurrentHashMap<>();
+
+  /** A channel per coordinator address and per how it was found (mDNS or named). */
+  private record ChannelKey(HostPort address, boolean discovered) {}
 
   private static final class Connection {
     final ManagedChannel channel;
@@ -53,7 +57,21 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
       CoordinatorDiscovery discovery,
       CompileServices services,
       Clock clock) {
+    this(channelFactory, channelFactory, discovery, services, clock);
+  }
+
+  /**
+   * As above, with {@code discoveredFactory} for coordinators found by mDNS: anyone on the LAN can
+   * answer mDNS, so those channels carry the token only over TLS.
+   */
+  public GridCompileHandler(
+      Function<HostPort, ManagedChannel> channelFactory,
+      Function<HostPort, ManagedChannel> discoveredFactory,
+      CoordinatorDiscovery discovery,
+      CompileServices services,
+      Clock clock) {
     this.channelFactory = channelFactory;
+    this.discoveredFactory = discoveredFactory;
     this.discovery = discovery;
     this.services = services;
     this.clock = clock;
@@ -61,15 +79,18 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
 
   @Override
   public int compile(LauncherRequest request, PrintStream out, PrintStream err) throws Exception {
+    CoordinatorDiscovery.Resolved resolved =
+        discovery.resolve(request.coordinator(), request.env(), false);
     ClientSettings settings =
         ClientSettings.resolve(
-            discovery.resolve(request.coordinator(), request.env(), false).address().target(),
-            request.noFallback(),
-            request.verbose(),
-            request.env());
+            resolved.address().target(), request.noFallback(), request.verbose(), request.env());
+    boolean discovered = resolved.source().startsWith("mDNS");
     Connection c =
         channels.computeIfAbsent(
-            settings.coordinator(), a -> new Connection(channelFactory.apply(a)));
+            new ChannelKey(settings.coordinator(), discovered),
+            k ->
+                new Connection(
+                    (k.discovered() ? discoveredFactory : channelFactory).apply(k.address())));
     long now = clock.millis();
     if (c.channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE
         && now - c.lastNudgeMillis >= RECONNECT_NUDGE_MILLIS) {
