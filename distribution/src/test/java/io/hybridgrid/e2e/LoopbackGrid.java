@@ -27,6 +27,15 @@ final class LoopbackGrid implements AutoCloseable {
   final Path logs;
 
   LoopbackGrid(Path dist, int workers) throws IOException, InterruptedException {
+    this(dist, workers, List.of(), List.of());
+  }
+
+  /**
+   * A grid whose coordinator gets {@code coordArgs} and whose workers get {@code workerArgs} as
+   * well (tokens, TLS).
+   */
+  LoopbackGrid(Path dist, int workers, List<String> coordArgs, List<String> workerArgs)
+      throws IOException, InterruptedException {
     this.dist = dist;
     this.grpcPort = freePort();
     this.httpPort = freePort();
@@ -44,9 +53,10 @@ final class LoopbackGrid implements AutoCloseable {
             "--http-port",
             Integer.toString(httpPort),
             "--state-dir",
-            logs.resolve("coord-state").toString()));
+            logs.resolve("coord-state").toString()),
+        coordArgs);
     for (int i = 1; i <= workers; i++) {
-      addWorker("worker-" + i, List.of());
+      addWorker("worker-" + i, workerArgs);
     }
     try {
       awaitWorkers(workers, Duration.ofSeconds(60));
@@ -75,8 +85,7 @@ final class LoopbackGrid implements AutoCloseable {
                 id,
                 "--work-dir",
                 logs.resolve("work-" + id).toString()));
-    cmd.addAll(extraArgs);
-    start(id, cmd);
+    start(id, cmd, extraArgs);
   }
 
   String coordinator() {
@@ -91,9 +100,11 @@ final class LoopbackGrid implements AutoCloseable {
     return dist.resolve("bin").resolve(name).toString();
   }
 
-  private void start(String name, List<String> cmd) throws IOException {
+  private void start(String name, List<String> cmd, List<String> extra) throws IOException {
+    List<String> all = new ArrayList<>(cmd);
+    all.addAll(extra);
     processes.add(
-        new ProcessBuilder(cmd)
+        new ProcessBuilder(all)
             .redirectErrorStream(true)
             .redirectOutput(logs.resolve(name + ".log").toFile())
             .start());
