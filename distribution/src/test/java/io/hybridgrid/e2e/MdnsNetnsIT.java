@@ -65,6 +65,11 @@ class MdnsNetnsIT {
         List.of(
             DIST.resolve("bin/hg-coord").toString(),
             "serve",
+            // The namespace is the test's own network: listening beyond loopback without tokens
+            // is fine there, and mDNS announces the veth address.
+            "--bind",
+            "0.0.0.0",
+            "--insecure",
             "--grpc-port",
             Integer.toString(GRPC_PORT),
             "--http-port",

@@ -22,6 +22,7 @@ import java.util.Objects;
  *     (tests)
  * @param actionLimits bounds on one action
  * @param taskLog the optional JSON-lines task log
+ * @param security tokens, TLS and the in-flight request budget
  */
 public record CoordinatorConfig(
     DispatchSettings dispatch,
@@ -31,10 +32,12 @@ public record CoordinatorConfig(
     CacheSettings cache,
     CasSettings cas,
     ActionLimits actionLimits,
-    TaskLogSettings taskLog) {
+    TaskLogSettings taskLog,
+    CoordinatorSecurity security) {
   public CoordinatorConfig {
     Objects.requireNonNull(dispatch, "dispatch");
     Objects.requireNonNull(taskLog, "taskLog");
+    Objects.requireNonNull(security, "security");
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(cache, "cache");
     Objects.requireNonNull(actionLimits, "actionLimits");
@@ -43,7 +46,10 @@ public record CoordinatorConfig(
     }
   }
 
-  /** A configuration with a temporary CAS, the default action limits and no task log. */
+  /**
+   * A configuration with a temporary CAS, the default action limits, no task log and no tokens or
+   * TLS.
+   */
   public CoordinatorConfig(
       DispatchSettings dispatch,
       Duration heartbeatInterval,
@@ -58,7 +64,22 @@ public record CoordinatorConfig(
         cache,
         null,
         ActionLimits.defaults(),
-        TaskLogSettings.off());
+        TaskLogSettings.off(),
+        CoordinatorSecurity.open());
+  }
+
+  /** The same with {@code newSecurity}. */
+  public CoordinatorConfig withSecurity(CoordinatorSecurity newSecurity) {
+    return new CoordinatorConfig(
+        dispatch,
+        heartbeatInterval,
+        scheduler,
+        stateDir,
+        cache,
+        cas,
+        actionLimits,
+        taskLog,
+        newSecurity);
   }
 
   /** P2C, no state directory (events in memory), no result cache: what in-process tests want. */
@@ -70,13 +91,29 @@ public record CoordinatorConfig(
   /** The same configuration with {@code newCas} and {@code newLimits}. */
   public CoordinatorConfig withCas(CasSettings newCas, ActionLimits newLimits) {
     return new CoordinatorConfig(
-        dispatch, heartbeatInterval, scheduler, stateDir, cache, newCas, newLimits, taskLog);
+        dispatch,
+        heartbeatInterval,
+        scheduler,
+        stateDir,
+        cache,
+        newCas,
+        newLimits,
+        taskLog,
+        security);
   }
 
   /** The same configuration with {@code newTaskLog}. */
   public CoordinatorConfig withTaskLog(TaskLogSettings newTaskLog) {
     return new CoordinatorConfig(
-        dispatch, heartbeatInterval, scheduler, stateDir, cache, cas, actionLimits, newTaskLog);
+        dispatch,
+        heartbeatInterval,
+        scheduler,
+        stateDir,
+        cache,
+        cas,
+        actionLimits,
+        newTaskLog,
+        security);
   }
 
   /** The file connectivity events are appended to, or null. */

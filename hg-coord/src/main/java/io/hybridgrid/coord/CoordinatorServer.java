@@ -5,12 +5,14 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.hybridgrid.common.auth.AuthInterceptor;
 import io.hybridgrid.common.fs.TempTrees;
 import io.hybridgrid.common.grpc.BuildIds;
 import io.hybridgrid.common.grpc.CompressResponses;
 import io.hybridgrid.common.grpc.GrpcLimits;
 import io.hybridgrid.coord.action.ActionCache;
 import io.hybridgrid.coord.action.ActionValidator;
+import io.hybridgrid.coord.admission.ByteBudget;
 import io.hybridgrid.coord.cache.ResultCache;
 import io.hybridgrid.coord.cache.TieredResultCache;
 import io.hybridgrid.coord.cas.CasSettings;
@@ -25,8 +27,10 @@ import io.hybridgrid.coord.events.EventLog;
 import io.hybridgrid.coord.grpc.ActivityGrpcService;
 import io.hybridgrid.coord.grpc.CompileGrpcService;
 import io.hybridgrid.coord.grpc.ContentStoreGrpcService;
+import io.hybridgrid.coord.grpc.RequestBudgetInterceptor;
 import io.hybridgrid.coord.grpc.StatusGrpcService;
 import io.hybridgrid.coord.grpc.WorkerGrpcService;
+import io.hybridgrid.coord.http.HttpAccess;
 import io.hybridgrid.coord.http.HttpApi;
 import io.hybridgrid.coord.http.HttpServer;
 import io.hybridgrid.coord.metrics.CoordinatorMetrics;
@@ -80,6 +84,7 @@ public final class CoordinatorServer implements AutoCloseable {
   private final ExecutorService grpcExecutor;
   private final Server server;
   private final HttpServer http;
+  private final ByteBudget requestBudget;
   private int httpPort = -1;
 
   /**
@@ -199,10 +204,15 @@ public final class CoordinatorServer implements AutoCloseable {
               return t;
             });
     CompressResponses compress = new CompressResponses();
+    CoordinatorSecurity security = config.security();
+    this.requestBudget = new ByteBudget(security.requestBudgetBytes());
     this.server =
         serverBuilder
             .executor(grpcExecutor)
             .maxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
+            // The last interceptor added runs first: authenticate, then admit by memory.
+            .intercept(new RequestBudgetInterceptor(requestBudget, GrpcLimits.MAX_MESSAGE_BYTES))
+            .intercept(new AuthInterceptor(security.tokens()))
             .addService(
                 ServerInterceptors.intercept(
                     new CompileGrpcService(compileService, cache.enabled(), metrics, feed, clock),
@@ -221,7 +231,11 @@ public final class CoordinatorServer implements AutoCloseable {
     this.http =
         httpBind == null
             ? null
-            : new HttpServer(new HttpApi(status, feed, metrics::scrape, clock), httpBind);
+            : new HttpServer(
+                new HttpApi(status, feed, metrics::scrape, clock),
+                httpBind,
+                Duration.ofSeconds(1),
+                new HttpAccess(security.tokens()));
   }
 
   /** Starts serving. */
@@ -271,6 +285,11 @@ public final class CoordinatorServer implements AutoCloseable {
   /** The content-addressed store (tests inspect it). */
   public ContentStore cas() {
     return cas;
+  }
+
+  /** The memory budget compile requests are admitted through. */
+  public ByteBudget requestBudget() {
+    return requestBudget;
   }
 
   public CoordinatorStatus status() {

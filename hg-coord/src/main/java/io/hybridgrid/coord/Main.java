@@ -1,8 +1,11 @@
 package io.hybridgrid.coord;
 
 import io.grpc.netty.NettyServerBuilder;
+import io.hybridgrid.common.auth.TokenStore;
 import io.hybridgrid.common.config.ByteSize;
 import io.hybridgrid.common.config.PicocliDefaults;
+import io.hybridgrid.common.tls.TlsOptions;
+import io.hybridgrid.common.tls.TlsSettings;
 import io.hybridgrid.coord.action.ActionLimits;
 import io.hybridgrid.coord.cache.CacheSettings;
 import io.hybridgrid.coord.cas.CasSettings;
@@ -28,7 +31,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = Main.VERSION,
     description = "Hybrid-Grid coordinator.",
-    subcommands = {Main.Serve.class, Main.Health.class})
+    subcommands = {Main.Serve.class, Main.Health.class, CertsCommand.class})
 public final class Main implements Callable<Integer> {
   static final String VERSION = "0.1.0";
 
@@ -63,9 +66,38 @@ public final class Main implements Callable<Integer> {
 
     @Option(
         names = "--bind",
-        defaultValue = "0.0.0.0",
-        description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+        paramLabel = "ADDR",
+        description =
+            "Address to listen on (default: 0.0.0.0 with --tokens, else 127.0.0.1). Beyond"
+                + " loopback it needs --tokens, or --insecure.")
     String bind;
+
+    @Option(
+        names = "--tokens",
+        paramLabel = "FILE",
+        description =
+            "Accepted tokens, one 'ROLE TOKEN [NAME]' per line (roles: client, worker,"
+                + " trusted-worker, admin); the file must be mode 0600.")
+    Path tokensFile;
+
+    @Option(
+        names = "--insecure",
+        description =
+            "Listen beyond loopback without tokens: anyone who reaches the port can"
+                + " compile, read status and register workers.")
+    boolean insecure;
+
+    @CommandLine.Mixin TlsOptions tls = new TlsOptions();
+
+    @Option(
+        names = "--request-memory",
+        defaultValue = "512M",
+        converter = SizeConverter.class,
+        paramLabel = "SIZE",
+        description =
+            "Memory for compile requests being received or held; a request is read off the wire"
+                + " only when 64 MiB (the largest message) fit (default: ${DEFAULT-VALUE}).")
+    long requestMemory;
 
     @Option(
         names = "--queue-size",
@@ -184,6 +216,23 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      TokenStore tokens = tokensFile == null ? null : TokenStore.load(tokensFile);
+      if (bind == null) {
+        bind = tokens != null ? "0.0.0.0" : "127.0.0.1";
+      }
+      if (tokens == null && !insecure && !isLoopback(bind)) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "hg-coord: refusing to listen on "
+                    + bind
+                    + " without tokens: anyone who reaches the port could compile, read status"
+                    + " and register as a worker (and receive every client's sources). Pass"
+                    + " --tokens FILE (one 'ROLE TOKEN [NAME]' per line, mode 0600), or --bind"
+                    + " 127.0.0.1, or --insecure on a network you trust.");
+        return 2;
+      }
+      TlsSettings tlsSettings = tls.settings(System.getenv());
       DispatchSettings defaults = DispatchSettings.defaults();
       DispatchSettings settings =
           new DispatchSettings(
@@ -207,16 +256,19 @@ public final class Main implements Callable<Integer> {
               new CasSettings(
                   casMemory, casDir != null ? casDir : state.resolve("cas"), casDiskSize, maxBlob),
               ActionLimits.defaults(maxInputRoot),
-              new TaskLogSettings(taskLog, taskLogSize, TaskLogSettings.DEFAULT_KEEP));
+              new TaskLogSettings(taskLog, taskLogSize, TaskLogSettings.DEFAULT_KEEP),
+              new CoordinatorSecurity(tokens, tlsSettings, requestMemory));
+      NettyServerBuilder grpcServer =
+          NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort))
+              // Workers and clients ping every 30 s to notice dead peers behind NAT.
+              .permitKeepAliveTime(20, TimeUnit.SECONDS)
+              .permitKeepAliveWithoutCalls(true);
+      if (tlsSettings != null) {
+        grpcServer.sslContext(tlsSettings.serverContext());
+      }
       CoordinatorServer server =
           new CoordinatorServer(
-              NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort))
-                  // Workers and clients ping every 30 s to notice dead peers behind NAT.
-                  .permitKeepAliveTime(20, TimeUnit.SECONDS)
-                  .permitKeepAliveWithoutCalls(true),
-              new InetSocketAddress(bind, httpPort),
-              config,
-              Clock.systemUTC());
+              grpcServer, new InetSocketAddress(bind, httpPort), config, Clock.systemUTC());
       try {
         server.start();
       } catch (PortInUseException e) {
@@ -237,10 +289,12 @@ public final class Main implements Callable<Integer> {
                   },
                   "hg-coord-shutdown"));
       log.info(
-          "hg-coord {} listening: gRPC {}:{}, HTTP {}:{}",
+          "hg-coord {} listening: gRPC {}:{} ({}, {}), HTTP {}:{}",
           VERSION,
           bind,
           server.grpcPort(),
+          tlsSettings == null ? "plain text" : tlsSettings.requireClientCert() ? "mTLS" : "TLS",
+          tokens == null ? "no tokens" : tokens.size() + " tokens",
           bind,
           server.httpPort());
       done.await();
@@ -313,6 +367,21 @@ public final class Main implements Callable<Integer> {
         + ", HG_"
         + key.replace('.', '_').toUpperCase(java.util.Locale.ROOT)
         + ").";
+  }
+
+  private static boolean isLoopback(String address) {
+    if (address.equals("localhost")) {
+      return true;
+    }
+    try {
+      // Literal addresses only: a host name here is not looked up.
+      if (!address.matches("[0-9a-fA-F:.]+")) {
+        return false;
+      }
+      return java.net.InetAddress.getByName(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** Parses {@code --scheduler}. */

@@ -1,11 +1,13 @@
 package io.hybridgrid.worker;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.hybridgrid.common.auth.ClientAuthOptions;
 import io.hybridgrid.common.config.ByteSize;
 import io.hybridgrid.common.config.PicocliDefaults;
 import io.hybridgrid.common.discovery.DiscoveredCoordinator;
 import io.hybridgrid.common.discovery.MdnsLookup;
 import io.hybridgrid.common.discovery.RetryingLookup;
+import io.hybridgrid.common.grpc.ClientSecurity;
 import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.common.metrics.MetricNames;
 import io.hybridgrid.common.metrics.PrometheusRegistry;
@@ -189,12 +191,15 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--no-http", description = "Serve no HTTP port (no /metrics).")
     boolean noHttp;
 
+    @CommandLine.Mixin ClientAuthOptions auth = new ClientAuthOptions();
+
     @Override
     public Integer call() throws Exception {
       if (!noHttp && (httpPort < 0 || httpPort > 65535)) {
         throw new CommandLine.ParameterException(
             spec().commandLine(), "--http-port must be 0..65535, not " + httpPort);
       }
+      ClientSecurity security = auth.security(System.getenv());
       CompilerFilter filter = CompilerFilter.parse(compilers);
       InstalledCompilers installed = InstalledCompilers.detect(System.getenv("PATH"), filter);
       if (installed.identities().isEmpty()) {
@@ -263,7 +268,15 @@ public final class Main implements Callable<Integer> {
               new SecureRandom(),
               machine::freeMemoryBytes,
               rediscover(viaMdns, mdnsInterface),
-              actions);
+              actions,
+              // Anyone on the LAN can answer mDNS: a discovered coordinator gets the token only
+              // over TLS, after proving itself against the configured CA.
+              viaMdns ? security.forDiscovered() : security);
+      if (viaMdns && security.token() != null && security.tls() == null) {
+        log.warn(
+            "the coordinator was found by mDNS and TLS is off: the token is not sent to it (set"
+                + " --tls-ca, or name the coordinator with --coordinator)");
+      }
       WorkerHttpServer http = null;
       if (!noHttp) {
         try {

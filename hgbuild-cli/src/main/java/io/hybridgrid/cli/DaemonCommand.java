@@ -9,7 +9,10 @@ import io.hybridgrid.cli.daemon.DaemonSettings;
 import io.hybridgrid.cli.daemon.GridCompileHandler;
 import io.hybridgrid.cli.daemon.LauncherRequest;
 import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
+import io.hybridgrid.common.auth.BearerToken;
 import io.hybridgrid.common.grpc.Channels;
+import io.hybridgrid.common.grpc.ClientSecurity;
+import io.hybridgrid.common.tls.TlsSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -94,9 +97,15 @@ final class DaemonCommand implements Callable<Integer> {
     }
     DaemonSettings settings = DaemonSettings.resolve(paths, idleTimeout, env);
     Clock clock = Clock.systemUTC();
+    // The daemon talks to hg-coord for every launcher: its token and TLS come from the
+    // environment it was started with (HG_TOKEN or HG_TOKEN_FILE, HG_TLS_CA, ...).
+    ClientSecurity security =
+        new ClientSecurity(
+            BearerToken.resolve(null, env), TlsSettings.from(null, null, null, false, env));
     GridCompileHandler handler =
         new GridCompileHandler(
-            Channels::forAddress,
+            a -> Channels.forAddress(a, security),
+            a -> Channels.forAddress(a, security.forDiscovered()),
             CoordinatorDiscovery.system(env),
             // Children never read the daemon's stdin; a launcher runs `cc ... -` itself.
             CompileServices.create(Runtime.getRuntime().availableProcessors(), false),

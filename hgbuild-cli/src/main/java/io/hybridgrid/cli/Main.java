@@ -11,12 +11,13 @@ import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
 import io.hybridgrid.cli.grpc.CasMemo;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
+import io.hybridgrid.common.auth.ClientAuthOptions;
 import io.hybridgrid.common.compiler.CompilerLocator;
 import io.hybridgrid.common.config.Config;
 import io.hybridgrid.common.config.Suggestions;
 import io.hybridgrid.common.grpc.Channels;
+import io.hybridgrid.common.grpc.ClientSecurity;
 import io.hybridgrid.common.grpc.GrpcErrors;
-import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.proto.v1.StatusServiceGrpc;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -76,6 +77,10 @@ public final class Main implements Callable<Integer> {
   boolean noMdns;
 
   private CoordinatorDiscovery discovery;
+  private boolean discoveredByMdns;
+
+  /** {@code --token-file} and the TLS flags (env: HG_TOKEN, HG_TOKEN_FILE, HG_TLS_*). */
+  @CommandLine.Mixin ClientAuthOptions auth = new ClientAuthOptions();
 
   @Option(
       names = "--no-fallback",
@@ -131,16 +136,24 @@ public final class Main implements Callable<Integer> {
       discovery = CoordinatorDiscovery.system(env);
     }
     Config config = config();
-    HostPort address =
-        discovery
-            .resolve(
-                ClientSettings.explicitCoordinator(config),
-                ClientSettings.discoveryEnv(config, env),
-                config.bool("no_mdns"))
-            .address();
-    ClientSettings settings = ClientSettings.resolve(address.target(), config);
+    CoordinatorDiscovery.Resolved resolved =
+        discovery.resolve(
+            ClientSettings.explicitCoordinator(config),
+            ClientSettings.discoveryEnv(config, env),
+            config.bool("no_mdns"));
+    discoveredByMdns = resolved.source().startsWith("mDNS");
+    ClientSettings settings = ClientSettings.resolve(resolved.address().target(), config);
     warn(config);
     return settings;
+  }
+
+  /**
+   * The token and TLS to use with the coordinator {@link #settings()} resolved: a coordinator found
+   * by mDNS gets the token only over TLS.
+   */
+  ClientSecurity security() throws java.io.IOException {
+    ClientSecurity s = auth.security(env);
+    return discoveredByMdns ? s.forDiscovered() : s;
   }
 
   /** Lets a background mDNS refresh finish (bounded), so its answer is remembered. */
@@ -183,7 +196,7 @@ public final class Main implements Callable<Integer> {
       }
     }
     ClientSettings settings = settings();
-    ManagedChannel channel = Channels.forAddress(settings.coordinator());
+    ManagedChannel channel = Channels.forAddress(settings.coordinator(), security());
     try {
       CompileFlow flow =
           new CompileFlow(
@@ -238,7 +251,13 @@ public final class Main implements Callable<Integer> {
       java.util.function.Function<StatusServiceGrpc.StatusServiceBlockingStub, Integer> body)
       throws InterruptedException {
     ClientSettings settings = settings();
-    ManagedChannel channel = Channels.forAddress(settings.coordinator());
+    ClientSecurity security;
+    try {
+      security = security();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    ManagedChannel channel = Channels.forAddress(settings.coordinator(), security);
     try {
       return body.apply(
           StatusServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS));
@@ -252,10 +271,7 @@ public final class Main implements Callable<Integer> {
                   : "hgbuild: cannot reach coordinator at "
                       + settings.coordinator()
                       + ": "
-                      + e.getStatus().getCode()
-                      + (e.getStatus().getDescription() == null
-                          ? ""
-                          : " (" + e.getStatus().getDescription() + ")"));
+                      + Channels.explain(e, security.tls() != null));
       return 1;
     } finally {
       channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);

@@ -135,7 +135,7 @@ public final class ArgumentClassifier {
           onInput(arg.name(), forced);
           continue;
         }
-        String t = arg.tokens().get(0);
+        String t = arg.text();
         switch (arg.name()) {
           case "-c" -> compileOnly = true;
           case "-E" -> preprocessOnly = true;
@@ -259,7 +259,7 @@ public final class ArgumentClassifier {
 
     /** Options that make a compile depend on this machine or write files beside the object. */
     private static String specialReason(Arg arg) {
-      String t = arg.tokens().get(0);
+      String t = arg.text();
       if (t.equals("-march=native") || t.equals("-mcpu=native") || t.equals("-mtune=native")) {
         return t + " depends on this machine's CPU";
       }

@@ -40,7 +40,9 @@ public final class RemotePolicy {
           "-iframework",
           "-ivfsoverlay",
           "--sysroot",
-          "--specs",
+          "-specs",
+          "--config",
+          "--serialize-diagnostics",
           "-wrapper",
           "-Xlinker",
           "-Xassembler",
@@ -58,6 +60,9 @@ public final class RemotePolicy {
           "-dumpbase",
           "-dumpdir",
           "-dumpbase-ext");
+
+  /** Long options without a short spelling that may run on a worker. */
+  private static final Set<String> ALLOWED_LONG = Set.of("--param");
 
   /** Flags (whole token) that never reach a worker. */
   private static final Set<String> FORBIDDEN_FLAGS =
@@ -82,6 +87,8 @@ public final class RemotePolicy {
           "-ftime-trace",
           "-fcallgraph-info",
           "-pipe",
+          // Writes no object: a worker would look broken for the client's choice.
+          "-fsyntax-only",
           "-###");
 
   /** Token prefixes that never reach a worker, with the reason shown to the user. */
@@ -149,22 +156,35 @@ public final class RemotePolicy {
     if (arg.input()) {
       return Optional.of("input file '" + arg.name() + "' in the argument list");
     }
-    String token = arg.tokens().get(0);
+    if (arg.abbreviated()) {
+      return Optional.of(
+          String.join(" ", arg.tokens())
+              + " abbreviates a long option: write the option out in full to use the grid");
+    }
+    // The canonical spelling: aliases (--prefix=/x is -B/x, --for-assembler=-a is -Wa,-a) are
+    // judged as the option they stand for.
+    String token = arg.text();
+    if (arg.is("-specs")) {
+      return Optional.of(String.join(" ", arg.tokens()) + " reads a specs file");
+    }
+    if (arg.is("--config")) {
+      return Optional.of(String.join(" ", arg.tokens()) + " reads a compiler config file");
+    }
     if (FORBIDDEN_OPTIONS.contains(arg.name())) {
-      return Optional.of(arg.name() + " names files or programs the worker must not use");
+      return Optional.of(written(arg) + " names files or programs the worker must not use");
     }
     if (FORBIDDEN_FLAGS.contains(token)) {
       return Optional.of(token + " is set by hgbuild or writes extra files");
     }
     for (String[] prefix : FORBIDDEN_PREFIXES) {
       if (token.startsWith(prefix[0])) {
-        return Optional.of(token + " " + prefix[1]);
+        return Optional.of(written(arg) + " " + prefix[1]);
       }
     }
     if (token.startsWith("-fopt-info") && token.contains("=")) {
       return Optional.of(token + " writes an optimization report file");
     }
-    if (token.matches("-d[A-Za-z]+") && !token.startsWith("-dump")) {
+    if (token.startsWith("-d") && token.length() > 2 && !token.startsWith("-dump")) {
       return Optional.of(token + " writes compiler dump files");
     }
     if (token.startsWith("-Wp,")) {
@@ -173,7 +193,24 @@ public final class RemotePolicy {
     if (token.startsWith("-Wa,")) {
       return checkAssemblerPassThrough(token);
     }
+    if (token.startsWith("--")
+        && !ALLOWED_LONG.contains(arg.name())
+        && !token.startsWith("--target=")) {
+      return Optional.of(token + " is a long option the grid does not run");
+    }
     return Optional.empty();
+  }
+
+  /** A long alias as written with the option it stands for; otherwise the option's name. */
+  private static String written(Arg arg) {
+    if (!arg.tokens().get(0).startsWith("--")) {
+      return arg.name();
+    }
+    return String.join(" ", arg.tokens())
+        + " ("
+        + arg.name()
+        + (arg.value() == null ? "" : " " + arg.value())
+        + ")";
   }
 
   /** The first forbidden argument's reason, or empty when all may run on a worker. */

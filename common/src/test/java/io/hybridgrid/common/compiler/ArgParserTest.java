@@ -163,7 +163,6 @@ class ArgParserTest {
             "-Wl,--as-needed",
             "-Wa,--noexecstack",
             "--target=aarch64-linux-gnu",
-            "-specs=x",
             "-nostdinc",
             "-pipe")) {
       Arg arg = only(flag);

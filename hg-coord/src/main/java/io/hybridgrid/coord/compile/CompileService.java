@@ -1,5 +1,7 @@
 package io.hybridgrid.coord.compile;
 
+import io.hybridgrid.common.compiler.ActionPolicy;
+import io.hybridgrid.common.compiler.ArgParser;
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.coord.action.ActionCache;
 import io.hybridgrid.coord.action.ActionDigest;
@@ -102,6 +104,14 @@ public final class CompileService {
   public CompletableFuture<ActionAnswer> execute(
       ActionSpec a, Priority priority, boolean skipCache) {
     validator.validate(a);
+    // The one argument policy (aliases and abbreviations included), before anything is
+    // dispatched; the worker applies it again behind its sandbox.
+    Optional<String> refused =
+        ActionPolicy.firstLocalReason(ArgParser.parse(a.argv().subList(1, a.argv().size())));
+    if (refused.isPresent()) {
+      throw new IllegalArgumentException(
+          "argument refused: " + refused.get() + "; compile this file locally");
+    }
     checkInputsStored(a);
     CacheKey key = ActionDigest.of(a);
     boolean useCache = actionCache.enabled() && !skipCache;

@@ -215,21 +215,48 @@ public final class Dispatcher<P, R> implements AutoCloseable {
 
   /** Registers a connected worker; a worker reconnecting under the same id replaces the old one. */
   public void register(WorkerDescriptor descriptor, TaskSink<P> sink) {
+    register(descriptor, sink, null);
+  }
+
+  /**
+   * Registers a worker session that {@code owner} (an authenticated identity; null when tokens are
+   * off) opened. While a worker with the same id is connected, only its own owner may replace it (a
+   * reconnect whose old stream has not broken yet); anyone else is refused, so a second
+   * registration can no longer evict the real worker.
+   *
+   * @return empty when registered, else why it was refused (the sink has been disconnected)
+   */
+  public Optional<String> register(WorkerDescriptor descriptor, TaskSink<P> sink, String owner) {
     List<Runnable> after = new ArrayList<>();
+    Optional<String> refused = Optional.empty();
     synchronized (lock) {
       if (closed) {
         after.add(() -> sink.disconnect("coordinator is shutting down"));
+        refused = Optional.of("coordinator is shutting down");
       } else {
-        registerLocked(descriptor, sink, after);
+        Optional<WorkerState<P>> live = registry.get(descriptor.id());
+        if (live.isPresent() && (owner == null || !owner.equals(live.get().owner()))) {
+          String why =
+              "worker id '"
+                  + descriptor.id()
+                  + "' is already connected; a second session under a live id is refused"
+                  + " (give this worker another --id, or wait until the old session ends)";
+          refused = Optional.of(why);
+          log.warn("refused a second registration of live worker {}", descriptor.id());
+        } else {
+          registerLocked(descriptor, sink, owner, after);
+        }
       }
     }
     runAll(after);
+    return refused;
   }
 
   // under the lock
-  private void registerLocked(WorkerDescriptor descriptor, TaskSink<P> sink, List<Runnable> after) {
+  private void registerLocked(
+      WorkerDescriptor descriptor, TaskSink<P> sink, String owner, List<Runnable> after) {
     Optional<WorkerState<P>> old =
-        registry.put(new WorkerState<>(descriptor, sink, clock.instant()));
+        registry.put(new WorkerState<>(descriptor, sink, clock.instant(), owner));
     old.ifPresent(
         o -> {
           event(ConnectivityEvent.Type.LEAVE, o.descriptor(), "replaced by a new session");

@@ -1,7 +1,10 @@
 package io.hybridgrid.coord.grpc;
 
 import com.google.protobuf.ByteString;
+import io.hybridgrid.common.compiler.ArgParser;
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.common.compiler.RemotePolicy;
+import io.hybridgrid.common.grpc.FieldLimits;
 import io.hybridgrid.common.grpc.WireTypes;
 import io.hybridgrid.coord.action.ActionOutcome;
 import io.hybridgrid.coord.action.ActionSpec;
@@ -46,6 +49,16 @@ final class ProtoMapping {
     if (task.getPreprocessed().isEmpty()) {
       throw new IllegalArgumentException("task has no preprocessed source");
     }
+    // Client faults are refused here, before a worker could be blamed for them.
+    FieldLimits.checkPath("source_path", task.getSourcePath());
+    FieldLimits.checkPath("client_cwd", task.getClientCwd());
+    FieldLimits.checkArgs(task.getArgsList());
+    FieldLimits.checkEnv(task.getEnvMap());
+    RemotePolicy.firstForbidden(ArgParser.parse(task.getArgsList()))
+        .ifPresent(
+            reason -> {
+              throw new IllegalArgumentException("argument refused: " + reason);
+            });
     return id;
   }
 
@@ -204,6 +217,20 @@ final class ProtoMapping {
       throw new IllegalArgumentException("register has no capabilities");
     }
     var caps = r.getCapabilities();
+    FieldLimits.checkId("worker_id", r.getWorkerId());
+    FieldLimits.check("hostname", r.getHostname(), FieldLimits.MAX_NAME);
+    FieldLimits.check("version", r.getVersion(), FieldLimits.MAX_LABEL);
+    FieldLimits.check("arch", caps.getArch(), FieldLimits.MAX_LABEL);
+    FieldLimits.check("os", caps.getOs(), FieldLimits.MAX_LABEL);
+    if (caps.getCompilersCount() > FieldLimits.MAX_ENTRIES) {
+      throw new IllegalArgumentException(
+          caps.getCompilersCount() + " compilers; the limit is " + FieldLimits.MAX_ENTRIES);
+    }
+    for (var c : caps.getCompilersList()) {
+      FieldLimits.check("compiler family", c.getFamily(), FieldLimits.MAX_LABEL);
+      FieldLimits.check("compiler version", c.getVersion(), FieldLimits.MAX_LABEL);
+      FieldLimits.check("compiler target", c.getTarget(), FieldLimits.MAX_LABEL);
+    }
     return new WorkerDescriptor(
         r.getWorkerId(),
         r.getHostname(),

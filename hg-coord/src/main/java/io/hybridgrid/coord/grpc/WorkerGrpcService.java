@@ -3,6 +3,9 @@ package io.hybridgrid.coord.grpc;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.hybridgrid.common.auth.AuthInterceptor;
+import io.hybridgrid.common.auth.Identity;
+import io.hybridgrid.common.grpc.FieldLimits;
 import io.hybridgrid.coord.action.ActionOutcome;
 import io.hybridgrid.coord.cas.ContentStore;
 import io.hybridgrid.coord.cas.Digest;
@@ -33,6 +36,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -87,7 +91,8 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
 
   @Override
   public StreamObserver<WorkerMessage> session(StreamObserver<CoordinatorMessage> out) {
-    Session session = new Session(out);
+    Identity identity = AuthInterceptor.IDENTITY.get();
+    Session session = new Session(out, identity == null ? Identity.open() : identity);
     ((ServerCallStreamObserver<CoordinatorMessage>) out)
         .setOnCancelHandler(() -> session.onError(Status.CANCELLED.asRuntimeException()));
     return session;
@@ -144,6 +149,14 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
       }
     }
 
+    /** Ends the stream with {@code status}, e.g. when the registration is refused. */
+    synchronized void fail(Status status) {
+      if (!closed) {
+        closed = true;
+        out.onError(status.asRuntimeException());
+      }
+    }
+
     synchronized void complete() {
       if (!closed) {
         closed = true;
@@ -159,14 +172,20 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
 
   private final class Session implements StreamObserver<WorkerMessage> {
     private final StreamSink sink;
+    private final Identity identity;
     private volatile String workerId;
+    private volatile boolean refused;
 
-    Session(StreamObserver<CoordinatorMessage> out) {
+    Session(StreamObserver<CoordinatorMessage> out, Identity identity) {
       this.sink = new StreamSink(out, metrics);
+      this.identity = identity;
     }
 
     @Override
     public void onNext(WorkerMessage message) {
+      if (refused) {
+        return;
+      }
       if (workerId == null && message.getKindCase() != WorkerMessage.KindCase.REGISTER) {
         sink.disconnect("first message must be register");
         return;
@@ -175,7 +194,11 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
         case REGISTER -> register(message);
         case HEARTBEAT -> heartbeat(message.getHeartbeat());
         case PONG -> dispatcher.pong(workerId, micros(message.getPong().getPingSentAtUnixMicros()));
-        case RESULT -> result(message.getResult());
+        case RESULT -> {
+          if (message.getResult().getTaskId().length() <= FieldLimits.MAX_ID) {
+            result(message.getResult());
+          }
+        }
         case DRAIN -> dispatcher.drain(workerId);
         default -> sink.disconnect("unknown message kind");
       }
@@ -205,15 +228,23 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
         sink.disconnect("invalid register: " + e.getMessage());
         return;
       }
-      workerId = descriptor.id();
       sink.send(
           CoordinatorMessage.newBuilder()
               .setRegistered(
                   RegisterAck.newBuilder()
-                      .setWorkerId(workerId)
+                      .setWorkerId(descriptor.id())
                       .setHeartbeatIntervalMs(heartbeatIntervalMillis))
               .build());
-      dispatcher.register(descriptor, sink);
+      // The session belongs to the identity that authenticated it; with tokens off there is no
+      // owner, and a live id can never be taken over.
+      String owner = identity.authenticated() ? identity.name() : null;
+      Optional<String> refusal = dispatcher.register(descriptor, sink, owner);
+      if (refusal.isPresent()) {
+        refused = true;
+        sink.fail(Status.ALREADY_EXISTS.withDescription(refusal.get()));
+        return;
+      }
+      workerId = descriptor.id();
     }
 
     private void result(TaskResult r) {
@@ -255,7 +286,7 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
           r.getTaskId(),
           retryable,
           reason == TaskRejection.Reason.INVALID_TASK,
-          r.getRejection().getMessage());
+          FieldLimits.cut(r.getRejection().getMessage(), FieldLimits.MAX_TEXT));
     }
 
     /**

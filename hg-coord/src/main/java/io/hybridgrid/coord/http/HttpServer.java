@@ -48,23 +48,26 @@ public final class HttpServer implements AutoCloseable {
   private final InetSocketAddress bind;
   private final Duration pushInterval;
   private final Map<Channel, Boolean> subscribers = new ConcurrentHashMap<>();
+  private final HttpAccess access;
   private EventLoopGroup group;
   private Channel channel;
   private ScheduledFuture<?> pusher;
 
   public HttpServer(HttpApi api, InetSocketAddress bind) {
-    this(api, bind, Duration.ofSeconds(1));
+    this(api, bind, Duration.ofSeconds(1), HttpAccess.open());
   }
 
   /**
    * @param api the routes
    * @param bind where to listen
    * @param pushInterval how often stream subscribers get a snapshot
+   * @param access checked before every request (tokens for writes, loopback for open reads)
    */
-  public HttpServer(HttpApi api, InetSocketAddress bind, Duration pushInterval) {
+  public HttpServer(HttpApi api, InetSocketAddress bind, Duration pushInterval, HttpAccess access) {
     this.api = api;
     this.bind = bind;
     this.pushInterval = pushInterval;
+    this.access = access;
   }
 
   /** Binds and starts serving; returns the bound port (useful with port 0). */
@@ -93,12 +96,18 @@ public final class HttpServer implements AutoCloseable {
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-      if (req.method().equals(HttpMethod.GET)
+      java.util.Optional<HttpApi.Response> refused =
+          access.check(
+              req.method().name(),
+              ctx.channel().remoteAddress(),
+              req.headers().get(HttpHeaderNames.AUTHORIZATION));
+      if (refused.isEmpty()
+          && req.method().equals(HttpMethod.GET)
           && (req.uri().equals("/api/v1/stream") || req.uri().startsWith("/api/v1/stream?"))) {
         subscribe(ctx);
         return;
       }
-      HttpApi.Response r = api.handle(req.method().name(), req.uri());
+      HttpApi.Response r = refused.orElseGet(() -> api.handle(req.method().name(), req.uri()));
       boolean head = req.method().equals(HttpMethod.HEAD);
       FullHttpResponse resp =
           new DefaultFullHttpResponse(

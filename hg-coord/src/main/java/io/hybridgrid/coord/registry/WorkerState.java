@@ -41,12 +41,28 @@ public final class WorkerState<P> {
   private int reportedActive;
   private WorkerSnapshot snapshot; // cached until the next change; null = stale
 
+  private final String owner;
+
   public WorkerState(WorkerDescriptor descriptor, TaskSink<P> sink, Instant connectedAt) {
+    this(descriptor, sink, connectedAt, null);
+  }
+
+  /**
+   * @param owner the authenticated identity whose session this is, or null when tokens are off
+   */
+  public WorkerState(
+      WorkerDescriptor descriptor, TaskSink<P> sink, Instant connectedAt, String owner) {
+    this.owner = owner;
     this.descriptor = descriptor;
     this.sink = sink;
     this.connectedAt = connectedAt;
     this.lastHeartbeat = connectedAt;
     this.arch = MachineArch.normalize(descriptor.arch());
+  }
+
+  /** The authenticated identity that registered this worker, or null when tokens are off. */
+  public String owner() {
+    return owner;
   }
 
   public WorkerDescriptor descriptor() {

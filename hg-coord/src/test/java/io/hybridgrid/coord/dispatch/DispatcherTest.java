@@ -18,6 +18,7 @@ import io.hybridgrid.coord.testing.RecordingSink;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -57,10 +58,34 @@ class DispatcherTest {
         id, id + ".lan", 8, 16L << 30, "amd64", "linux", Set.of(compilers), slots, "test");
   }
 
+  /** A worker session authenticated as the token named after its id (so it may reconnect). */
   private RecordingSink worker(String id, int slots, CompilerIdentity... compilers) {
     RecordingSink sink = new RecordingSink();
-    dispatcher.register(descriptor(id, slots, compilers), sink);
+    assertEquals(
+        Optional.empty(),
+        dispatcher.register(descriptor(id, slots, compilers), sink, id + "-token"));
     return sink;
+  }
+
+  @Test
+  void aSecondRegistrationUnderALiveIdByAnotherIdentityIsRefused() {
+    RecordingSink real = worker("w1", 1, GCC);
+    RecordingSink hijacker = new RecordingSink();
+    Optional<String> refused = dispatcher.register(descriptor("w1", 4, GCC), hijacker, "mallory");
+    assertTrue(refused.isPresent());
+    assertTrue(refused.get().contains("already connected"), refused.get());
+    // Without tokens (no owner) a live id cannot be taken over either.
+    assertTrue(
+        dispatcher.register(descriptor("w1", 4, GCC), new RecordingSink(), null).isPresent());
+    CompletableFuture<Completed<Integer>> f = submit("a");
+    assertEquals(List.of("a"), real.payloads(), "the real worker still gets the work");
+    assertEquals(List.of(), hijacker.assignments());
+    assertEquals(List.of(), real.disconnects());
+    assertFalse(f.isDone());
+    // Once the real session has ended, the id is free again.
+    dispatcher.workerGone("w1", real, "worker closed the session");
+    assertEquals(
+        Optional.empty(), dispatcher.register(descriptor("w1", 1, GCC), hijacker, "mallory"));
   }
 
   private CompletableFuture<Completed<Integer>> submit(String payload) {

@@ -396,6 +396,36 @@ class ActionGrpcTest {
   }
 
   @Test
+  void aliasesAndAbbreviationsOfForbiddenOptionsAreRefusedBeforeDispatch() throws Exception {
+    upload(SOURCE, HEADER);
+    FakeWorker w = coord.connect("w1", 2);
+    // --prefix= is -B (load programs from a directory), --spec the specs file, --for-as= is -Wa,
+    // (an assembler listing written anywhere): each in a long, abbreviated or alias spelling.
+    for (List<String> bad :
+        List.of(
+            List.of("--prefix=/tmp/evil/"),
+            List.of("--pref", "/tmp/evil/"),
+            List.of("--specs=/tmp/evil.specs"),
+            List.of("-specs=/tmp/evil.specs"),
+            List.of("--for-assembler=-adhln=/tmp/listing"),
+            List.of("-Wa,-adhln=/tmp/listing"),
+            List.of("-fplugin=/tmp/evil.so"))) {
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> compile(action().addAllArgv(bad).build()),
+              bad.toString());
+      assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), bad.toString());
+      assertTrue(
+          e.getStatus().getDescription().contains("argument refused"),
+          e.getStatus().getDescription());
+    }
+    assertTrue(
+        w.received.stream().noneMatch(io.hybridgrid.proto.v1.CoordinatorMessage::hasAssignment),
+        "nothing reached the worker");
+  }
+
+  @Test
   void aLargeOutputIsAnsweredByDigestAndReadableFromTheStore() throws Exception {
     upload(SOURCE, HEADER);
     FakeWorker w = coord.connect("w1", 1);

@@ -46,7 +46,8 @@ class LiveStreamTest {
         new HttpServer(
             api,
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            Duration.ofMillis(200));
+            Duration.ofMillis(200),
+            HttpAccess.open());
     int port = server.start();
     try {
       HttpResponse<java.io.InputStream> r =

@@ -4,6 +4,7 @@ import io.hybridgrid.common.compiler.Arg;
 import io.hybridgrid.common.compiler.ArgParser;
 import io.hybridgrid.common.compiler.RemotePolicy;
 import io.hybridgrid.common.fs.TempTrees;
+import io.hybridgrid.common.grpc.FieldLimits;
 import io.hybridgrid.worker.sandbox.InvalidUnitException;
 import io.hybridgrid.worker.sandbox.UnitLayout;
 import java.io.IOException;
@@ -62,6 +63,14 @@ public final class SandboxCompiler implements CompilerRunner {
       throw new TaskRefusedException(
           TaskRefusedException.Reason.INVALID_TASK,
           "language " + job.language() + " is not compiled on workers");
+    }
+    try {
+      // Client faults are refused before anything runs, so they never look like this worker's.
+      FieldLimits.checkArgs(job.args());
+      FieldLimits.checkPath("source path", job.sourcePath());
+      FieldLimits.checkPath("client working directory", job.clientCwd());
+    } catch (IllegalArgumentException e) {
+      throw new TaskRefusedException(TaskRefusedException.Reason.INVALID_TASK, e.getMessage(), e);
     }
     List<Arg> args = ArgParser.parse(job.args());
     Optional<String> forbidden = RemotePolicy.firstForbidden(args);
@@ -158,6 +167,13 @@ public final class SandboxCompiler implements CompilerRunner {
     }
     try {
       String mirror = layout.mirrorRoot().toString();
+      if (exit == 0 && !Files.isRegularFile(object)) {
+        // The arguments suppressed the object (the policy refuses the known ways): the client's
+        // doing, not a broken worker, so it must not count against the breaker.
+        throw new TaskRefusedException(
+            TaskRefusedException.Reason.INVALID_TASK,
+            "the compiler exited 0 but wrote no object: the arguments suppress it");
+      }
       byte[] obj = exit == 0 ? Files.readAllBytes(object) : new byte[0];
       return new CompileOutput(
           exit,

@@ -5,6 +5,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.grpc.Channels;
+import io.hybridgrid.common.grpc.ClientSecurity;
 import io.hybridgrid.common.grpc.GrpcLimits;
 import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.common.grpc.WireTypes;
@@ -82,6 +83,8 @@ public final class WorkerSession implements AutoCloseable {
   /** Longest one call to the coordinator's content store may take. */
   static final Duration CAS_CALL_DEADLINE = Duration.ofMinutes(5);
 
+  private final ClientSecurity security;
+
   /** Failed attempts in a row before {@link #rediscover} is asked. */
   static final int REDISCOVER_AFTER = 3;
 
@@ -123,7 +126,17 @@ public final class WorkerSession implements AutoCloseable {
       Random random,
       LongSupplier freeMemory,
       Supplier<Optional<HostPort>> rediscover) {
-    this(settings, runner, compilers, capabilities, version, random, freeMemory, rediscover, null);
+    this(
+        settings,
+        runner,
+        compilers,
+        capabilities,
+        version,
+        random,
+        freeMemory,
+        rediscover,
+        null,
+        ClientSecurity.NONE);
   }
 
   /**
@@ -140,7 +153,36 @@ public final class WorkerSession implements AutoCloseable {
       LongSupplier freeMemory,
       Supplier<Optional<HostPort>> rediscover,
       ActionExecutor actions) {
+    this(
+        settings,
+        runner,
+        compilers,
+        capabilities,
+        version,
+        random,
+        freeMemory,
+        rediscover,
+        actions,
+        ClientSecurity.NONE);
+  }
+
+  /**
+   * As above, presenting {@code security}'s token and speaking its TLS to the coordinator. A caller
+   * that found the coordinator by mDNS passes {@link ClientSecurity#forDiscovered()}.
+   */
+  public WorkerSession(
+      WorkerSettings settings,
+      CompilerRunner runner,
+      Set<CompilerIdentity> compilers,
+      Capabilities capabilities,
+      String version,
+      Random random,
+      LongSupplier freeMemory,
+      Supplier<Optional<HostPort>> rediscover,
+      ActionExecutor actions,
+      ClientSecurity security) {
     this.actions = actions;
+    this.security = security;
     this.rediscover = rediscover;
     this.target = settings.coordinator();
     this.settings = settings;
@@ -202,7 +244,7 @@ public final class WorkerSession implements AutoCloseable {
       } else {
         log.debug("connecting to coordinator {}", target);
       }
-      ManagedChannel channel = Channels.forAddress(target);
+      ManagedChannel channel = Channels.forAddress(target, security);
       Stream stream = new Stream();
       current = stream;
       try {
@@ -424,6 +466,18 @@ public final class WorkerSession implements AutoCloseable {
         throw new TaskRefusedException(
             TaskRefusedException.Reason.UNAVAILABLE, "this worker does not run actions");
       }
+      // Defence in depth behind the sandbox: the one argument policy (aliases and abbreviations
+      // included), which the coordinator applied before dispatch too.
+      java.util.List<String> argv = assignment.getAction().getArgvList();
+      java.util.Optional<String> refused =
+          argv.isEmpty()
+              ? java.util.Optional.empty()
+              : io.hybridgrid.common.compiler.ActionPolicy.firstLocalReason(
+                  io.hybridgrid.common.compiler.ArgParser.parse(argv.subList(1, argv.size())));
+      if (refused.isPresent()) {
+        throw new TaskRefusedException(
+            TaskRefusedException.Reason.FORBIDDEN_ARGUMENT, "argument refused: " + refused.get());
+      }
       ActionOutcome out =
           actions.execute(
               ActionWire.fromProto(assignment.getAction()),
@@ -440,7 +494,7 @@ public final class WorkerSession implements AutoCloseable {
 
     @Override
     public void onError(Throwable t) {
-      endReason = t.getMessage();
+      endReason = Channels.explain(t, security.tls() != null);
       registered = false;
       ended.countDown();
     }

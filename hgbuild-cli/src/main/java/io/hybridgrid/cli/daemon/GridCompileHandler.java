@@ -36,12 +36,16 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
   private static final long RECONNECT_NUDGE_MILLIS = 5_000;
 
   private final Function<HostPort, ManagedChannel> channelFactory;
+  private final Function<HostPort, ManagedChannel> discoveredFactory;
   private final CoordinatorDiscovery discovery;
   private final CompileServices services;
   private final Clock clock;
-  private final Map<HostPort, Connection> channels = new ConcurrentHashMap<>();
+  private final Map<ChannelKey, Connection> channels = new ConcurrentHashMap<>();
   private final ClientActivity activity;
   private final ScheduledExecutorService reporter;
+
+  /** A channel per coordinator address and per how it was found (mDNS or named). */
+  private record ChannelKey(HostPort address, boolean discovered) {}
 
   private static final class Connection {
     final ManagedChannel channel;
@@ -65,7 +69,7 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
       CoordinatorDiscovery discovery,
       CompileServices services,
       Clock clock) {
-    this(channelFactory, discovery, services, clock, null);
+    this(channelFactory, channelFactory, discovery, services, clock, null);
   }
 
   /**
@@ -80,7 +84,32 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
       CompileServices services,
       Clock clock,
       ClientActivity activity) {
+    this(channelFactory, channelFactory, discovery, services, clock, activity);
+  }
+
+  /**
+   * As above, with {@code discoveredFactory} for coordinators found by mDNS: anyone on the LAN can
+   * answer mDNS, so those channels carry the token only over TLS.
+   */
+  public GridCompileHandler(
+      Function<HostPort, ManagedChannel> channelFactory,
+      Function<HostPort, ManagedChannel> discoveredFactory,
+      CoordinatorDiscovery discovery,
+      CompileServices services,
+      Clock clock) {
+    this(channelFactory, discoveredFactory, discovery, services, clock, null);
+  }
+
+  /** The full form: named and discovered channel factories, and the activity (or null). */
+  public GridCompileHandler(
+      Function<HostPort, ManagedChannel> channelFactory,
+      Function<HostPort, ManagedChannel> discoveredFactory,
+      CoordinatorDiscovery discovery,
+      CompileServices services,
+      Clock clock,
+      ClientActivity activity) {
     this.channelFactory = channelFactory;
+    this.discoveredFactory = discoveredFactory;
     this.discovery = discovery;
     this.services = services;
     this.clock = clock;
@@ -104,16 +133,13 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
     Config config =
         ClientSettings.config(
             request.coordinator(), request.noFallback(), request.verbose(), false, request.env());
-    ClientSettings settings =
-        ClientSettings.resolve(
-            discovery
-                .resolve(
-                    ClientSettings.explicitCoordinator(config),
-                    ClientSettings.discoveryEnv(config, request.env()),
-                    config.bool("no_mdns"))
-                .address()
-                .target(),
-            config);
+    CoordinatorDiscovery.Resolved resolved =
+        discovery.resolve(
+            ClientSettings.explicitCoordinator(config),
+            ClientSettings.discoveryEnv(config, request.env()),
+            config.bool("no_mdns"));
+    ClientSettings settings = ClientSettings.resolve(resolved.address().target(), config);
+    boolean discovered = resolved.source().startsWith("mDNS");
     for (String w : settings.warnings()) {
       err.println("hgbuild: warning: " + w);
     }
@@ -125,7 +151,10 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
             request.cwd());
     Connection c =
         channels.computeIfAbsent(
-            settings.coordinator(), a -> new Connection(channelFactory.apply(a)));
+            new ChannelKey(settings.coordinator(), discovered),
+            k ->
+                new Connection(
+                    (k.discovered() ? discoveredFactory : channelFactory).apply(k.address())));
     long now = clock.millis();
     if (c.channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
       // The coordinator went away; it may come back as a new process with an empty store.
