@@ -7,6 +7,8 @@ set -u
 _hg_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HG_DIST=${HG_DIST:-$_hg_root/dist}
 GRID_DIR=${GRID_DIR:-$(mktemp -d /tmp/hg-grid.XXXXXX)}
+# A worker running as root runs its sandbox as nobody, which must reach the task directories.
+chmod 711 "$GRID_DIR"
 _free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 _grpc=$(_free_port); _http=$(_free_port)
 "$HG_DIST/bin/hg-coord" serve --no-mdns --bind 127.0.0.1 --grpc-port "$_grpc" --http-port "$_http" \

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The coordinator's shared result cache with the real dist/ processes: a rebuild after {@code make
  * clean} is served entirely from it, and a build interrupted part-way reuses every compile that
- * finished. The client's own local cache is kept out of the way (HG_NO_CACHE=1 and a fresh
- * HG_CACHE_DIR), so every hit counted here is the coordinator's.
+ * finished. The client's own local cache is kept out of the way (a fresh, empty HG_CACHE_DIR for
+ * every build: HG_NO_CACHE=1 would turn the coordinator's cache off too), so every hit counted
+ * here is the coordinator's.
  */
 class CoordinatorCacheIT {
   private static final Path DIST =
@@ -50,14 +51,13 @@ class CoordinatorCacheIT {
     }
   }
 
-  private static Map<String, String> env(Path tmp) {
+  private static Map<String, String> env(Path tmp, String build) {
     return daemon.env(
         Map.of(
             "HG_COORDINATOR", grid.coordinator(),
             "HG_NO_FALLBACK", "1",
             "HG_VERBOSE", "1",
-            "HG_NO_CACHE", "1",
-            "HG_CACHE_DIR", tmp.resolve("client-cache").toString()));
+            "HG_CACHE_DIR", tmp.resolve("client-cache-" + build).toString()));
   }
 
   private static Path lua(Path tmp) throws Exception {
@@ -84,7 +84,7 @@ class CoordinatorCacheIT {
   void rebuildAfterMakeCleanIsServedEntirelyFromTheCoordinatorCache(@TempDir Path tmp)
       throws Exception {
     Path lua = lua(tmp);
-    Shell.Result first = Shell.run(lua, env(tmp), make("CLEAN"), 900);
+    Shell.Result first = Shell.run(lua, env(tmp, "first"), make("CLEAN"), 900);
     assertEquals(0, first.exitCode(), first.output());
     assertEquals(34, count(first.output(), "[remote worker-"), first.output());
     Map<String, byte[]> built = objects(lua.resolve("src"));
@@ -93,7 +93,7 @@ class CoordinatorCacheIT {
     long hits = stat("cache_hits");
     long completed = stat("tasks_completed");
 
-    Shell.Result again = Shell.run(lua, env(tmp), make("CLEAN"), 900);
+    Shell.Result again = Shell.run(lua, env(tmp, "again"), make("CLEAN"), 900);
 
     assertEquals(0, again.exitCode(), again.output());
     assertEquals(34, count(again.output(), "[remote cache]"), again.output());
@@ -116,7 +116,7 @@ class CoordinatorCacheIT {
             .directory(lua.toFile())
             .redirectErrorStream(true)
             .redirectOutput(tmp.resolve("interrupted.log").toFile());
-    pb.environment().putAll(env(tmp));
+    pb.environment().putAll(env(tmp, "interrupted"));
     Process build = pb.start();
     // Stop make once 8 objects exist (bounded: at most 5 minutes).
     Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
@@ -133,7 +133,7 @@ class CoordinatorCacheIT {
     assertEquals(0, rm.exitCode(), rm.output());
     long hits = stat("cache_hits");
 
-    Shell.Result rerun = Shell.run(lua, env(tmp), make("INTERRUPT"), 900);
+    Shell.Result rerun = Shell.run(lua, env(tmp, "rerun"), make("INTERRUPT"), 900);
 
     assertEquals(0, rerun.exitCode(), rerun.output());
     assertEquals(34, objects(src).size());

@@ -45,6 +45,9 @@ class MdnsNetnsIT {
       Assumptions.abort(reason);
     }
     logs = Files.createTempDirectory("hg-netns-logs-");
+    // The worker runs as root and its sandbox as nobody, which must reach the task directories.
+    Files.setPosixFilePermissions(
+        logs, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
   }
 
   @AfterAll

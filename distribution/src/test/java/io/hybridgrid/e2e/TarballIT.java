@@ -102,6 +102,9 @@ class TarballIT {
     int http = LoopbackGrid.freePort();
     String bin = top.resolve("bin").toString();
     try {
+      // The worker runs as root here and its sandbox as nobody, which must reach --work-dir.
+      Files.setPosixFilePermissions(
+          tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
       start(
           home,
           env,

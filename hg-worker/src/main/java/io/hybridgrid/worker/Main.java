@@ -350,11 +350,13 @@ public final class Main implements Callable<Integer> {
               ByteSize.parse(maxInputBytes),
               defaults.maxInputFiles(),
               SandboxSettings.INLINE_OUTPUT_BYTES);
+      // Clients send only actions, and actions run only in the sandbox: a worker that cannot make
+      // one would register and then refuse every compile, so it says why and does not start.
       if (!Files.isExecutable(settings.bwrap())) {
-        log.warn(
-            "bubblewrap is not installed at {} (Debian package bubblewrap): actions are refused",
-            settings.bwrap());
-        return null;
+        throw new IllegalStateException(
+            "bubblewrap is not installed at "
+                + settings.bwrap()
+                + ": install the Debian package bubblewrap (compiles run only in its sandbox)");
       }
       Files.createDirectories(workRoot);
       if (root) {
@@ -387,8 +389,10 @@ public final class Main implements Callable<Integer> {
               meter);
       Optional<String> broken = executor.selfCheck();
       if (broken.isPresent()) {
-        log.warn("the sandbox does not work here, actions are refused: {}", broken.get());
-        return null;
+        throw new IllegalStateException(
+            "the sandbox does not work here: "
+                + broken.get()
+                + " (compiles run only in the sandbox; see docs/design.md, the worker sandbox)");
       }
       return executor;
     }
