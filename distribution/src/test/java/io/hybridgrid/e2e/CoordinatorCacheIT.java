@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The coordinator's shared result cache with the real dist/ processes: a rebuild after {@code make
  * clean} is served entirely from it, and a build interrupted part-way reuses every compile that
  * finished. The client's own local cache is kept out of the way (a fresh, empty HG_CACHE_DIR for
- * every build: HG_NO_CACHE=1 would turn the coordinator's cache off too), so every hit counted
- * here is the coordinator's.
+ * every build: HG_NO_CACHE=1 would turn the coordinator's cache off too), so every hit counted here
+ * is the coordinator's.
  */
 class CoordinatorCacheIT {
   private static final Path DIST =
@@ -54,10 +54,14 @@ class CoordinatorCacheIT {
   private static Map<String, String> env(Path tmp, String build) {
     return daemon.env(
         Map.of(
-            "HG_COORDINATOR", grid.coordinator(),
-            "HG_NO_FALLBACK", "1",
-            "HG_VERBOSE", "1",
-            "HG_CACHE_DIR", tmp.resolve("client-cache-" + build).toString()));
+            "HG_COORDINATOR",
+            grid.coordinator(),
+            "HG_NO_FALLBACK",
+            "1",
+            "HG_VERBOSE",
+            "1",
+            "HG_CACHE_DIR",
+            tmp.resolve("client-cache-" + build).toString()));
   }
 
   private static Path lua(Path tmp) throws Exception {
