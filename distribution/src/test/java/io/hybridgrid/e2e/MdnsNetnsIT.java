@@ -94,7 +94,9 @@ class MdnsNetnsIT {
             "--max-parallel",
             "2",
             "--work-dir",
-            tmp.resolve("work").toString()),
+            logs.resolve("work").toString(),
+            "--cas-dir",
+            logs.resolve("cas").toString()),
         env,
         logs.resolve("worker.log"));
 
