@@ -102,7 +102,7 @@ public final class ConfigKeys {
         "false",
         BOOL,
         "hgbuild",
-        "no direct mode: every lookup runs the preprocessor first");
+        "no direct mode: every lookup runs the dependency scan first");
     d.key(
         "daemon_idle_timeout",
         "600",
