@@ -71,19 +71,32 @@ class DashboardBrowserIT {
 
   private static void until(
       WebDriver d, Duration timeout, String what, java.util.function.BooleanSupplier ok) {
+    // The page re-renders its tables on every push: an element found just before a push is stale
+    // just after it, so a stale read is retried at the next poll, not a failure.
     new WebDriverWait(d, timeout, Duration.ofMillis(100))
         .withMessage(what)
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
         .until(x -> ok.getAsBoolean());
   }
 
+  /** Read in one script, so a re-render between finding the row and reading it cannot interfere. */
   private static String workerState(WebDriver d, String id) {
-    List<org.openqa.selenium.WebElement> rows =
-        d.findElements(By.cssSelector("#workers tr[data-worker='" + id + "']"));
-    return rows.isEmpty() ? null : rows.get(0).getAttribute("data-state");
+    Object state =
+        ((org.openqa.selenium.JavascriptExecutor) d)
+            .executeScript(
+                "const r = document.querySelector(\"#workers tr[data-worker='\" + arguments[0]"
+                    + " + \"']\"); return r ? r.getAttribute('data-state') : null;",
+                id);
+    return state == null ? null : state.toString();
   }
 
   private static long number(WebDriver d, String id) {
-    String v = d.findElement(By.id(id)).getText().trim();
+    Object text =
+        ((org.openqa.selenium.JavascriptExecutor) d)
+            .executeScript(
+                "const e = document.getElementById(arguments[0]); return e ? e.textContent : '';",
+                id);
+    String v = String.valueOf(text).trim();
     return v.matches("\\d+") ? Long.parseLong(v) : -1;
   }
 
