@@ -11,6 +11,7 @@ import io.hybridgrid.coord.events.ConnectivityEvent;
 import io.hybridgrid.coord.status.CoordinatorStatus;
 import io.hybridgrid.coord.tasks.BuildSummary;
 import io.hybridgrid.coord.tasks.TaskFeed;
+import io.hybridgrid.coord.tasks.TaskLog;
 import io.hybridgrid.coord.tasks.TaskRecord;
 import java.io.IOException;
 import java.io.InputStream;
@@ -284,19 +285,7 @@ public final class HttpApi {
   }
 
   private ObjectNode task(TaskRecord t) {
-    ObjectNode o = json.createObjectNode();
-    o.put("time", t.finished().toString());
-    o.put("file", t.file());
-    o.put("client", t.client());
-    o.put("build", t.buildId());
-    o.put("worker", t.worker());
-    o.put("placement", t.placement());
-    o.put("outcome", t.outcome());
-    o.put("ms", Math.round(t.durationMillis() * 10) / 10.0);
-    o.put("queue_ms", Math.round(t.queueMillis() * 10) / 10.0);
-    o.put("bytes_in", t.bytesIn());
-    o.put("bytes_out", t.bytesOut());
-    return o;
+    return TaskLog.toJson(json, t);
   }
 
   private ArrayNode running() {

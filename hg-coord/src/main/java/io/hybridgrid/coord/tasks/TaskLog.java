@@ -100,7 +100,8 @@ public final class TaskLog implements AutoCloseable {
       return;
     }
     try {
-      byte[] line = (json.writeValueAsString(toJson(t)) + "\n").getBytes(StandardCharsets.UTF_8);
+      byte[] line =
+          (json.writeValueAsString(toJson(json, t)) + "\n").getBytes(StandardCharsets.UTF_8);
       if (size > 0 && size + line.length > maxBytes) {
         rotate();
       }
@@ -151,7 +152,11 @@ public final class TaskLog implements AutoCloseable {
         file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
-  private ObjectNode toJson(TaskRecord t) {
+  /**
+   * One finished task as JSON, the same for the log's lines and the HTTP API ({@code
+   * /api/v1/tasks}), so the two never disagree on a field.
+   */
+  public static ObjectNode toJson(ObjectMapper json, TaskRecord t) {
     ObjectNode o = json.createObjectNode();
     o.put("time", t.finished().toString());
     o.put("file", t.file());
