@@ -25,7 +25,6 @@ final class BenchTasks {
     return CompileTask.newBuilder()
         .setCompiler(WireTypes.toWire(WorkerProfile.GCC))
         .setLanguage(Language.LANGUAGE_C)
-        .addArgs("-c")
         .addArgs("-O2")
         .addArgs(COST_ARG + costMicros)
         .addArgs(SENT_ARG + sentNanos)
