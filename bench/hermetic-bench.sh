@@ -130,6 +130,9 @@ export LC_ALL=C
 export HG_NO_MDNS=1
 
 work=$(mktemp -d /tmp/hg-hbench.XXXXXX)
+# A worker running as root refuses a --work-dir whose ancestors the sandbox's unprivileged user
+# cannot traverse; mktemp makes the directory 0700.
+chmod 711 "$work"
 export HOME=$work/home TMPDIR=$work/tmp
 mkdir -p "$HOME" "$TMPDIR" "$work/logs"
 
