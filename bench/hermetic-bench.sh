@@ -14,8 +14,11 @@ Usage: bench/hermetic-bench.sh [options]
   --reps N          repetitions of every configuration (default 5)
   --jobs N          make/ninja -jN, the worker's --max-parallel and distccd's -j (default: nproc)
   --workloads LIST  comma-separated subset of: lua,zstd,libzmq (default: all three)
-  --configs LIST    comma-separated subset of: plain,distcc,hgbuild (default: all; plain is
-                    always run, it gives the reference and the non-compile CPU)
+  --configs LIST    comma-separated subset of: plain,distcc,hgbuild,resident (default: all;
+                    plain is always run, it gives the reference and the non-compile CPU).
+                    hgbuild: a fresh daemon per build; resident: the daemon has already run
+                    one uncached build of the workload (HG_NO_CACHE=1, untimed), as a daemon
+                    that stays up between builds has; both start with empty caches
   --label TEXT      a line printed at the top of the report (e.g. which path the dist uses)
   --timeout S       limit for one build, seconds (default 1800)
   --md FILE         markdown file that receives the section (default docs/benchmarks.md)
@@ -35,7 +38,7 @@ orig_cmd="bench/hermetic-bench.sh$(printf ' %q' "$@")"
 reps=5
 jobs=$(nproc)
 want_workloads=lua,zstd,libzmq
-want_configs=plain,distcc,hgbuild
+want_configs=plain,distcc,hgbuild,resident
 label=
 build_timeout=1800
 md=$root/docs/benchmarks.md
@@ -229,7 +232,7 @@ tree() { printf '%s' "$work/src/$1/${wl_dir[$1]}"; }
 
 # The prefix each configuration puts before the compiler ("" for plain).
 prefix_of() {
-  case "$1" in plain) echo "" ;; distcc) echo distcc ;; hgbuild) echo "$hgbuild" ;; esac
+  case "$1" in plain) echo "" ;; distcc) echo distcc ;; hgbuild|resident) echo "$hgbuild" ;; esac
 }
 
 # libzmq: one CMake build directory per configuration, configured once, untimed; the launcher
@@ -325,8 +328,11 @@ run_distcc() {
   log "$w distcc rep $rep: ${t_wall}s, CPU ${t_cpu}s, remote $((after - before))/${compiles[$w]}"
 }
 
+run_resident() { run_hgbuild "$1" "$2" resident; }
+
+# run_hgbuild REP WORKLOAD [resident]
 run_hgbuild() {
-  local rep=$1 w=$2 d=$work/r$1-$2-hg pid c0 c1 n0 n1 ok=0
+  local rep=$1 w=$2 config=${3:-hgbuild} d=$work/r$1-$2-hg pid c0 c1 n0 n1 ok=0
   rm -rf "$d"; mkdir -p "$d/cache" "$d/daemon" "$d/first"; chmod 700 "$d/daemon"
   export HG_CACHE_DIR=$d/cache HG_DAEMON_SOCKET=$d/daemon/daemon.sock HG_DAEMON_IDLE_TIMEOUT=1800
   daemon_sockets+=("$HG_DAEMON_SOCKET")
@@ -338,10 +344,16 @@ run_hgbuild() {
     local rc=$? first; first=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
     row "$rep" "$w" hgbuild-start "$first" "" "" "" "" "$([ $rc = 0 ] && echo 1 || echo 0)"
     pid=$(cat "$d/daemon/daemon.pid" 2>/dev/null)
+    if [ "$config" = resident ]; then
+      # Untimed: one build through the same daemon that neither reads nor fills a cache, so the
+      # timed build still starts with empty caches but meets a daemon that has run before.
+      (cd "$(tree "$w")" && eval "$(clean_cmd "$w" hgbuild)" && export HG_NO_CACHE=1 && eval "$(build_cmd "$w" hgbuild)") \
+        >"$work/logs/$w-resident-warm-$rep.log" 2>&1 || log "warning: $w resident warm-up build failed"
+    fi
     (cd "$(tree "$w")" && eval "$(clean_cmd "$w" hgbuild)") >/dev/null 2>&1
     n0=$(coord_completed)
     c0=$([ -n "$pid" ] && py cpu "$pid" || echo nan)
-    timed "$w" "hgbuild-$rep" "$(build_cmd "$w" hgbuild)"
+    timed "$w" "$config-$rep" "$(build_cmd "$w" hgbuild)"
     c1=$([ -n "$pid" ] && py cpu "$pid" || echo nan)
     n1=$(coord_completed)
     [ "$t_rc" = 0 ] && ok=1
@@ -349,11 +361,11 @@ run_hgbuild() {
     dcpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN { if (a == "nan" || b == "nan") print ""; else printf "%.3f", b - a }')
     remote=$([ -n "$n0" ] && [ -n "$n1" ] && echo $((n1 - n0)))
     [ -z "$dcpu" ] && log "warning: no daemon pid/CPU for $w rep $rep (is daemon.pid beside the socket?)"
-    row "$rep" "$w" hgbuild "$t_wall" "$t_cpu" "$dcpu" "$remote" "${compiles[$w]}" "$ok"
-    log "$w hgbuild rep $rep: ${t_wall}s, CPU ${t_cpu}s + daemon ${dcpu}s, remote $remote/${compiles[$w]}"
+    row "$rep" "$w" "$config" "$t_wall" "$t_cpu" "$dcpu" "$remote" "${compiles[$w]}" "$ok"
+    log "$w $config rep $rep: ${t_wall}s, CPU ${t_cpu}s + daemon ${dcpu}s, remote $remote/${compiles[$w]}"
     [ "$keep" = 1 ] && cp "$d"/grid/*.log "$d"/daemon/*.log "$work/logs/" 2>/dev/null
   else
-    row "$rep" "$w" hgbuild "" "" "" "" "${compiles[$w]}" 0
+    row "$rep" "$w" "$config" "" "" "" "" "${compiles[$w]}" 0
   fi
   stop_daemon "$HG_DAEMON_SOCKET"
   grid_stop
@@ -374,6 +386,7 @@ fi
 groups=(plain)
 want distcc && groups+=(distcc)
 want hgbuild && groups+=(hgbuild)
+want resident && groups+=(resident)
 
 {
   echo "command=$orig_cmd"
