@@ -67,7 +67,7 @@ for n in "$reps" "$jobs" "$build_timeout"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "hermetic-bench: '$n' is not a positive integer" >&2; exit 2; }
 done
 for c in ${want_configs//,/ }; do
-  case "$c" in plain|distcc|hgbuild) ;;
+  case "$c" in plain|distcc|hgbuild|resident) ;;
     *) echo "hermetic-bench: unknown configuration '$c' in --configs" >&2; exit 2 ;; esac
 done
 for w in ${want_workloads//,/ }; do
