@@ -3,10 +3,12 @@ package io.hybridgrid.coord.grpc;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.hybridgrid.common.grpc.WireTypes;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.registry.TaskSink;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
 import io.hybridgrid.coord.registry.WorkerLoad;
+import io.hybridgrid.proto.v1.CancelTask;
 import io.hybridgrid.proto.v1.CompileResult;
 import io.hybridgrid.proto.v1.CompileTask;
 import io.hybridgrid.proto.v1.CoordinatorMessage;
@@ -14,7 +16,6 @@ import io.hybridgrid.proto.v1.Heartbeat;
 import io.hybridgrid.proto.v1.Ping;
 import io.hybridgrid.proto.v1.RegisterAck;
 import io.hybridgrid.proto.v1.TaskAssignment;
-import io.hybridgrid.proto.v1.TaskRejection;
 import io.hybridgrid.proto.v1.TaskResult;
 import io.hybridgrid.proto.v1.WorkerMessage;
 import io.hybridgrid.proto.v1.WorkerServiceGrpc;
@@ -79,6 +80,14 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
                       .setTaskId(taskId)
                       .setTask(payload)
                       .setTimeoutMs(timeoutMillis))
+              .build());
+    }
+
+    @Override
+    public void cancel(String taskId) {
+      send(
+          CoordinatorMessage.newBuilder()
+              .setCancel(CancelTask.newBuilder().setTaskId(taskId))
               .build());
     }
 
@@ -167,16 +176,10 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
         dispatcher.result(workerId, r.getTaskId(), r.getResult());
         return;
       }
-      TaskRejection.Reason reason = r.getRejection().getReason();
-      boolean retryable =
-          reason == TaskRejection.Reason.UNAVAILABLE
-              || reason == TaskRejection.Reason.INFRASTRUCTURE
-              || reason == TaskRejection.Reason.REASON_UNSPECIFIED;
       dispatcher.rejected(
           workerId,
           r.getTaskId(),
-          retryable,
-          reason == TaskRejection.Reason.INVALID_TASK,
+          WireTypes.fromWire(r.getRejection().getReason()),
           r.getRejection().getMessage());
     }
 

@@ -40,11 +40,23 @@ public final class HttpApi {
     this.dashboard = resource("/io/hybridgrid/dashboard/index.html");
   }
 
-  /** Answers a request for {@code path} with method {@code method}. */
+  /** Answers a request for {@code path} with method {@code method}, from a remote peer. */
   public Response handle(String method, String path) {
+    return handle(method, path, false);
+  }
+
+  /**
+   * Answers a request for {@code path} with method {@code method}. Admin calls ({@code POST
+   * /api/v1/workers/ID/drain}) are accepted only from {@code loopback} peers: there are no tokens
+   * on HTTP yet, so they are an operator's tool on the coordinator's own machine.
+   */
+  public Response handle(String method, String path, boolean loopback) {
     int q = path.indexOf('?');
     String p = q >= 0 ? path.substring(0, q) : path;
     String query = q >= 0 ? path.substring(q + 1) : "";
+    if (method.equals("POST") && p.startsWith("/api/v1/workers/") && p.endsWith("/drain")) {
+      return admin(p, loopback);
+    }
     if (!method.equals("GET") && !method.equals("HEAD")) {
       return Response.text(405, "method " + method + " not allowed\n");
     }
@@ -61,6 +73,25 @@ public final class HttpApi {
     };
   }
 
+  private Response admin(String p, boolean loopback) {
+    String prefix = "/api/v1/workers/";
+    String suffix = "/drain";
+    if (p.length() <= prefix.length() + suffix.length()) {
+      return Response.text(404, "no worker id in POST " + p + "\n");
+    }
+    if (!loopback) {
+      return Response.text(
+          403, "admin calls are accepted only from the coordinator's own machine (loopback)\n");
+    }
+    String id =
+        java.net.URLDecoder.decode(
+            p.substring(prefix.length(), p.length() - suffix.length()), StandardCharsets.UTF_8);
+    if (!status.drain(id)) {
+      return Response.text(404, "no connected worker with id '" + id + "'\n");
+    }
+    return Response.text(200, "draining " + id + "\n");
+  }
+
   private ObjectNode stats() {
     DispatchStats s = status.stats();
     ObjectNode o = json.createObjectNode();
@@ -71,6 +102,9 @@ public final class HttpApi {
     o.put("active_tasks", s.active());
     o.put("compile_errors", s.compileErrors());
     o.put("tasks_retried", s.tasksRetried());
+    o.put("tasks_hedged", s.tasksHedged());
+    o.put("hedges_won", s.hedgesWon());
+    o.put("tasks_cancelled", s.tasksCancelled());
     o.put("uptime_seconds", status.uptime().toSeconds());
     CacheStats c = status.cacheStats();
     o.put("cache_enabled", c.enabled());
@@ -128,7 +162,9 @@ public final class HttpApi {
       o.put("active_tasks", w.active());
       o.put("tasks_completed", w.completed());
       o.put("tasks_failed", w.failed());
+      o.put("tasks_assigned", w.assigned());
       o.put("state", w.state());
+      o.put("circuit_state", w.circuitState());
       ArrayNode compilers = o.putArray("compilers");
       w.compilers().forEach(c -> compilers.add(c.describe()));
       o.put("connected_at", w.connectedAt().toString());

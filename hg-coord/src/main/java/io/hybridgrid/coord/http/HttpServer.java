@@ -60,7 +60,11 @@ public final class HttpServer implements AutoCloseable {
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-      HttpApi.Response r = api.handle(req.method().name(), req.uri());
+      boolean loopback =
+          ctx.channel().remoteAddress() instanceof InetSocketAddress peer
+              && peer.getAddress() != null
+              && peer.getAddress().isLoopbackAddress();
+      HttpApi.Response r = api.handle(req.method().name(), req.uri(), loopback);
       boolean head = req.method().equals(HttpMethod.HEAD);
       FullHttpResponse resp =
           new DefaultFullHttpResponse(

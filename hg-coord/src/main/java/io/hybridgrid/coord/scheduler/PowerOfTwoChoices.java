@@ -9,19 +9,23 @@ import java.util.random.RandomGenerator;
  * and keep the one with the better {@link #score}. Close to least-loaded in balance, without
  * herding every task onto the one momentarily best machine.
  *
- * <p>The score (higher is better; docs/design.md, "Scheduling") multiplies six terms in (0, 1]:
+ * <p>The score (higher is better; docs/design.md, "Scheduling") multiplies seven terms in (0, 1]:
  *
  * <pre>
- * score = free × slotSpeed × time × rtt × memory × arch
+ * score = free × slotSpeed × time × rtt × memory × arch × health
  *   free      = freeSlots / maxParallel
  *   slotSpeed = min(1, cores / maxParallel)
  *   time      = 1 / (1 + taskMillis / 1000)      (1 while not measured)
  *   rtt       = 1 / (1 + rttMillis / 50)         (1 while not measured)
  *   memory    = min(1, freeMemoryBytes / 1 GiB)  (1 while unknown)
  *   arch      = 1 when the worker's architecture is the compiler's target architecture, else 0.9
+ *   health    = 1 - 0.9 × failureShare           (its breaker's recent outcomes; 1 when none failed)
  * </pre>
  *
- * Ties go to the worker with more free slots, then to the first sampled.
+ * The health term is what keeps a worker whose compiler crashes from looking best: it answers at
+ * once, so its slots are always free and its task time (measured on results only) never grows.
+ *
+ * <p>Ties go to the worker with more free slots, then to the first sampled.
  */
 public final class PowerOfTwoChoices implements Scheduler {
   /** Task time at which the time term is 1/2. */
@@ -35,6 +39,9 @@ public final class PowerOfTwoChoices implements Scheduler {
 
   /** The arch term of a worker whose own architecture differs from the target's. */
   public static final double FOREIGN_ARCH = 0.9;
+
+  /** How much a fully failing worker's score is cut: its health term is 1 - this. */
+  public static final double FAILURE_WEIGHT = 0.9;
 
   private final RandomGenerator random;
 
@@ -61,7 +68,8 @@ public final class PowerOfTwoChoices implements Scheduler {
             ? 1.0
             : Math.min(1.0, (double) w.freeMemoryBytes() / MEMORY_FULL_BYTES);
     double arch = w.arch().equals(targetArch) ? 1.0 : FOREIGN_ARCH;
-    return free * slotSpeed * time * rtt * memory * arch;
+    double health = 1.0 - FAILURE_WEIGHT * Math.min(1.0, Math.max(0.0, w.failureShare()));
+    return free * slotSpeed * time * rtt * memory * arch * health;
   }
 
   /**

@@ -18,6 +18,8 @@ import java.util.Set;
  * @param freeMemoryBytes memory available to new compiles from its last heartbeat; 0 = unknown
  * @param taskMillis moving average of its task time (assignment to result); NaN = not measured
  * @param rttMillis moving average of its round-trip time; NaN = not measured
+ * @param failureShare share of its recent task outcomes that were worker faults (its circuit
+ *     breaker's window), in [0, 1]; 0 = none or not known
  */
 public record WorkerSnapshot(
     String id,
@@ -29,7 +31,8 @@ public record WorkerSnapshot(
     boolean draining,
     long freeMemoryBytes,
     double taskMillis,
-    double rttMillis) {
+    double rttMillis,
+    double failureShare) {
   public WorkerSnapshot {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(compilers, "compilers");
@@ -40,6 +43,32 @@ public record WorkerSnapshot(
     if (active < 0) {
       throw new IllegalArgumentException("active tasks must not be negative, not " + active);
     }
+  }
+
+  /** A worker with no recorded failures. */
+  public WorkerSnapshot(
+      String id,
+      java.util.Set<CompilerIdentity> compilers,
+      String arch,
+      int cores,
+      int maxParallel,
+      int active,
+      boolean draining,
+      long freeMemoryBytes,
+      double taskMillis,
+      double rttMillis) {
+    this(
+        id,
+        compilers,
+        arch,
+        cores,
+        maxParallel,
+        active,
+        draining,
+        freeMemoryBytes,
+        taskMillis,
+        rttMillis,
+        0);
   }
 
   /** Slots not running a task. */

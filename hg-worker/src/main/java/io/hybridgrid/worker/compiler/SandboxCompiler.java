@@ -4,6 +4,7 @@ import io.hybridgrid.common.compiler.Arg;
 import io.hybridgrid.common.compiler.ArgParser;
 import io.hybridgrid.common.compiler.RemotePolicy;
 import io.hybridgrid.common.fs.TempTrees;
+import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.worker.sandbox.InvalidUnitException;
 import io.hybridgrid.worker.sandbox.UnitLayout;
 import java.io.IOException;
@@ -50,7 +51,7 @@ public final class SandboxCompiler implements CompilerRunner {
             .orElseThrow(
                 () ->
                     new TaskRefusedException(
-                        TaskRefusedException.Reason.UNKNOWN_COMPILER,
+                        Rejection.UNKNOWN_COMPILER,
                         "this worker has no "
                             + job.compiler().describe()
                             + "; it has: "
@@ -60,19 +61,17 @@ public final class SandboxCompiler implements CompilerRunner {
                                 .collect(Collectors.joining(", "))));
     if (!job.language().distributable()) {
       throw new TaskRefusedException(
-          TaskRefusedException.Reason.INVALID_TASK,
-          "language " + job.language() + " is not compiled on workers");
+          Rejection.INVALID_TASK, "language " + job.language() + " is not compiled on workers");
     }
     List<Arg> args = ArgParser.parse(job.args());
     Optional<String> forbidden = RemotePolicy.firstForbidden(args);
     if (forbidden.isPresent()) {
-      throw new TaskRefusedException(
-          TaskRefusedException.Reason.FORBIDDEN_ARGUMENT, "refused: " + forbidden.get());
+      throw new TaskRefusedException(Rejection.FORBIDDEN_ARGUMENT, "refused: " + forbidden.get());
     }
     for (String key : job.env().keySet()) {
       if (!RemotePolicy.TASK_ENV.contains(key)) {
         throw new TaskRefusedException(
-            TaskRefusedException.Reason.FORBIDDEN_ARGUMENT,
+            Rejection.FORBIDDEN_ARGUMENT,
             "refused: environment variable " + key + " is not accepted");
       }
     }
@@ -82,7 +81,7 @@ public final class SandboxCompiler implements CompilerRunner {
       taskDir = Files.createTempDirectory(workRoot, "task-");
     } catch (IOException e) {
       throw new TaskRefusedException(
-          TaskRefusedException.Reason.INFRASTRUCTURE, "cannot create a task directory: " + e, e);
+          Rejection.INFRASTRUCTURE, "cannot create a task directory: " + e, e);
     }
     try {
       return run(job, compiler, taskDir);
@@ -97,10 +96,9 @@ public final class SandboxCompiler implements CompilerRunner {
     try {
       layout = UnitLayout.write(job.preprocessed(), job.sourcePath(), job.clientCwd(), taskDir);
     } catch (InvalidUnitException e) {
-      throw new TaskRefusedException(TaskRefusedException.Reason.INVALID_TASK, e.getMessage(), e);
+      throw new TaskRefusedException(Rejection.INVALID_TASK, e.getMessage(), e);
     } catch (IOException e) {
-      throw new TaskRefusedException(
-          TaskRefusedException.Reason.INFRASTRUCTURE, "cannot write the unit: " + e, e);
+      throw new TaskRefusedException(Rejection.INFRASTRUCTURE, "cannot write the unit: " + e, e);
     }
     Path object = taskDir.resolve("out.o");
     List<String> cmd = new ArrayList<>();
@@ -138,23 +136,21 @@ public final class SandboxCompiler implements CompilerRunner {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         throw new TaskRefusedException(
-            TaskRefusedException.Reason.INFRASTRUCTURE,
+            Rejection.INFRASTRUCTURE,
             "compiler did not finish within " + timeout.toSeconds() + " s");
       }
       exit = p.exitValue();
     } catch (IOException e) {
       throw new TaskRefusedException(
-          TaskRefusedException.Reason.INFRASTRUCTURE, "cannot start " + compiler + ": " + e, e);
+          Rejection.INFRASTRUCTURE, "cannot start " + compiler + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new TaskRefusedException(
-          TaskRefusedException.Reason.INFRASTRUCTURE, "interrupted while compiling", e);
+      throw new TaskRefusedException(Rejection.INFRASTRUCTURE, "interrupted while compiling", e);
     }
     long micros = (System.nanoTime() - start) / 1000;
     if (exit > 128) {
       throw new TaskRefusedException(
-          TaskRefusedException.Reason.INFRASTRUCTURE,
-          "compiler was killed by signal " + (exit - 128));
+          Rejection.INFRASTRUCTURE, "compiler was killed by signal " + (exit - 128));
     }
     try {
       String mirror = layout.mirrorRoot().toString();
@@ -167,7 +163,7 @@ public final class SandboxCompiler implements CompilerRunner {
           micros);
     } catch (IOException e) {
       throw new TaskRefusedException(
-          TaskRefusedException.Reason.INFRASTRUCTURE, "cannot read the compiler's output: " + e, e);
+          Rejection.INFRASTRUCTURE, "cannot read the compiler's output: " + e, e);
     }
   }
 

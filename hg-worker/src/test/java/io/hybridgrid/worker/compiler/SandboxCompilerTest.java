@@ -10,6 +10,7 @@ import io.hybridgrid.common.compiler.CompileInvocation;
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.compiler.CompilerProbe;
 import io.hybridgrid.common.compiler.Language;
+import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.worker.Elf;
 import io.hybridgrid.worker.Tools;
 import java.io.IOException;
@@ -423,7 +424,7 @@ class SandboxCompilerTest {
               Map.of());
       TaskRefusedException e =
           assertThrows(TaskRefusedException.class, () -> sandbox(Tools.GCC).compile(job), text);
-      assertEquals(TaskRefusedException.Reason.INVALID_TASK, e.reason(), e.getMessage());
+      assertEquals(Rejection.INVALID_TASK, e.reason(), e.getMessage());
       assertFalse(e.reason().retryable());
     }
   }
@@ -437,7 +438,7 @@ class SandboxCompilerTest {
         assertThrows(
             TaskRefusedException.class,
             () -> sandbox(Tools.GCC).compile(job(other, List.of("-O2"), Map.of())));
-    assertEquals(TaskRefusedException.Reason.UNKNOWN_COMPILER, e.reason());
+    assertEquals(Rejection.UNKNOWN_COMPILER, e.reason());
     assertFalse(e.reason().retryable());
     assertEquals(
         "this worker has no gcc 99.1.0 " + gcc.target() + "; it has: " + gcc.describe(),
@@ -462,7 +463,7 @@ class SandboxCompilerTest {
     TaskRefusedException e =
         assertThrows(
             TaskRefusedException.class, () -> sandbox(Tools.GCC).compile(job(gcc, args, Map.of())));
-    assertEquals(TaskRefusedException.Reason.FORBIDDEN_ARGUMENT, e.reason());
+    assertEquals(Rejection.FORBIDDEN_ARGUMENT, e.reason());
     assertEquals(message, e.getMessage());
     assertFalse(Files.exists(workRoot), "no task directory for a refused task");
   }
@@ -477,7 +478,7 @@ class SandboxCompilerTest {
             () ->
                 sandbox(Tools.GCC)
                     .compile(job(gcc, List.of("-O2"), Map.of("LD_PRELOAD", "/tmp/evil.so"))));
-    assertEquals(TaskRefusedException.Reason.FORBIDDEN_ARGUMENT, e.reason());
+    assertEquals(Rejection.FORBIDDEN_ARGUMENT, e.reason());
     assertEquals("refused: environment variable LD_PRELOAD is not accepted", e.getMessage());
   }
 
