@@ -131,21 +131,27 @@ public final class SandboxCompiler implements CompilerRunner {
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     long start = System.nanoTime();
     int exit;
+    Process p;
     try {
-      Process p = pb.start();
+      p = pb.start();
+    } catch (IOException e) {
+      throw new TaskRefusedException(
+          Rejection.INFRASTRUCTURE, "cannot start " + compiler + ": " + e, e);
+    }
+    try {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
+        killTree(p);
         throw new TaskRefusedException(
             Rejection.INFRASTRUCTURE,
             "compiler did not finish within " + timeout.toSeconds() + " s");
       }
       exit = p.exitValue();
-    } catch (IOException e) {
-      throw new TaskRefusedException(
-          Rejection.INFRASTRUCTURE, "cannot start " + compiler + ": " + e, e);
     } catch (InterruptedException e) {
+      // Cancelled (the coordinator no longer wants it) or the worker is stopping: not the
+      // compiler's fault, so UNAVAILABLE, which the worker's own breaker does not count.
+      killTree(p);
       Thread.currentThread().interrupt();
-      throw new TaskRefusedException(Rejection.INFRASTRUCTURE, "interrupted while compiling", e);
+      throw new TaskRefusedException(Rejection.UNAVAILABLE, "compile cancelled", e);
     }
     long micros = (System.nanoTime() - start) / 1000;
     if (exit > 128) {
@@ -195,6 +201,22 @@ public final class SandboxCompiler implements CompilerRunner {
       return text;
     }
     return s.replace(mirrorRoot + "/", "/").getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Kills the compiler and everything it started (cc1, as, a wrapper's children): descendants are
+   * listed before anything is killed, since a killed parent's children are re-parented away from
+   * it; then waits briefly so the task directory can be removed.
+   */
+  static void killTree(Process p) {
+    List<ProcessHandle> tree = p.descendants().toList();
+    p.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    try {
+      p.waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void deleteTree(Path dir) {
