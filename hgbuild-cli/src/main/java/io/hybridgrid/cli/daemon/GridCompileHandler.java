@@ -10,6 +10,7 @@ import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
 import io.hybridgrid.common.grpc.HostPort;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +77,9 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
       c.lastNudgeMillis = now;
       c.channel.resetConnectBackoff();
     }
+    if (settings.noFallback()) {
+      awaitReady(c.channel, NO_FALLBACK_CONNECT_WAIT);
+    }
     CompileFlow flow =
         new CompileFlow(
             settings,
@@ -86,6 +90,31 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
             err,
             services);
     return flow.run(request.argv().get(0), request.argv().subList(1, request.argv().size()));
+  }
+
+  /** How long a --no-fallback compile waits for a coordinator that is (re)starting. */
+  static final Duration NO_FALLBACK_CONNECT_WAIT = Duration.ofSeconds(5);
+
+  /**
+   * Waits up to {@code max} for {@code channel} to connect, reconnecting at once rather than after
+   * the channel's backoff: a --no-fallback compile right after its coordinator restarted must not
+   * fail only because the channel had not noticed yet. (With fallback the compile goes ahead at
+   * once: a coordinator that is down costs a local compile, not a wait.)
+   */
+  static void awaitReady(ManagedChannel channel, Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    ConnectivityState state = channel.getState(true);
+    while (state != ConnectivityState.READY && System.nanoTime() < deadline) {
+      if (state == ConnectivityState.TRANSIENT_FAILURE) {
+        channel.resetConnectBackoff();
+      }
+      java.util.concurrent.CountDownLatch changed = new java.util.concurrent.CountDownLatch(1);
+      channel.notifyWhenStateChanged(state, changed::countDown);
+      changed.await(
+          Math.max(1, Math.min(200, (deadline - System.nanoTime()) / 1_000_000)),
+          TimeUnit.MILLISECONDS);
+      state = channel.getState(true);
+    }
   }
 
   /** Shuts the channels down. */
