@@ -68,6 +68,9 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher<P, R> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
+  /** A hedge never goes to a worker with at least this share of recent failures. */
+  static final double HEDGE_MAX_FAILURE_SHARE = 0.5;
+
   private final DispatchSettings settings;
   private final Scheduler scheduler;
   private final Clock clock;
@@ -721,8 +724,8 @@ public final class Dispatcher<P, R> implements AutoCloseable {
         }
         Optional<WorkerSnapshot> pick =
             scheduler.pick(new TaskRequest(p.compiler, p.tried), workers);
-        if (pick.isEmpty()) {
-          continue;
+        if (pick.isEmpty() || pick.get().failureShare() >= HEDGE_MAX_FAILURE_SHARE) {
+          continue; // a duplicate is speculative: never on a worker that is failing
         }
         WorkerState<P> w = registry.get(pick.get().id()).orElseThrow();
         workers.used(w);

@@ -50,12 +50,12 @@ public final class WorkerBreakers {
     }
 
     /**
-     * Defaults: over the last 10 outcomes, open at 50 % failures once 3 are known; stay open 5 s,
-     * doubling on every re-open up to 60 s. With two failing outcomes out of three a worker is out,
-     * so a worker whose compiler crashes costs a build a handful of quick retries, not dozens.
+     * Defaults: over the last 10 outcomes, open at 50 % failures once 3 are known; stay open 10 s,
+     * doubling on every re-open up to 120 s. With two failing outcomes out of three a worker is
+     * out, so a worker whose compiler crashes costs a build a handful of quick retries, not dozens.
      */
     public static Settings defaults() {
-      return new Settings(10, 3, 50, Duration.ofSeconds(5), Duration.ofSeconds(60));
+      return new Settings(10, 3, 50, Duration.ofSeconds(10), Duration.ofSeconds(120));
     }
   }
 

@@ -115,7 +115,7 @@ class DispatcherReliabilityTest {
     assertEquals(before, w1.assignments().size(), "an open breaker takes w1 out of scheduling");
     d.result("w2", w2.last().taskId(), 0);
 
-    clock.advance(Duration.ofSeconds(6)); // past the first open wait (5 s)
+    clock.advance(Duration.ofSeconds(11)); // past the first open wait (10 s)
     d.heartbeat("w1", new WorkerLoad(0, 0, 0));
     d.heartbeat("w2", new WorkerLoad(0, 0, 0));
     var probe = d.submit(GCC, Priority.INTERACTIVE, "probe");
