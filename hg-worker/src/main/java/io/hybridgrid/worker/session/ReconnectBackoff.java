@@ -9,9 +9,9 @@ import java.util.Random;
  * How long the worker waits before dialling the coordinator again. Doubling from {@link #INITIAL}
  * with jitter (a uniform draw in [d/2, d], so a fleet does not reconnect in lockstep), reset by a
  * successful registration. While the worker has recently lost a coordinator it had (the coordinator
- * restarting), the wait is capped at {@link #FAST_PROBE_CAP}, so the worker is back within about half
- * a second of the coordinator answering; after {@link #FAST_PROBE_WINDOW} without success it backs
- * off to the configured maximum. Not thread-safe: the connection loop owns it.
+ * restarting), the wait is capped at {@link #FAST_PROBE_CAP}, so the worker is back within about
+ * half a second of the coordinator answering; after {@link #FAST_PROBE_WINDOW} without success it
+ * backs off to the configured maximum. Not thread-safe: the connection loop owns it.
  */
 public final class ReconnectBackoff {
   /** The first wait. */
