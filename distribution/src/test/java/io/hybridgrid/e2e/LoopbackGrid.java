@@ -30,11 +30,17 @@ final class LoopbackGrid implements AutoCloseable {
   final Path logs;
 
   LoopbackGrid(Path dist, int workers) throws IOException, InterruptedException {
+    this(dist, workers, List.of());
+  }
+
+  /** As above, with {@code coordArgs} added to the coordinator's command (e.g. --no-cache). */
+  LoopbackGrid(Path dist, int workers, List<String> coordArgs)
+      throws IOException, InterruptedException {
     this.dist = dist;
     this.grpcPort = freePort();
     this.httpPort = freePort();
     this.logs = Files.createTempDirectory("hg-e2e-logs-");
-    this.coordCommand =
+    List<String> base =
         List.of(
             bin("hg-coord"),
             "serve",
@@ -47,6 +53,8 @@ final class LoopbackGrid implements AutoCloseable {
             Integer.toString(httpPort),
             "--state-dir",
             logs.resolve("coord-state").toString());
+    this.coordCommand =
+        java.util.stream.Stream.concat(base.stream(), coordArgs.stream()).toList();
     start("coord", coordCommand, Map.of());
     for (int i = 1; i <= workers; i++) {
       addWorker("worker-" + i, List.of());

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Bounded soak (issue 12), not part of the default run: {@code -Dhg.soak.minutes=10} turns it on.
- * Builds Lua through two loopback workers again and again for that long while one worker is
+ * Builds Lua through two loopback workers (coordinator cache off, so every compile reaches one) again and again for that long while one worker is
  * restarted (SIGTERM, then started again under the same id) every {@code hg.soak.restartSeconds}
  * (default 60). Every build must exit 0 with objects identical to a plain build.
  */
@@ -40,7 +40,7 @@ class SoakIT {
     assertEquals(0, Shell.run(lua, "make -C src posix 2>&1").exitCode());
     Map<String, byte[]> reference = objects(lua.resolve("src"));
 
-    try (LoopbackGrid grid = new LoopbackGrid(TwoWorkerGridTest.DIST, 2);
+    try (LoopbackGrid grid = new LoopbackGrid(TwoWorkerGridTest.DIST, 2, List.of("--no-cache"));
         PrivateDaemon daemon = new PrivateDaemon(TwoWorkerGridTest.DIST)) {
       long end = System.nanoTime() + length.toNanos();
       long nextRestart = System.nanoTime() + restartEvery.toNanos();
