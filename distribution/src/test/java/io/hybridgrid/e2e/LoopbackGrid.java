@@ -53,8 +53,7 @@ final class LoopbackGrid implements AutoCloseable {
             Integer.toString(httpPort),
             "--state-dir",
             logs.resolve("coord-state").toString());
-    this.coordCommand =
-        java.util.stream.Stream.concat(base.stream(), coordArgs.stream()).toList();
+    this.coordCommand = java.util.stream.Stream.concat(base.stream(), coordArgs.stream()).toList();
     start("coord", coordCommand, Map.of());
     for (int i = 1; i <= workers; i++) {
       addWorker("worker-" + i, List.of());

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Bounded soak (issue 12), not part of the default run: {@code -Dhg.soak.minutes=10} turns it on.
- * Builds Lua through two loopback workers (coordinator cache off, so every compile reaches one) again and again for that long while one worker is
- * restarted (SIGTERM, then started again under the same id) every {@code hg.soak.restartSeconds}
- * (default 60). Every build must exit 0 with objects identical to a plain build.
+ * Builds Lua through two loopback workers (coordinator cache off, so every compile reaches one)
+ * again and again for that long while one worker is restarted (SIGTERM, then started again under
+ * the same id) every {@code hg.soak.restartSeconds} (default 60). Every build must exit 0 with
+ * objects identical to a plain build.
  */
 class SoakIT {
   @Test

@@ -66,8 +66,7 @@ class DispatcherShutdownTest {
     } while (!late.isDone());
     CompletionException e =
         org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, late::join);
-    assertEquals(
-        DispatchException.Kind.SHUTTING_DOWN, ((DispatchException) e.getCause()).kind());
+    assertEquals(DispatchException.Kind.SHUTTING_DOWN, ((DispatchException) e.getCause()).kind());
     assertFalse(drained.isDone(), "still waiting for the accepted tasks");
 
     answer.start();
@@ -88,7 +87,6 @@ class DispatcherShutdownTest {
     d.close();
     CompletionException e =
         org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, stuck::join);
-    assertEquals(
-        DispatchException.Kind.SHUTTING_DOWN, ((DispatchException) e.getCause()).kind());
+    assertEquals(DispatchException.Kind.SHUTTING_DOWN, ((DispatchException) e.getCause()).kind());
   }
 }
