@@ -87,6 +87,9 @@ public final class CoordinatorServer implements AutoCloseable {
   private final ByteBudget requestBudget;
   private int httpPort = -1;
 
+  /** How long a shutdown lets accepted compiles finish before failing them. */
+  public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
   /**
    * @param serverBuilder a builder for the gRPC server (Netty, or in-process in tests)
    * @param httpBind where to serve HTTP, or null for none
@@ -309,10 +312,23 @@ public final class CoordinatorServer implements AutoCloseable {
     return metrics.scrape();
   }
 
-  /** NOT_SERVING, then shutdown, bounded wait, then shutdownNow. */
+  /**
+   * NOT_SERVING; new compiles are refused (clients compile locally) while those already accepted
+   * get up to {@link #SHUTDOWN_GRACE} to finish; then the rest fail with UNAVAILABLE (clients fall
+   * back), workers are told to go (they reconnect to the next coordinator), and the server stops:
+   * shutdown, bounded wait, shutdownNow. No build is left waiting on a coordinator that is gone.
+   */
   @Override
   public void close() {
     health.enterTerminalState();
+    try {
+      if (!dispatcher.shutdownGracefully(SHUTDOWN_GRACE)) {
+        org.slf4j.LoggerFactory.getLogger(CoordinatorServer.class)
+            .warn("tasks still running after {} s; failing them", SHUTDOWN_GRACE.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     dispatcher.close();
     server.shutdown();
     try {
