@@ -56,6 +56,8 @@ class ChaosIT {
   @BeforeAll
   static void plainBuild() throws Exception {
     work = Files.createTempDirectory("hg-chaos-");
+    // Workers run as root here and their sandbox as nobody, which must reach the fake compilers.
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
     Optional<Path> src = Workloads.unpack(ROOT, "lua-5.4.4.tar.gz", "lua5.4", work);
     Assumptions.assumeTrue(src.isPresent(), "Lua 5.4.4 sources not available");
     lua = src.get();
@@ -212,19 +214,31 @@ class ChaosIT {
     return b;
   }
 
-  /** A directory holding a {@code gcc} that runs the real one except for {@code -c} compiles. */
-  private static Path fakeGcc(String name, String onCompile) throws IOException {
+  /**
+   * A directory holding a {@code gcc} that runs the real one except for {@code -c} compiles, which
+   * do {@code onCompile} (C statements) instead. It is an ELF program, not a script: on the action
+   * path a worker runs compiles in its sandbox, which shows the compiler binary and its libraries
+   * but no shell.
+   */
+  private static Path fakeGcc(String name, String onCompile)
+      throws IOException, InterruptedException {
     Path dir = Files.createDirectories(work.resolve("fake-" + name));
-    Path gcc = dir.resolve("gcc");
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path c = dir.resolve("fake.c");
     Files.writeString(
-        gcc,
-        "#!/bin/sh\n"
-            + "for a in \"$@\"; do [ \"$a\" = -c ] && { "
+        c,
+        "#include <signal.h>\n#include <string.h>\n#include <unistd.h>\n"
+            + "int main(int argc, char **argv) {\n"
+            + "  for (int i = 1; i < argc; i++) if (strcmp(argv[i], \"-c\") == 0) { "
             + onCompile
-            + "; }; done\n"
-            + "exec /usr/bin/gcc \"$@\"\n",
+            + " }\n"
+            + "  argv[0] = \"/usr/bin/gcc\";\n"
+            + "  execv(\"/usr/bin/gcc\", argv);\n"
+            + "  return 127;\n}\n",
         StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(gcc, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Shell.Result cc = Shell.run(dir, "/usr/bin/gcc -O1 -o gcc fake.c 2>&1");
+    assertEquals(0, cc.exitCode(), cc.output());
+    Files.setPosixFilePermissions(dir.resolve("gcc"), PosixFilePermissions.fromString("rwxr-xr-x"));
     return dir;
   }
 
@@ -272,10 +286,33 @@ class ChaosIT {
   @Test
   @Order(4)
   void blackHoleWorker() throws Exception {
-    Path fake = fakeGcc("blackhole", "exec sleep 100000");
+    Path fake = fakeGcc("blackhole", "for (;;) pause();");
     grid(Map.of("PATH", fake + ":" + System.getenv("PATH")));
     Build b = finish("black-hole worker", startBuild(true));
     assertEquals(34, b.remote(), b.output());
+    assertTrue(stat("tasks_hedged") > 0, "no compile was hedged");
+    // Every hung compile lost its race and was cancelled: worker-2 killed its sandboxed process
+    // tree (bubblewrap, the compiler) and freed the slot; none of them is left running.
+    String hung = fake.resolve("gcc").toString();
+    await(
+        () -> {
+          try {
+            return Shell.run(
+                    work,
+                    "for p in /proc/[0-9]*; do [ \"$(readlink $p/exe 2>/dev/null)\" = '"
+                        + hung
+                        + "' ] && echo $p; done; true")
+                .output()
+                .isBlank();
+          } catch (IOException | InterruptedException e) {
+            return false;
+          }
+        },
+        Duration.ofSeconds(30),
+        "the hung compiles on worker-2 to be killed");
+    assertTrue(
+        grid.log("worker-2").contains("cancelled by the coordinator; its process tree is killed"),
+        "worker-2 was never told to cancel");
     Assumptions.assumeTrue(baselineSeconds > 0, "no fault-free time to compare with");
     assertTrue(
         b.seconds() <= 2 * baselineSeconds,
@@ -286,7 +323,7 @@ class ChaosIT {
   @Test
   @Order(5)
   void segfaultingCompiler() throws Exception {
-    Path fake = fakeGcc("segv", "kill -SEGV $$");
+    Path fake = fakeGcc("segv", "raise(SIGSEGV);");
     grid(Map.of("PATH", fake + ":" + System.getenv("PATH")));
     CompletableFuture<Build> f = startBuild(true);
     Build b = finish("compiler segfaults on one worker", f);
@@ -403,6 +440,8 @@ class ChaosIT {
     }
     try (ns) {
       Path logs = Files.createTempDirectory("hg-chaos-netns-");
+      // Workers run as root here and their sandbox as nobody, which must reach the task dirs.
+      Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("rwx--x--x"));
       String coord = ns.addressA + ":9000";
       Map<String, String> env = new HashMap<>(System.getenv());
       env.put("HG_NO_MDNS", "1");
@@ -412,6 +451,9 @@ class ChaosIT {
               DIST.resolve("bin/hg-coord").toString(),
               "serve",
               "--no-mdns",
+              // Not loopback: without tokens the coordinator needs --insecure, which suits a
+              // network that exists only inside this test's namespaces.
+              "--insecure",
               "--bind",
               ns.addressA,
               "--grpc-port",
@@ -436,7 +478,9 @@ class ChaosIT {
                 "--id",
                 w[0],
                 "--work-dir",
-                logs.resolve("work-" + w[0]).toString()),
+                logs.resolve("work-" + w[0]).toString(),
+                "--cas-dir",
+                logs.resolve("cas-" + w[0]).toString()),
             env,
             logs.resolve(w[0] + ".log"));
       }

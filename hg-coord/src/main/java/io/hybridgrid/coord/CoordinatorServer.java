@@ -62,12 +62,6 @@ import java.util.function.UnaryOperator;
  * in-process {@link ServerBuilder}.
  */
 public final class CoordinatorServer implements AutoCloseable {
-  /**
-   * The coordinator keeps no per-worker circuit breaker yet, so every connected worker's breaker
-   * reads closed; the per-worker breaker (reliability work) replaces this with its own state.
-   */
-  private static final java.util.function.ToIntFunction<String> CIRCUIT_UNKNOWN_IS_CLOSED = id -> 0;
-
   private final EventLog events;
   private final ResultCache cache;
   private final TieredResultCache tieredCache;
@@ -140,9 +134,7 @@ public final class CoordinatorServer implements AutoCloseable {
             ? EventLog.inMemory(EventLog.DEFAULT_CAPACITY)
             : EventLog.persistent(config.eventsFile(), EventLog.DEFAULT_CAPACITY);
     // The gauges read the dispatcher through the status view, built after it: read when scraped.
-    this.metrics =
-        new CoordinatorMetrics(
-            () -> status().workers(), () -> status().stats(), CIRCUIT_UNKNOWN_IS_CLOSED);
+    this.metrics = new CoordinatorMetrics(() -> status().workers(), () -> status().stats());
     this.taskLog =
         config.taskLog().enabled()
             ? new TaskLog(

@@ -331,9 +331,7 @@ public final class WorkerSession implements AutoCloseable {
         }
       }
       Duration wait = backoff.next();
-      if (!stream.wasRegistered) {
-        unreachableInARow++;
-      }
+      unreachableInARow++;
       String retry =
           "coordinator {} not reachable ({}); retrying in {} ms, at {} (attempt {} failed)";
       Object[] args = {
