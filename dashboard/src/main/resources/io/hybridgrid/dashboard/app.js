@@ -238,10 +238,14 @@ function renderWorkers() {
     fill.style.width = pct + '%';
     fill.style.background = cssVar('--remote');
     bar.append(fill);
+    // The coordinator's breaker for this worker: closed (in scheduling), open (out after
+    // repeated infrastructure failures), half-open (one probe task decides).
+    const circuit = (w.circuit_state || 'CLOSED').toLowerCase();
     const tr = el('tr', {cls: (entry.gone ? 'gone' : '') + (entry.fresh ? ' fresh' : ''),
-                         data: {worker: w.id, state: st}},
+                         data: {worker: w.id, state: st, circuit: circuit}},
       el('td', {title: w.hostname}, w.id),
       el('td', {cls: 'state', title: entry.reason || ''}, badge(st)),
+      el('td', {cls: 'circuit'}, badge('c-' + circuit, circuit.replace('_', '-'))),
       el('td', null, el('div', {cls: 'busy'}, bar, `${w.active_tasks}/${w.max_parallel}`)),
       el('td', {cls: 'num'}, w.load_average >= 0 ? w.load_average.toFixed(2) : '–'),
       el('td', {cls: 'num'}, w.cores),

@@ -112,15 +112,14 @@ class CoordinatorCacheIT {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "Flaky on the action path (1 of 4 runs on 2026-11-30: the rerun exited 0 with 33 of 34"
-          + " objects): a compile of the killed build may still finish and write after make was"
-          + " stopped. Re-enable once the daemon's launcher-hangup cancel covers the action path.")
   void interruptedBuildRerunReusesEveryFinishedCompile(@TempDir Path tmp) throws Exception {
     Path lua = lua(tmp);
     Path src = lua.resolve("src");
+    // Its own process group, stopped the way Ctrl-C stops a build: one signal to the whole group
+    // at once. (Killing a snapshot of make's descendants one by one let make start one more
+    // compile in between, whose launcher, never stopped, rightly finished it after the rm below.)
     ProcessBuilder pb =
-        new ProcessBuilder("bash", "-c", make("INTERRUPT"))
+        new ProcessBuilder("setsid", "bash", "-c", make("INTERRUPT"))
             .directory(lua.toFile())
             .redirectErrorStream(true)
             .redirectOutput(tmp.resolve("interrupted.log").toFile());
@@ -131,9 +130,20 @@ class CoordinatorCacheIT {
     while (objectCount(src) < 8 && build.isAlive() && Instant.now().isBefore(deadline)) {
       Thread.sleep(20); // polling the build directory with a deadline
     }
-    build.descendants().forEach(ProcessHandle::destroyForcibly);
-    build.destroyForcibly();
+    Shell.Result kill = Shell.run(lua, "kill -KILL -- -" + build.pid() + " 2>&1");
+    assertEquals(0, kill.exitCode(), kill.output());
     assertTrue(build.waitFor(30, TimeUnit.SECONDS), "make did not stop");
+    // Every launcher of the build is gone; from here on only the daemon could still write, and
+    // it cancels a compile whose launcher hung up.
+    Instant reaped = Instant.now().plus(Duration.ofSeconds(10));
+    String left;
+    do {
+      left = Shell.run(lua, "pgrep -g " + build.pid() + " || true").output().strip();
+      if (!left.isEmpty()) {
+        Thread.sleep(100); // killed processes not reaped yet: polling with a deadline
+      }
+    } while (!left.isEmpty() && Instant.now().isBefore(reaped));
+    assertEquals("", left, "processes of the stopped build still running");
     int finished = objectCount(src);
     assertTrue(finished >= 8, "only " + finished + " objects before the deadline");
     assertTrue(finished < 34, "the build finished before it could be interrupted");

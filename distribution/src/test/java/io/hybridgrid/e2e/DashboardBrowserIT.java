@@ -81,12 +81,17 @@ class DashboardBrowserIT {
 
   /** Read in one script, so a re-render between finding the row and reading it cannot interfere. */
   private static String workerState(WebDriver d, String id) {
+    return workerAttribute(d, id, "data-state");
+  }
+
+  private static String workerAttribute(WebDriver d, String id, String attribute) {
     Object state =
         ((org.openqa.selenium.JavascriptExecutor) d)
             .executeScript(
                 "const r = document.querySelector(\"#workers tr[data-worker='\" + arguments[0]"
-                    + " + \"']\"); return r ? r.getAttribute('data-state') : null;",
-                id);
+                    + " + \"']\"); return r ? r.getAttribute(arguments[1]) : null;",
+                id,
+                attribute);
     return state == null ? null : state.toString();
   }
 
@@ -131,6 +136,8 @@ class DashboardBrowserIT {
             Duration.ofSeconds(10),
             "worker-1 listed",
             () -> "active".equals(workerState(d, "worker-1")));
+        // The coordinator's breaker for the worker, as /api/v1/workers reports it.
+        assertEquals("closed", workerAttribute(d, "worker-1", "data-circuit"));
         until(
             d,
             Duration.ofSeconds(5),

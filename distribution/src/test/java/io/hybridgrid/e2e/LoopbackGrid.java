@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A coordinator and workers from dist/, as real processes on 127.0.0.1 with free ports. */
@@ -23,6 +24,7 @@ final class LoopbackGrid implements AutoCloseable {
   private final java.util.Map<String, Process> byName = new java.util.HashMap<>();
   private final java.util.Set<Process> stopped = new java.util.HashSet<>();
   private final java.util.Map<String, Integer> workerHttpPorts = new java.util.HashMap<>();
+  private final List<String> coordCommand;
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
   final int grpcPort;
@@ -31,6 +33,12 @@ final class LoopbackGrid implements AutoCloseable {
 
   LoopbackGrid(Path dist, int workers) throws IOException, InterruptedException {
     this(dist, workers, List.of(), List.of());
+  }
+
+  /** As above, with {@code coordArgs} added to the coordinator's command (e.g. --no-cache). */
+  LoopbackGrid(Path dist, int workers, List<String> coordArgs)
+      throws IOException, InterruptedException {
+    this(dist, workers, coordArgs, List.of());
   }
 
   /**
@@ -46,8 +54,7 @@ final class LoopbackGrid implements AutoCloseable {
     // Workers run as root here and their sandbox as nobody, which must reach the task directories.
     Files.setPosixFilePermissions(
         logs, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-    startWith(
-        "coord",
+    List<String> base =
         List.of(
             bin("hg-coord"),
             "serve",
@@ -59,8 +66,9 @@ final class LoopbackGrid implements AutoCloseable {
             "--http-port",
             Integer.toString(httpPort),
             "--state-dir",
-            logs.resolve("coord-state").toString()),
-        coordArgs);
+            logs.resolve("coord-state").toString());
+    this.coordCommand = java.util.stream.Stream.concat(base.stream(), coordArgs.stream()).toList();
+    start("coord", coordCommand, Map.of());
     for (int i = 1; i <= workers; i++) {
       addWorker("worker-" + i, workerArgs);
     }
@@ -77,6 +85,11 @@ final class LoopbackGrid implements AutoCloseable {
    * gcc}); {@link #awaitWorkers} waits for it to register.
    */
   void addWorker(String id, List<String> extraArgs) throws IOException {
+    addWorker(id, extraArgs, Map.of());
+  }
+
+  /** As {@link #addWorker(String, List)}, with {@code env} added to the worker's environment. */
+  void addWorker(String id, List<String> extraArgs, Map<String, String> env) throws IOException {
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -97,7 +110,43 @@ final class LoopbackGrid implements AutoCloseable {
     workerHttpPorts.put(id, httpPort);
     cmd.addAll(List.of("--http-bind", "127.0.0.1", "--http-port", Integer.toString(httpPort)));
     cmd.addAll(extraArgs);
-    start(id, cmd);
+    start(id, cmd, env);
+  }
+
+  /** The process started under {@code name} ("coord", "worker-1" …). */
+  Process process(String name) {
+    Process p = byName.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("no grid process named " + name);
+    }
+    return p;
+  }
+
+  /** Sends {@code signal} (e.g. KILL, STOP, CONT, TERM) to the process named {@code name}. */
+  void signal(String name, String signal) throws IOException, InterruptedException {
+    Process k =
+        new ProcessBuilder("kill", "-" + signal, Long.toString(process(name).pid()))
+            .inheritIO()
+            .start();
+    if (k.waitFor() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + name + " failed");
+    }
+  }
+
+  /**
+   * Starts the coordinator again (same ports and state), e.g. after {@code signal("coord",
+   * "KILL")}.
+   */
+  void restartCoordinator() throws IOException {
+    Process old = byName.get("coord");
+    if (old != null && old.isAlive()) {
+      throw new IllegalStateException("the coordinator is still running");
+    }
+    start("coord", coordCommand, Map.of(), true);
+  }
+
+  String log(String name) throws IOException {
+    return Files.readString(logs.resolve(name + ".log"));
   }
 
   /** The HTTP port (/metrics) of worker {@code id}. */
@@ -115,12 +164,6 @@ final class LoopbackGrid implements AutoCloseable {
     }
   }
 
-  private void startWith(String name, List<String> cmd, List<String> more) throws IOException {
-    List<String> all = new ArrayList<>(cmd);
-    all.addAll(more);
-    start(name, all);
-  }
-
   String coordinator() {
     return "127.0.0.1:" + grpcPort;
   }
@@ -133,12 +176,20 @@ final class LoopbackGrid implements AutoCloseable {
     return dist.resolve("bin").resolve(name).toString();
   }
 
-  private void start(String name, List<String> cmd) throws IOException {
-    Process p =
+  private void start(String name, List<String> cmd, Map<String, String> env) throws IOException {
+    start(name, cmd, env, false);
+  }
+
+  private void start(String name, List<String> cmd, Map<String, String> env, boolean append)
+      throws IOException {
+    java.io.File log = logs.resolve(name + ".log").toFile();
+    ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
-            .redirectOutput(logs.resolve(name + ".log").toFile())
-            .start();
+            .redirectOutput(
+                append ? ProcessBuilder.Redirect.appendTo(log) : ProcessBuilder.Redirect.to(log));
+    pb.environment().putAll(env);
+    Process p = pb.start();
     processes.add(p);
     byName.put(name, p);
   }
@@ -185,7 +236,7 @@ final class LoopbackGrid implements AutoCloseable {
   void awaitWorkers(int n, Duration timeout) throws InterruptedException, IOException {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
-      for (Process p : processes) {
+      for (Process p : byName.values()) {
         if (!p.isAlive() && !stopped.contains(p)) {
           throw new IllegalStateException(
               "a grid process exited with " + p.exitValue() + " during start-up; logs in " + logs);
@@ -207,6 +258,13 @@ final class LoopbackGrid implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     for (Process p : processes) {
+      if (p.isAlive()) {
+        try {
+          new ProcessBuilder("kill", "-CONT", Long.toString(p.pid())).start().waitFor();
+        } catch (IOException e) {
+          // best effort: a stopped process would not see the TERM below
+        }
+      }
       p.destroy();
     }
     for (Process p : processes) {

@@ -84,6 +84,11 @@ final class NetnsPair implements AutoCloseable {
     return p;
   }
 
+  /** Takes namespace B's end of the link down (its network is cut) or up again. */
+  void linkB(boolean up) throws IOException, InterruptedException {
+    ip("-n", nsB, "link", "set", vethB, up ? "up" : "down");
+  }
+
   /** Runs a bash command inside {@code ns}, bounded in time. */
   Shell.Result run(String ns, Path dir, String command, long timeoutSeconds)
       throws IOException, InterruptedException {

@@ -62,12 +62,6 @@ import java.util.function.UnaryOperator;
  * in-process {@link ServerBuilder}.
  */
 public final class CoordinatorServer implements AutoCloseable {
-  /**
-   * The coordinator keeps no per-worker circuit breaker yet, so every connected worker's breaker
-   * reads closed; the per-worker breaker (reliability work) replaces this with its own state.
-   */
-  private static final java.util.function.ToIntFunction<String> CIRCUIT_UNKNOWN_IS_CLOSED = id -> 0;
-
   private final EventLog events;
   private final ResultCache cache;
   private final TieredResultCache tieredCache;
@@ -86,6 +80,9 @@ public final class CoordinatorServer implements AutoCloseable {
   private final HttpServer http;
   private final ByteBudget requestBudget;
   private int httpPort = -1;
+
+  /** How long a shutdown lets accepted compiles finish before failing them. */
+  public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
   /**
    * @param serverBuilder a builder for the gRPC server (Netty, or in-process in tests)
@@ -137,9 +134,7 @@ public final class CoordinatorServer implements AutoCloseable {
             ? EventLog.inMemory(EventLog.DEFAULT_CAPACITY)
             : EventLog.persistent(config.eventsFile(), EventLog.DEFAULT_CAPACITY);
     // The gauges read the dispatcher through the status view, built after it: read when scraped.
-    this.metrics =
-        new CoordinatorMetrics(
-            () -> status().workers(), () -> status().stats(), CIRCUIT_UNKNOWN_IS_CLOSED);
+    this.metrics = new CoordinatorMetrics(() -> status().workers(), () -> status().stats());
     this.taskLog =
         config.taskLog().enabled()
             ? new TaskLog(
@@ -309,10 +304,23 @@ public final class CoordinatorServer implements AutoCloseable {
     return metrics.scrape();
   }
 
-  /** NOT_SERVING, then shutdown, bounded wait, then shutdownNow. */
+  /**
+   * NOT_SERVING; new compiles are refused (clients compile locally) while those already accepted
+   * get up to {@link #SHUTDOWN_GRACE} to finish; then the rest fail with UNAVAILABLE (clients fall
+   * back), workers are told to go (they reconnect to the next coordinator), and the server stops:
+   * shutdown, bounded wait, shutdownNow. No build is left waiting on a coordinator that is gone.
+   */
   @Override
   public void close() {
     health.enterTerminalState();
+    try {
+      if (!dispatcher.shutdownGracefully(SHUTDOWN_GRACE)) {
+        org.slf4j.LoggerFactory.getLogger(CoordinatorServer.class)
+            .warn("tasks still running after {} s; failing them", SHUTDOWN_GRACE.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     dispatcher.close();
     server.shutdown();
     try {

@@ -112,6 +112,32 @@ public final class Main implements Callable<Integer> {
         description = "How long a task may wait for a worker (default: ${DEFAULT-VALUE}).")
     int queueTimeoutSeconds;
 
+    @Option(
+        names = "--hedge-floor",
+        defaultValue = "4",
+        paramLabel = "SECONDS",
+        description =
+            "A running compile is duplicated on another worker once it has run this long and"
+                + " --hedge-factor times its worker's average for similar compiles; 0 = never"
+                + " (default: ${DEFAULT-VALUE}).")
+    double hedgeFloorSeconds;
+
+    @Option(
+        names = "--hedge-factor",
+        defaultValue = "3",
+        paramLabel = "K",
+        description = "See --hedge-floor; at least 1 (default: ${DEFAULT-VALUE}).")
+    double hedgeFactor;
+
+    @Option(
+        names = "--worker-wait",
+        defaultValue = "5",
+        paramLabel = "SECONDS",
+        description =
+            "For this long after start, a compile no connected worker can run waits for workers"
+                + " to (re)connect instead of failing (default: ${DEFAULT-VALUE}).")
+    double workerWaitSeconds;
+
     @CommandLine.Mixin MdnsOptions mdns = new MdnsOptions();
 
     @Option(
@@ -234,13 +260,23 @@ public final class Main implements Callable<Integer> {
       }
       TlsSettings tlsSettings = tls.settings(System.getenv());
       DispatchSettings defaults = DispatchSettings.defaults();
+      if (hedgeFloorSeconds < 0 || workerWaitSeconds < 0) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--hedge-floor and --worker-wait must not be negative");
+      }
+      if (!(hedgeFactor >= 1)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--hedge-factor must be at least 1, not " + hedgeFactor);
+      }
       DispatchSettings settings =
           new DispatchSettings(
-              queueSize,
-              Duration.ofSeconds(queueTimeoutSeconds),
-              defaults.taskTimeout(),
-              defaults.maxAttempts(),
-              defaults.heartbeatTimeout());
+                  queueSize,
+                  Duration.ofSeconds(queueTimeoutSeconds),
+                  defaults.taskTimeout(),
+                  defaults.maxAttempts(),
+                  defaults.heartbeatTimeout())
+              .withHedging(hedgeFactor, Duration.ofMillis((long) (hedgeFloorSeconds * 1000)))
+              .withWorkerWait(Duration.ofMillis((long) (workerWaitSeconds * 1000)));
       Path state = stateDir != null ? stateDir : PicocliDefaults.stateDir(System.getenv(), "coord");
       CoordinatorConfig config =
           new CoordinatorConfig(

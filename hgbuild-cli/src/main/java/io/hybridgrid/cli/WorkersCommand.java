@@ -41,9 +41,10 @@ final class WorkersCommand implements Callable<Integer> {
             return 0;
           }
           out.printf(
-              "%-24s %-9s %5s %5s %6s %8s %8s %9s %7s  %s%n",
+              "%-24s %-9s %-9s %5s %5s %6s %8s %8s %9s %7s  %s%n",
               "WORKER",
               "STATE",
+              "CIRCUIT",
               "SLOTS",
               "BUSY",
               "LOAD",
@@ -54,9 +55,10 @@ final class WorkersCommand implements Callable<Integer> {
               "COMPILERS");
           for (WorkerInfo w : r.getWorkersList()) {
             out.printf(
-                "%-24s %-9s %5d %5d %6s %8s %8s %9d %7d  %s%n",
+                "%-24s %-9s %-9s %5d %5d %6s %8s %8s %9d %7d  %s%n",
                 w.getWorkerId(),
                 w.getState(),
+                circuit(w.getCircuitState()),
                 w.getCapabilities().getMaxParallel(),
                 w.getActiveTasks(),
                 w.getLoadAverage() < 0 ? "-" : String.format("%.2f", w.getLoadAverage()),
@@ -93,6 +95,11 @@ final class WorkersCommand implements Callable<Integer> {
     return String.join(", ", parts);
   }
 
+  /** closed, open or half-open; a coordinator too old to say has no breaker: closed. */
+  static String circuit(String state) {
+    return state.isEmpty() ? "closed" : state.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
   static List<Map<String, Object>> toJson(List<WorkerInfo> workers) {
     List<Map<String, Object>> all = new ArrayList<>();
     for (WorkerInfo w : workers) {
@@ -100,6 +107,7 @@ final class WorkersCommand implements Callable<Integer> {
       m.put("id", w.getWorkerId());
       m.put("hostname", w.getHostname());
       m.put("state", w.getState());
+      m.put("circuit_state", w.getCircuitState().isEmpty() ? "CLOSED" : w.getCircuitState());
       m.put("cores", w.getCapabilities().getCores());
       m.put("max_parallel", w.getCapabilities().getMaxParallel());
       m.put("active_tasks", w.getActiveTasks());

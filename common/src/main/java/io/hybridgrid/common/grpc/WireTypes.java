@@ -2,6 +2,8 @@ package io.hybridgrid.common.grpc;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.compiler.Language;
+import io.hybridgrid.common.task.Rejection;
+import io.hybridgrid.proto.v1.TaskRejection;
 
 /**
  * Conversions between the domain's compiler identity and language and their API v1 messages, the
@@ -47,6 +49,31 @@ public final class WireTypes {
       case LANGUAGE_OBJC -> Language.OBJC;
       case LANGUAGE_OBJCXX -> Language.OBJCXX;
       default -> throw new IllegalArgumentException("task has no language");
+    };
+  }
+
+  /** A rejection reason on the wire. */
+  public static TaskRejection.Reason toWire(Rejection r) {
+    return switch (r) {
+      case UNKNOWN_COMPILER -> TaskRejection.Reason.UNKNOWN_COMPILER;
+      case FORBIDDEN_ARGUMENT -> TaskRejection.Reason.FORBIDDEN_ARGUMENT;
+      case INVALID_TASK -> TaskRejection.Reason.INVALID_TASK;
+      case UNAVAILABLE -> TaskRejection.Reason.UNAVAILABLE;
+      case INFRASTRUCTURE -> TaskRejection.Reason.INFRASTRUCTURE;
+    };
+  }
+
+  /**
+   * The reason a worker gave; unspecified or unknown values (a newer worker) are infrastructure
+   * failures, so the task is tried elsewhere rather than failed.
+   */
+  public static Rejection fromWire(TaskRejection.Reason r) {
+    return switch (r) {
+      case UNKNOWN_COMPILER -> Rejection.UNKNOWN_COMPILER;
+      case FORBIDDEN_ARGUMENT -> Rejection.FORBIDDEN_ARGUMENT;
+      case INVALID_TASK -> Rejection.INVALID_TASK;
+      case UNAVAILABLE -> Rejection.UNAVAILABLE;
+      default -> Rejection.INFRASTRUCTURE;
     };
   }
 }

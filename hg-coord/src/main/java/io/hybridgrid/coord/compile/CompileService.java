@@ -89,7 +89,8 @@ public final class CompileService {
   /**
    * Runs (or answers from the cache) action {@code a}.
    *
-   * @return the answer; cancelling it withdraws the action if it still waits for a worker
+   * @return the answer; cancelling it withdraws the action: from the queue if it still waits, and
+   *     from its workers (CancelTask: the sandbox is killed) if it runs
    * @throws IllegalArgumentException when the action is malformed or past a bound
    * @throws MissingBlobsException when input blobs are not in the store
    */

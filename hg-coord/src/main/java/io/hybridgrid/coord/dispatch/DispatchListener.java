@@ -46,6 +46,18 @@ public interface DispatchListener<P> {
         a.retried(taskId, workerId);
         b.retried(taskId, workerId);
       }
+
+      @Override
+      public void hedged(String taskId, String workerId) {
+        a.hedged(taskId, workerId);
+        b.hedged(taskId, workerId);
+      }
+
+      @Override
+      public void cancelled(String taskId) {
+        a.cancelled(taskId);
+        b.cancelled(taskId);
+      }
     };
   }
 
@@ -67,4 +79,13 @@ public interface DispatchListener<P> {
 
   /** The task goes to another worker after {@code workerId} failed it. */
   default void retried(String taskId, String workerId) {}
+
+  /**
+   * The task, still running where it was assigned, was past its progress deadline and a duplicate
+   * went to {@code workerId} as well (the first result wins).
+   */
+  default void hedged(String taskId, String workerId) {}
+
+  /** The client went away; the task was withdrawn from its workers. */
+  default void cancelled(String taskId) {}
 }

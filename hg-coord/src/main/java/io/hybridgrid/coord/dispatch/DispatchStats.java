@@ -10,6 +10,9 @@ package io.hybridgrid.coord.dispatch;
  * @param tasksRetried re-dispatches after a worker failed
  * @param queued tasks waiting now
  * @param active tasks running on workers now
+ * @param tasksHedged duplicates sent because a running task passed its progress deadline
+ * @param hedgesWon of those, how many answered before the original
+ * @param tasksCancelled running tasks withdrawn because their client went away
  */
 public record DispatchStats(
     int workers,
@@ -18,4 +21,7 @@ public record DispatchStats(
     long compileErrors,
     long tasksRetried,
     int queued,
-    int active) {}
+    int active,
+    long tasksHedged,
+    long hedgesWon,
+    long tasksCancelled) {}

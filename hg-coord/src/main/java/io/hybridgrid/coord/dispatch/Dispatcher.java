@@ -1,8 +1,10 @@
 package io.hybridgrid.coord.dispatch;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.coord.events.ConnectivityEvent;
 import io.hybridgrid.coord.events.EventLog;
+import io.hybridgrid.coord.health.WorkerBreakers;
 import io.hybridgrid.coord.registry.TaskSink;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
 import io.hybridgrid.coord.registry.WorkerLoad;
@@ -15,12 +17,14 @@ import io.hybridgrid.coord.scheduler.WorkerSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,17 +39,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Places tasks on workers: the registry, the queue and the in-flight table behind one lock. (Over
- * 500 lines on purpose: the three share that lock and every transition touches all three, so
- * splitting them would spread one state machine over several classes.)
+ * Places tasks on workers: the registry, the queue, the in-flight table and the workers' circuit
+ * breakers behind one lock. (Over 500 lines on purpose: they share that lock and every transition
+ * touches all of them, so splitting them would spread one state machine over several classes.)
  *
  * <p>A task goes straight to a worker when a capable one has a free slot (chosen by the {@link
  * Scheduler}), otherwise it waits in a bounded queue (interactive before batch) until a slot frees
  * up or its deadline passes. A task whose worker disconnects, times out or reports an
  * infrastructure failure is sent to another worker, up to {@code maxAttempts}; a result, including
  * a compile error, is returned once. When no connected worker has the compiler at all, the task
- * fails at once so that the client compiles locally. Futures are completed and messages sent
- * outside the lock.
+ * fails at once so that the client compiles locally (except just after start, when workers may
+ * still be reconnecting: then it waits up to {@code workerWait}). Futures are completed and
+ * messages sent outside the lock.
+ *
+ * <p>Reliability (docs/reliability.md): every outcome feeds the worker's circuit breaker ({@link
+ * WorkerBreakers}); an open breaker takes the worker out of scheduling and a half-open one gets a
+ * single probe task. A running task that passes its progress deadline, max(hedgeFactor × its
+ * worker's average for similar tasks, hedgeFloor), is hedged: a duplicate goes to another worker
+ * with a free slot, the first result wins and the other attempt is cancelled on its worker (and
+ * counts against that worker's breaker if it was the overdue one). A task whose client went away is
+ * cancelled on its workers; late results are ignored.
  *
  * <p>Every join, leave and heartbeat timeout is recorded in the {@link EventLog} (under the lock,
  * so the log's order is the registry's order; these are rare, small appends).
@@ -55,6 +68,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher<P, R> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  /** A hedge never goes to a worker with at least this share of recent failures. */
+  static final double HEDGE_MAX_FAILURE_SHARE = 0.5;
 
   private final DispatchSettings settings;
   private final Scheduler scheduler;
@@ -75,13 +91,24 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   private final Map<String, Pending> inFlight = new HashMap<>();
   // @GuardedBy("lock")
   private boolean closed;
+  // @GuardedBy("lock"): no new submissions; placed and waiting tasks still run
+  private boolean closing;
 
   private final AtomicLong nextId = new AtomicLong();
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong compileErrors = new AtomicLong();
   private final AtomicLong retried = new AtomicLong();
+  private final AtomicLong hedged = new AtomicLong();
+  private final AtomicLong hedgesWon = new AtomicLong();
+  private final AtomicLong cancelled = new AtomicLong();
+  // @GuardedBy("lock")
+  private final WorkerBreakers breakers;
+  private final Instant startedAt;
   private ScheduledFuture<?> sweeper;
+
+  /** One worker running a task. */
+  private record Attempt(String worker, Instant assignedAt, boolean hedge) {}
 
   /** A task from submission to completion. */
   private final class Pending {
@@ -92,10 +119,10 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     final InputSet inputs;
     final CompletableFuture<Completed<R>> future = new CompletableFuture<>();
     final Set<String> tried = new HashSet<>();
+    // Workers running it now, by id: one, or more once hedged.
+    final Map<String, Attempt> attempts = new LinkedHashMap<>();
     Instant waitingSince;
     long queueMicros;
-    String worker;
-    Instant assignedAt;
 
     Pending(
         String id,
@@ -161,6 +188,8 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     this.isCompileError = isCompileError;
     this.events = events;
     this.listener = listener;
+    this.breakers = new WorkerBreakers(settings.breaker(), clock);
+    this.startedAt = clock.instant();
   }
 
   /** Starts the periodic sweep for deadlines and silent workers on {@code timer}. */
@@ -194,9 +223,9 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       p =
           new Pending(
               "t" + nextId.incrementAndGet(), compiler, priority, payload, inputs, clock.instant());
-      if (closed) {
+      if (closed || closing) {
         fail(p, DispatchException.Kind.SHUTTING_DOWN, "coordinator is shutting down", after);
-      } else if (!registry.anyCapable(compiler)) {
+      } else if (!registry.anyCapable(compiler) && !waitingForWorkers()) {
         fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(compiler), after);
       } else if (interactive.size() + batch.size() >= settings.queueCapacity()) {
         fail(
@@ -255,8 +284,9 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   // under the lock
   private void registerLocked(
       WorkerDescriptor descriptor, TaskSink<P> sink, String owner, List<Runnable> after) {
-    Optional<WorkerState<P>> old =
-        registry.put(new WorkerState<>(descriptor, sink, clock.instant(), owner));
+    WorkerState<P> state = new WorkerState<>(descriptor, sink, clock.instant(), owner);
+    state.health(breakers.state(descriptor.id()), breakers.failureShare(descriptor.id()));
+    Optional<WorkerState<P>> old = registry.put(state);
     old.ifPresent(
         o -> {
           event(ConnectivityEvent.Type.LEAVE, o.descriptor(), "replaced by a new session");
@@ -302,12 +332,27 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     }
   }
 
-  /** The worker takes no new tasks; running ones finish. */
-  public void drain(String workerId) {
+  /**
+   * The worker takes no new tasks; running ones finish. Waiting tasks that only it could run fail
+   * (the client compiles locally).
+   *
+   * @return whether such a worker is connected
+   */
+  public boolean drain(String workerId) {
+    List<Runnable> after = new ArrayList<>();
+    boolean known;
     synchronized (lock) {
-      registry.get(workerId).ifPresent(WorkerState::setDraining);
-      log.info("worker {} is draining", workerId);
+      Optional<WorkerState<P>> w = registry.get(workerId);
+      known = w.isPresent();
+      if (known && !w.get().draining()) {
+        w.get().setDraining();
+        event(ConnectivityEvent.Type.LEAVE, w.get().descriptor(), "draining");
+        log.info("worker {} is draining", workerId);
+        failUnplaceable(after);
+      }
     }
+    runAll(after);
+    return known;
   }
 
   /**
@@ -331,32 +376,42 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     runAll(after);
   }
 
-  /** A worker returned a compiler result for {@code taskId}. */
+  /**
+   * A worker returned a compiler result for {@code taskId}. The first result of a hedged task wins;
+   * the other attempts are cancelled on their workers. Results for tasks no longer running there
+   * (cancelled, won elsewhere, re-dispatched) are ignored.
+   */
   public void result(String workerId, String taskId, R result) {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
       Pending p = inFlight.get(taskId);
-      if (p == null || !workerId.equals(p.worker)) {
+      Attempt a = p == null ? null : p.attempts.remove(workerId);
+      if (a == null) {
         log.debug("late result for {} from {} ignored", taskId, workerId);
         return;
       }
       inFlight.remove(taskId);
-      double millis = Duration.between(p.assignedAt, clock.instant()).toNanos() / 1e6;
+      Duration took = Duration.between(a.assignedAt(), clock.instant());
+      breakers.success(workerId, took);
       registry
           .get(workerId)
           .ifPresent(
               w -> {
                 w.taskEnded(true);
-                w.taskTime(millis);
+                w.taskTime(p.compiler, took.toNanos() / 1e6);
+                refreshHealth(w);
               });
+      if (a.hedge()) {
+        hedgesWon.incrementAndGet();
+      }
+      withdrawOthers(p, "answered by " + workerId, true, after);
       completed.incrementAndGet();
       boolean compileError = isCompileError.test(result);
       if (compileError) {
         compileErrors.incrementAndGet();
       }
-      Duration ran = Duration.between(p.assignedAt, clock.instant());
       Duration queued = Duration.ofNanos(p.queueMicros * 1000);
-      after.add(() -> listener.completed(taskId, workerId, ran, queued, compileError));
+      after.add(() -> listener.completed(taskId, workerId, took, queued, compileError));
       Completed<R> done = new Completed<>(result, workerId, p.queueMicros, p.tried.size());
       after.add(() -> p.future.complete(done));
       pump(after);
@@ -365,25 +420,45 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   }
 
   /**
-   * A worker refused or could not run {@code taskId}. Retryable refusals send the task to another
-   * worker; the others fail it.
+   * A worker refused or could not run {@code taskId}. A {@linkplain Rejection#retryable()
+   * retryable} refusal sends the task to another worker (unless a hedge of it is still running);
+   * the others fail it. {@linkplain Rejection#workerFault() Worker faults} count against the
+   * worker's breaker, faults of the task for it.
    */
-  public void rejected(
-      String workerId, String taskId, boolean retryable, boolean invalid, String message) {
+  public void rejected(String workerId, String taskId, Rejection reason, String message) {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
       Pending p = inFlight.get(taskId);
-      if (p == null || !workerId.equals(p.worker)) {
+      Attempt a = p == null ? null : p.attempts.remove(workerId);
+      if (a == null) {
         return;
       }
-      inFlight.remove(taskId);
-      registry.get(workerId).ifPresent(w -> w.taskEnded(false));
-      if (retryable) {
-        retry(p, "worker " + workerId + ": " + message, after);
+      Duration took = Duration.between(a.assignedAt(), clock.instant());
+      if (reason.workerFault()) {
+        breakers.failure(workerId, took, reason + ": " + message);
       } else {
+        breakers.success(workerId, took);
+      }
+      registry
+          .get(workerId)
+          .ifPresent(
+              w -> {
+                w.taskEnded(false);
+                refreshHealth(w);
+              });
+      if (reason.retryable()) {
+        if (p.attempts.isEmpty()) {
+          inFlight.remove(taskId);
+          retry(p, "worker " + workerId + ": " + message, after);
+        }
+      } else {
+        inFlight.remove(taskId);
+        withdrawOthers(p, "failed on " + workerId, false, after);
         fail(
             p,
-            invalid ? DispatchException.Kind.INVALID_TASK : DispatchException.Kind.REJECTED,
+            reason == Rejection.INVALID_TASK
+                ? DispatchException.Kind.INVALID_TASK
+                : DispatchException.Kind.REJECTED,
             "worker " + workerId + " refused the task: " + message,
             after);
       }
@@ -392,11 +467,38 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     runAll(after);
   }
 
-  /** The client gave up on a task: drop it if it is still waiting. */
+  /**
+   * The client gave up on a task: drop it if it is still waiting; if it is running, cancel it on
+   * its workers (which stop the compile and free the slot) and ignore whatever they send later.
+   */
   public void cancel(CompletableFuture<Completed<R>> future) {
+    List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
       interactive.removeIf(p -> p.future == future);
       batch.removeIf(p -> p.future == future);
+      for (Pending p : List.copyOf(inFlight.values())) {
+        if (p.future == future) {
+          inFlight.remove(p.id);
+          cancelled.incrementAndGet();
+          after.add(() -> listener.cancelled(p.id));
+          withdrawOthers(p, "client went away", false, after);
+          after.add(
+              () ->
+                  p.future.completeExceptionally(new java.util.concurrent.CancellationException()));
+          pump(after);
+        }
+      }
+    }
+    runAll(after);
+  }
+
+  /**
+   * Whether a connected worker with this id may be given tasks: its breaker is not open. For tests,
+   * status and metrics: the breaker state itself is in {@link WorkerState#circuitState()}.
+   */
+  public boolean schedulable(String workerId) {
+    synchronized (lock) {
+      return registry.get(workerId).isPresent() && !breakers.isOpen(workerId);
     }
   }
 
@@ -424,10 +526,27 @@ public final class Dispatcher<P, R> implements AutoCloseable {
         }
       }
       for (Pending p : List.copyOf(inFlight.values())) {
-        if (Duration.between(p.assignedAt, now).compareTo(settings.taskTimeout()) > 0) {
+        for (Attempt a : List.copyOf(p.attempts.values())) {
+          Duration took = Duration.between(a.assignedAt(), now);
+          if (took.compareTo(settings.taskTimeout()) > 0) {
+            p.attempts.remove(a.worker());
+            breakers.failure(a.worker(), took, "no answer in " + took.toMillis() + " ms");
+            registry
+                .get(a.worker())
+                .ifPresent(
+                    w -> {
+                      w.taskEnded(false);
+                      refreshHealth(w);
+                    });
+            TaskSink<P> sink = sinkOf(a.worker());
+            if (sink != null) {
+              after.add(() -> sink.cancel(p.id));
+            }
+          }
+        }
+        if (p.attempts.isEmpty()) {
           inFlight.remove(p.id);
-          registry.get(p.worker).ifPresent(w -> w.taskEnded(false));
-          retry(p, "worker " + p.worker + " did not answer in time", after);
+          retry(p, "no worker answered within " + settings.taskTimeout().toSeconds() + " s", after);
         }
       }
       for (WorkerState<P> w : List.copyOf(registry.all())) {
@@ -444,6 +563,11 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       }
       failUnplaceable(after);
       pump(after);
+      hedge(now, after);
+      for (WorkerState<P> w : registry.all()) {
+        refreshHealth(w);
+      }
+      breakers.prune(registryIds());
     }
     silent.forEach(s -> s.disconnect("heartbeat timeout"));
     runAll(after);
@@ -459,7 +583,10 @@ public final class Dispatcher<P, R> implements AutoCloseable {
           compileErrors.get(),
           retried.get(),
           interactive.size() + batch.size(),
-          inFlight.size());
+          inFlight.size(),
+          hedged.get(),
+          hedgesWon.get(),
+          cancelled.get());
     }
   }
 
@@ -471,6 +598,29 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   public <T> List<T> workers(java.util.function.Function<WorkerState<P>, T> view) {
     synchronized (lock) {
       return registry.all().stream().map(view).toList();
+    }
+  }
+
+  /**
+   * The first step of a graceful shutdown: new tasks fail at once with SHUTTING_DOWN (the client
+   * compiles locally), tasks already submitted still run; then waits up to {@code timeout} for them
+   * to finish. {@link #close()} ends what is left.
+   *
+   * @return whether every task finished in time
+   */
+  public boolean shutdownGracefully(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      closing = true;
+      while (!inFlight.isEmpty() || !interactive.isEmpty() || !batch.isEmpty()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        // Completions do not notify; a short bounded wait keeps them free of shutdown concerns.
+        lock.wait(Math.max(1, Math.min(50, left / 1_000_000)));
+      }
+      return true;
     }
   }
 
@@ -533,11 +683,19 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     if (interactive.isEmpty() && batch.isEmpty()) {
       return;
     }
-    List<WorkerSnapshot> workers = registry.snapshots();
+    Candidates workers = candidates();
     int free = 0;
     for (WorkerSnapshot w : workers) {
       free += w.draining() ? 0 : w.freeSlots();
     }
+    try {
+      place(workers, free, after);
+    } finally {
+      workers.releaseUnused();
+    }
+  }
+
+  private void place(Candidates workers, int free, List<Runnable> after) {
     Set<CompilerIdentity> exhausted = new HashSet<>();
     for (Deque<Pending> q : List.of(interactive, batch)) {
       for (Iterator<Pending> it = q.iterator(); it.hasNext() && free > 0; ) {
@@ -562,10 +720,173 @@ public final class Dispatcher<P, R> implements AutoCloseable {
               "scheduler picked " + w.id() + ", which cannot run " + p.compiler.describe());
         }
         it.remove();
-        assign(p, w, after);
+        workers.used(w);
+        assign(p, w, false, after);
         free--;
       }
     }
+  }
+
+  /**
+   * The workers the scheduler may pick from now: those whose breaker grants a permission (always
+   * when closed; the one probe when half-open). A live view: elements are current snapshots, and a
+   * worker whose probe permission was used leaves it.
+   */
+  private Candidates candidates() {
+    Candidates c = new Candidates();
+    for (WorkerState<P> w : registry.all()) {
+      if (w.freeSlots() > 0 && !w.draining() && breakers.tryAcquire(w.id())) {
+        c.states.add(w);
+      }
+      refreshHealth(w);
+    }
+    return c;
+  }
+
+  /**
+   * See {@link #candidates()}. A closed breaker's permission costs nothing (granting and giving it
+   * back are no-ops there); a half-open one has a single permission, the probe.
+   */
+  private final class Candidates extends AbstractList<WorkerSnapshot> {
+    final List<WorkerState<P>> states = new ArrayList<>();
+
+    @Override
+    public WorkerSnapshot get(int index) {
+      return states.get(index).snapshot();
+    }
+
+    @Override
+    public int size() {
+      return states.size();
+    }
+
+    /** {@code w} got a task: a worker on probation (half-open) gets no second one. */
+    void used(WorkerState<P> w) {
+      if (!"CLOSED".equals(breakers.state(w.id()))) {
+        states.remove(w);
+        log.info("worker {}: probe task sent (breaker half-open)", w.id());
+      }
+    }
+
+    /** Gives back the permissions of candidates on probation that got no task. */
+    void releaseUnused() {
+      for (WorkerState<P> w : states) {
+        if (!"CLOSED".equals(breakers.state(w.id()))) {
+          breakers.release(w.id());
+        }
+      }
+    }
+  }
+
+  /**
+   * Hedges running tasks past their progress deadline onto another worker with a free slot (idle
+   * capacity only: waiting tasks were placed first), at most {@code maxAttempts} workers per task.
+   */
+  private void hedge(Instant now, List<Runnable> after) {
+    if (settings.hedgeFloor().isZero() || inFlight.isEmpty()) {
+      return;
+    }
+    Candidates workers = null;
+    try {
+      for (Pending p : List.copyOf(inFlight.values())) {
+        if (p.tried.size() >= settings.maxAttempts() || !allOverdue(p, now)) {
+          continue;
+        }
+        if (workers == null) {
+          workers = candidates();
+        }
+        Optional<WorkerSnapshot> pick =
+            scheduler.pick(new TaskRequest(p.compiler, p.tried, p.inputs), workers);
+        if (pick.isEmpty() || pick.get().failureShare() >= HEDGE_MAX_FAILURE_SHARE) {
+          continue; // a duplicate is speculative: never on a worker that is failing
+        }
+        WorkerState<P> w = registry.get(pick.get().id()).orElseThrow();
+        workers.used(w);
+        hedged.incrementAndGet();
+        log.info(
+            "task {} hedged on {}: {} has not answered in {} ms",
+            p.id,
+            w.id(),
+            String.join(",", p.attempts.keySet()),
+            Duration.between(p.attempts.values().iterator().next().assignedAt(), now).toMillis());
+        assign(p, w, true, after);
+      }
+    } finally {
+      if (workers != null) {
+        workers.releaseUnused();
+      }
+    }
+  }
+
+  /** Whether every running attempt of {@code p} is past its progress deadline. */
+  private boolean allOverdue(Pending p, Instant now) {
+    for (Attempt a : p.attempts.values()) {
+      if (Duration.between(a.assignedAt(), now).compareTo(progressDeadline(p, a.worker())) <= 0) {
+        return false;
+      }
+    }
+    return !p.attempts.isEmpty();
+  }
+
+  /** max(hedgeFactor × the worker's average for tasks with this compiler, hedgeFloor). */
+  private Duration progressDeadline(Pending p, String workerId) {
+    double avg = registry.get(workerId).map(w -> w.taskMillis(p.compiler)).orElse(Double.NaN);
+    long floor = settings.hedgeFloor().toMillis();
+    long millis =
+        Double.isNaN(avg) ? floor : Math.max(floor, (long) (settings.hedgeFactor() * avg));
+    return Duration.ofMillis(millis);
+  }
+
+  /**
+   * Ends every running attempt of {@code p} (another answered, or nobody wants it any more): frees
+   * the slots, tells the workers to stop, and, when {@code lostRace}, counts it against the workers
+   * whose attempt was overdue (a hedge that merely lost is neither).
+   */
+  private void withdrawOthers(Pending p, String why, boolean lostRace, List<Runnable> after) {
+    Instant now = clock.instant();
+    for (Attempt a : p.attempts.values()) {
+      Duration took = Duration.between(a.assignedAt(), now);
+      if (lostRace && !a.hedge() && took.compareTo(progressDeadline(p, a.worker())) > 0) {
+        breakers.failure(a.worker(), took, "overdue and lost the race (" + why + ")");
+      } else {
+        breakers.release(a.worker());
+      }
+      registry
+          .get(a.worker())
+          .ifPresent(
+              w -> {
+                w.taskWithdrawn();
+                refreshHealth(w);
+              });
+      TaskSink<P> sink = sinkOf(a.worker());
+      if (sink != null) {
+        log.debug("task {} cancelled on {}: {}", p.id, a.worker(), why);
+        after.add(() -> sink.cancel(p.id));
+      }
+    }
+    p.attempts.clear();
+  }
+
+  private TaskSink<P> sinkOf(String workerId) {
+    return registry.get(workerId).map(WorkerState::sink).orElse(null);
+  }
+
+  /** Copies the worker's breaker state into its registry entry (for the score and status). */
+  private void refreshHealth(WorkerState<P> w) {
+    w.health(breakers.state(w.id()), breakers.failureShare(w.id()));
+  }
+
+  private Set<String> registryIds() {
+    Set<String> ids = new HashSet<>();
+    for (WorkerState<P> w : registry.all()) {
+      ids.add(w.id());
+    }
+    return ids;
+  }
+
+  /** Whether the coordinator started recently enough that workers may still be reconnecting. */
+  private boolean waitingForWorkers() {
+    return Duration.between(startedAt, clock.instant()).compareTo(settings.workerWait()) < 0;
   }
 
   /** Records a connectivity event (under the lock, so the log keeps the registry's order). */
@@ -573,14 +894,17 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     events.record(new ConnectivityEvent(clock.instant(), type, d.id(), d.hostname(), reason));
   }
 
-  private void assign(Pending p, WorkerState<P> w, List<Runnable> after) {
+  private void assign(Pending p, WorkerState<P> w, boolean hedge, List<Runnable> after) {
     Instant now = clock.instant();
-    Duration waited = Duration.between(p.waitingSince, now);
-    p.queueMicros += waited.toNanos() / 1000;
     String workerId = w.id();
-    after.add(() -> listener.assigned(p.id, p.payload, workerId, waited));
-    p.worker = w.id();
-    p.assignedAt = now;
+    if (hedge) {
+      after.add(() -> listener.hedged(p.id, workerId));
+    } else {
+      Duration waited = Duration.between(p.waitingSince, now);
+      p.queueMicros += waited.toNanos() / 1000;
+      after.add(() -> listener.assigned(p.id, p.payload, workerId, waited));
+    }
+    p.attempts.put(w.id(), new Attempt(w.id(), now, hedge));
     p.tried.add(w.id());
     w.taskStarted();
     w.sentInputs().sent(p.inputs);
@@ -591,8 +915,14 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   }
 
   private void requeueTasksOf(String workerId, String reason, List<Runnable> after) {
+    Instant now = clock.instant();
     for (Pending p : List.copyOf(inFlight.values())) {
-      if (workerId.equals(p.worker)) {
+      Attempt a = p.attempts.remove(workerId);
+      if (a == null) {
+        continue;
+      }
+      breakers.failure(workerId, Duration.between(a.assignedAt(), now), "lost: " + reason);
+      if (p.attempts.isEmpty()) {
         inFlight.remove(p.id);
         retry(p, "worker " + workerId + " lost (" + reason + ")", after);
       }
@@ -600,7 +930,6 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   }
 
   private void retry(Pending p, String why, List<Runnable> after) {
-    p.worker = null;
     if (p.tried.size() >= settings.maxAttempts()) {
       fail(
           p,
@@ -627,6 +956,9 @@ public final class Dispatcher<P, R> implements AutoCloseable {
 
   /** Fails waiting tasks that no connected worker can ever run. */
   private void failUnplaceable(List<Runnable> after) {
+    if (waitingForWorkers()) {
+      return;
+    }
     for (Deque<Pending> q : List.of(interactive, batch)) {
       for (Iterator<Pending> it = q.iterator(); it.hasNext(); ) {
         Pending p = it.next();

@@ -97,7 +97,8 @@ public final class StatusGrpcService extends StatusServiceGrpc.StatusServiceImpl
               .setFreeMemoryBytes(w.freeMemoryBytes())
               .setLoadAverage(w.loadAverage())
               .setRttMillis(w.rttMillis())
-              .setTaskMillis(w.taskMillis()));
+              .setTaskMillis(w.taskMillis())
+              .setCircuitState(w.circuitState()));
     }
     out.onNext(b.build());
     out.onCompleted();

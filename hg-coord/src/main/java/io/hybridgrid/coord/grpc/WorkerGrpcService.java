@@ -6,6 +6,8 @@ import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.auth.AuthInterceptor;
 import io.hybridgrid.common.auth.Identity;
 import io.hybridgrid.common.grpc.FieldLimits;
+import io.hybridgrid.common.grpc.WireTypes;
+import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.coord.action.ActionOutcome;
 import io.hybridgrid.coord.cas.ContentStore;
 import io.hybridgrid.coord.cas.Digest;
@@ -17,6 +19,7 @@ import io.hybridgrid.coord.registry.TaskSink;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
 import io.hybridgrid.coord.registry.WorkerLoad;
 import io.hybridgrid.proto.v1.ActionResult;
+import io.hybridgrid.proto.v1.CancelTask;
 import io.hybridgrid.proto.v1.CompileResult;
 import io.hybridgrid.proto.v1.CompileTask;
 import io.hybridgrid.proto.v1.CoordinatorMessage;
@@ -25,7 +28,6 @@ import io.hybridgrid.proto.v1.OutputFile;
 import io.hybridgrid.proto.v1.Ping;
 import io.hybridgrid.proto.v1.RegisterAck;
 import io.hybridgrid.proto.v1.TaskAssignment;
-import io.hybridgrid.proto.v1.TaskRejection;
 import io.hybridgrid.proto.v1.TaskResult;
 import io.hybridgrid.proto.v1.WorkerMessage;
 import io.hybridgrid.proto.v1.WorkerServiceGrpc;
@@ -139,6 +141,15 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
       CoordinatorMessage m = CoordinatorMessage.newBuilder().setAssignment(a).build();
       metrics.transfer("out", "worker", m.getSerializedSize());
       send(m);
+    }
+
+    @Override
+    public void cancel(String taskId) {
+      declaredOutputs.remove(taskId); // whatever it still sends for the task is ignored
+      send(
+          CoordinatorMessage.newBuilder()
+              .setCancel(CancelTask.newBuilder().setTaskId(taskId))
+              .build());
     }
 
     @Override
@@ -270,22 +281,19 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
         } catch (IllegalArgumentException | IOException e) {
           // The worker's fault, not the action's: another worker gets it.
           dispatcher.rejected(
-              workerId, r.getTaskId(), true, false, "unusable result: " + e.getMessage());
+              workerId,
+              r.getTaskId(),
+              Rejection.INFRASTRUCTURE,
+              "unusable result: " + e.getMessage());
           return;
         }
         dispatcher.result(workerId, r.getTaskId(), new WorkResult.ActionDone(outcome));
         return;
       }
-      TaskRejection.Reason reason = r.getRejection().getReason();
-      boolean retryable =
-          reason == TaskRejection.Reason.UNAVAILABLE
-              || reason == TaskRejection.Reason.INFRASTRUCTURE
-              || reason == TaskRejection.Reason.REASON_UNSPECIFIED;
       dispatcher.rejected(
           workerId,
           r.getTaskId(),
-          retryable,
-          reason == TaskRejection.Reason.INVALID_TASK,
+          WireTypes.fromWire(r.getRejection().getReason()),
           FieldLimits.cut(r.getRejection().getMessage(), FieldLimits.MAX_TEXT));
     }
 

@@ -97,11 +97,18 @@ public final class HttpApi {
         });
   }
 
-  /** Answers a request for {@code path} with method {@code method}. */
+  /**
+   * Answers a request for {@code path} with method {@code method}. Who may call is checked before,
+   * by {@link HttpAccess}: the one state-changing call here ({@code POST /api/v1/workers/ID/drain})
+   * needs an {@code admin} token, or, on a coordinator without tokens, a loopback peer.
+   */
   public Response handle(String method, String path) {
     int q = path.indexOf('?');
     String p = q >= 0 ? path.substring(0, q) : path;
     String query = q >= 0 ? path.substring(q + 1) : "";
+    if (method.equals("POST") && p.startsWith("/api/v1/workers/") && p.endsWith("/drain")) {
+      return drain(p);
+    }
     if (!method.equals("GET") && !method.equals("HEAD")) {
       return Response.text(405, "method " + method + " not allowed\n");
     }
@@ -169,6 +176,22 @@ public final class HttpApi {
     }
   }
 
+  /** {@code POST /api/v1/workers/ID/drain}: the worker takes no new tasks; running ones finish. */
+  private Response drain(String p) {
+    String prefix = "/api/v1/workers/";
+    String suffix = "/drain";
+    if (p.length() <= prefix.length() + suffix.length()) {
+      return Response.text(404, "no worker id in POST " + p + "\n");
+    }
+    String id =
+        java.net.URLDecoder.decode(
+            p.substring(prefix.length(), p.length() - suffix.length()), StandardCharsets.UTF_8);
+    if (!status.drain(id)) {
+      return Response.text(404, "no connected worker with id '" + id + "'\n");
+    }
+    return Response.text(200, "draining " + id + "\n");
+  }
+
   private ObjectNode stats() {
     DispatchStats s = status.stats();
     ObjectNode o = json.createObjectNode();
@@ -179,6 +202,9 @@ public final class HttpApi {
     o.put("active_tasks", s.active());
     o.put("compile_errors", s.compileErrors());
     o.put("tasks_retried", s.tasksRetried());
+    o.put("tasks_hedged", s.tasksHedged());
+    o.put("hedges_won", s.hedgesWon());
+    o.put("tasks_cancelled", s.tasksCancelled());
     o.put("uptime_seconds", status.uptime().toSeconds());
     CacheStats c = status.cacheStats();
     o.put("cache_enabled", c.enabled());
@@ -333,7 +359,9 @@ public final class HttpApi {
       o.put("active_tasks", w.active());
       o.put("tasks_completed", w.completed());
       o.put("tasks_failed", w.failed());
+      o.put("tasks_assigned", w.assigned());
       o.put("state", w.state());
+      o.put("circuit_state", w.circuitState());
       ArrayNode compilers = o.putArray("compilers");
       w.compilers().forEach(c -> compilers.add(c.describe()));
       o.put("connected_at", w.connectedAt().toString());

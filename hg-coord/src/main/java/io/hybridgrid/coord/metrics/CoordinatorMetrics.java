@@ -21,7 +21,6 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import java.util.function.ToIntFunction;
 
 /**
  * The coordinator's Prometheus metrics (Micrometer): it hears the dispatcher ({@link
@@ -61,21 +60,15 @@ public final class CoordinatorMetrics
   private final AtomicReference<LongSupplier> casBlobs = new AtomicReference<>(() -> 0);
   private final AtomicReference<LongSupplier> casBytes = new AtomicReference<>(() -> 0);
   private final Supplier<List<CoordinatorStatus.WorkerView>> workers;
-  private final ToIntFunction<String> circuitState;
 
   /**
    * @param workers the connected workers, read when scraped
    * @param stats the dispatcher's counters, read when scraped (held strongly: Micrometer keeps a
    *     gauge's object weakly, and a lambda nobody else holds would read NaN after a GC)
-   * @param circuitState a worker's breaker as the coordinator keeps it: 0 closed, 1 half-open, 2
-   *     open (the per-worker breaker of the dispatcher; {@code id -> 0} while there is none)
    */
   public CoordinatorMetrics(
-      Supplier<List<CoordinatorStatus.WorkerView>> workers,
-      Supplier<DispatchStats> stats,
-      ToIntFunction<String> circuitState) {
+      Supplier<List<CoordinatorStatus.WorkerView>> workers, Supplier<DispatchStats> stats) {
     this.workers = workers;
-    this.circuitState = circuitState;
 
     for (Placement p : Placement.values()) {
       for (Outcome o : Outcome.values()) {
@@ -159,6 +152,18 @@ public final class CoordinatorMetrics
     return registry;
   }
 
+  /**
+   * The value of {@code hybridgrid_circuit_state} for a worker whose breaker (the dispatcher's, per
+   * worker, fed by task outcomes) is in {@code state}: 0 closed, 1 half-open, 2 open.
+   */
+  static int circuitCode(String state) {
+    return switch (state) {
+      case "OPEN", "FORCED_OPEN" -> 2;
+      case "HALF_OPEN" -> 1;
+      default -> 0;
+    };
+  }
+
   private void refresh() {
     List<CoordinatorStatus.WorkerView> all = workers.get();
     Map<String, Integer> byState = new TreeMap<>();
@@ -171,7 +176,7 @@ public final class CoordinatorMetrics
       if (w.rttMillis() >= 0) {
         lat.add(MultiGauge.Row.of(tags, w.rttMillis() / 1000));
       }
-      cb.add(MultiGauge.Row.of(tags, circuitState.applyAsInt(w.id())));
+      cb.add(MultiGauge.Row.of(tags, circuitCode(w.circuitState())));
     }
     List<MultiGauge.Row<?>> states = new ArrayList<>();
     byState.forEach((s, n) -> states.add(MultiGauge.Row.of(Tags.of("state", s), n)));

@@ -1,8 +1,11 @@
 package io.hybridgrid.coord.registry;
 
+import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.coord.scheduler.MachineArch;
 import io.hybridgrid.coord.scheduler.WorkerSnapshot;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The coordinator's live view of one connected worker. Mutated only under the dispatcher's lock.
@@ -30,8 +33,13 @@ public final class WorkerState<P> {
   private final Ewma taskMillis = new Ewma(TASK_TIME_ALPHA);
   private final Ewma rttMillis = new Ewma(RTT_ALPHA);
   private final SentInputs sentInputs = new SentInputs(SentInputs.DEFAULT_CAPACITY);
+  // Task time per compiler identity: the hedging deadline compares a task with similar ones.
+  private final Map<CompilerIdentity, Ewma> taskMillisByCompiler = new HashMap<>();
 
   private int active;
+  private long assigned;
+  private double failureShare;
+  private String circuitState = "CLOSED";
   private long completed;
   private long failed;
   private boolean draining;
@@ -134,9 +142,40 @@ public final class WorkerState<P> {
     return sentInputs;
   }
 
+  /** Tasks sent to this worker since it registered (hedges and retries included). */
+  public long assigned() {
+    return assigned;
+  }
+
+  /** Its circuit breaker's state (CLOSED, OPEN, HALF_OPEN), as the dispatcher last set it. */
+  public String circuitState() {
+    return circuitState;
+  }
+
+  /** Share of its recent outcomes that were failures, as its breaker last counted them. */
+  public double failureShare() {
+    return failureShare;
+  }
+
+  /** The dispatcher's latest reading of this worker's breaker. */
+  public void health(String circuitState, double failureShare) {
+    if (!circuitState.equals(this.circuitState) || failureShare != this.failureShare) {
+      this.circuitState = circuitState;
+      this.failureShare = failureShare;
+      snapshot = null;
+    }
+  }
+
   /** A task was sent to this worker. */
   public void taskStarted() {
     active++;
+    assigned++;
+    snapshot = null;
+  }
+
+  /** A task sent here was taken back (cancelled or won elsewhere): neither success nor failure. */
+  public void taskWithdrawn() {
+    active = Math.max(0, active - 1);
     snapshot = null;
   }
 
@@ -155,6 +194,21 @@ public final class WorkerState<P> {
   public void taskTime(double millis) {
     taskMillis.add(millis);
     snapshot = null;
+  }
+
+  /** A result for a task needing {@code compiler} arrived {@code millis} after it was sent. */
+  public void taskTime(CompilerIdentity compiler, double millis) {
+    taskTime(millis);
+    taskMillisByCompiler.computeIfAbsent(compiler, c -> new Ewma(TASK_TIME_ALPHA)).add(millis);
+  }
+
+  /**
+   * Moving average of task time for tasks needing {@code compiler}, else of all its tasks; NaN
+   * before the first result.
+   */
+  public double taskMillis(CompilerIdentity compiler) {
+    Ewma e = taskMillisByCompiler.get(compiler);
+    return e != null ? e.value() : taskMillis.value();
   }
 
   /** A pong arrived {@code millis} after its ping was sent. */
@@ -198,6 +252,7 @@ public final class WorkerState<P> {
         freeMemoryBytes,
         taskMillis.value(),
         rttMillis.value(),
-        sentInputs);
+        sentInputs,
+        failureShare);
   }
 }

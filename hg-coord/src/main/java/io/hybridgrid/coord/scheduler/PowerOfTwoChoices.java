@@ -9,23 +9,27 @@ import java.util.random.RandomGenerator;
  * and keep the one with the better {@link #score}. Close to least-loaded in balance, without
  * herding every task onto the one momentarily best machine.
  *
- * <p>The score (higher is better; docs/design.md, "Scheduling") multiplies six terms in (0, 1] and
- * an affinity bonus in [1, 1 + {@link #AFFINITY_WEIGHT}]:
+ * <p>The score (higher is better; docs/design.md, "Scheduling") multiplies seven terms in (0, 1]
+ * and an affinity bonus in [1, 1 + {@link #AFFINITY_WEIGHT}]:
  *
  * <pre>
- * score = free × slotSpeed × time × rtt × memory × arch × affinity
+ * score = free × slotSpeed × time × rtt × memory × arch × health × affinity
  *   free      = freeSlots / maxParallel
  *   slotSpeed = min(1, cores / maxParallel)
  *   time      = 1 / (1 + taskMillis / 1000)      (1 while not measured)
  *   rtt       = 1 / (1 + rttMillis / 50)         (1 while not measured)
  *   memory    = min(1, freeMemoryBytes / 1 GiB)  (1 while unknown)
  *   arch      = 1 when the worker's architecture is the compiler's target architecture, else 0.9
+ *   health    = 1 - 0.9 × failureShare           (its breaker's recent outcomes; 1 when none failed)
  *   affinity  = 1 + AFFINITY_WEIGHT × (input bytes the worker already holds / the task's input bytes)
  * </pre>
  *
- * The affinity term prefers, among the two sampled workers, the one that already holds the action's
- * inputs (the coordinator remembers what it sent each worker), so its CAS fetches nothing; with
- * weight 1 a worker holding every input wins against one with up to twice its free-slot share.
+ * The health term is what keeps a worker whose compiler crashes from looking best: it answers at
+ * once, so its slots are always free and its task time (measured on results only) never grows.
+ *
+ * <p>The affinity term prefers, among the two sampled workers, the one that already holds the
+ * action's inputs (the coordinator remembers what it sent each worker), so its CAS fetches nothing;
+ * with weight 1 a worker holding every input wins against one with up to twice its free-slot share.
  *
  * <p>Ties go to the worker with more free slots, then to the first sampled.
  */
@@ -44,6 +48,9 @@ public final class PowerOfTwoChoices implements Scheduler {
 
   /** The affinity bonus of a worker that holds all of a task's input bytes. */
   public static final double AFFINITY_WEIGHT = 1.0;
+
+  /** How much a fully failing worker's score is cut: its health term is 1 - this. */
+  public static final double FAILURE_WEIGHT = 0.9;
 
   private final RandomGenerator random;
 
@@ -83,7 +90,8 @@ public final class PowerOfTwoChoices implements Scheduler {
             ? 1.0
             : Math.min(1.0, (double) w.freeMemoryBytes() / MEMORY_FULL_BYTES);
     double arch = w.arch().equals(targetArch) ? 1.0 : FOREIGN_ARCH;
-    return free * slotSpeed * time * rtt * memory * arch;
+    double health = 1.0 - FAILURE_WEIGHT * Math.min(1.0, Math.max(0.0, w.failureShare()));
+    return free * slotSpeed * time * rtt * memory * arch * health;
   }
 
   /**

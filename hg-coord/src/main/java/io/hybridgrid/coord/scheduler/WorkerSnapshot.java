@@ -20,6 +20,8 @@ import java.util.Set;
  * @param rttMillis moving average of its round-trip time; NaN = not measured
  * @param holdings what the coordinator believes it already holds in its CAS (read under the
  *     dispatcher's lock, like the rest of a decision)
+ * @param failureShare share of its recent task outcomes that were worker faults (its circuit
+ *     breaker's window), in [0, 1]; 0 = none or not known
  */
 public record WorkerSnapshot(
     String id,
@@ -32,7 +34,8 @@ public record WorkerSnapshot(
     long freeMemoryBytes,
     double taskMillis,
     double rttMillis,
-    Holdings holdings) {
+    Holdings holdings,
+    double failureShare) {
   public WorkerSnapshot {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(holdings, "holdings");
@@ -69,7 +72,8 @@ public record WorkerSnapshot(
         freeMemoryBytes,
         taskMillis,
         rttMillis,
-        Holdings.NONE);
+        Holdings.NONE,
+        0);
   }
 
   /** Slots not running a task. */

@@ -82,6 +82,8 @@ public final class CoordinatorStatus {
    * @param loadAverage load average by its last heartbeat (negative = unknown)
    * @param rttMillis round-trip time average, -1 until measured
    * @param taskMillis task time average, -1 until measured
+   * @param assigned tasks sent to it since it registered (retries and hedges included)
+   * @param circuitState its circuit breaker's state: CLOSED, OPEN or HALF_OPEN
    */
   public record WorkerView(
       String id,
@@ -102,7 +104,9 @@ public final class CoordinatorStatus {
       long freeMemoryBytes,
       double loadAverage,
       double rttMillis,
-      double taskMillis) {}
+      double taskMillis,
+      long assigned,
+      String circuitState) {}
 
   public DispatchStats stats() {
     return dispatcher.stats();
@@ -124,6 +128,15 @@ public final class CoordinatorStatus {
 
   public Duration uptime() {
     return Duration.between(startedAt, clock.instant());
+  }
+
+  /**
+   * Drains the connected worker {@code id} (admin call): no new tasks, running ones finish.
+   *
+   * @return false when no such worker is connected
+   */
+  public boolean drain(String id) {
+    return dispatcher.drain(id);
   }
 
   public List<WorkerView> workers() {
@@ -163,7 +176,9 @@ public final class CoordinatorStatus {
         w.freeMemoryBytes(),
         w.loadAverage(),
         orMinusOne(w.rttMillis()),
-        orMinusOne(w.taskMillis()));
+        orMinusOne(w.taskMillis()),
+        w.assigned(),
+        w.circuitState());
   }
 
   private static double orMinusOne(double v) {

@@ -169,4 +169,9 @@ public final class TaskFeed<P> implements DispatchListener<P> {
   public void retried(String taskId, String workerId) {
     running.remove(taskId);
   }
+
+  @Override
+  public void cancelled(String taskId) {
+    running.remove(taskId);
+  }
 }

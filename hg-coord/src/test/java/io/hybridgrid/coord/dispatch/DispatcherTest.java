@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.coord.events.EventLog;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
 import io.hybridgrid.coord.registry.WorkerLoad;
@@ -46,7 +47,9 @@ class DispatcherTest {
   private Dispatcher<String, Integer> dispatcher(int queueCapacity, int maxAttempts) {
     return new Dispatcher<>(
         new DispatchSettings(
-            queueCapacity, QUEUE_TIMEOUT, TASK_TIMEOUT, maxAttempts, HEARTBEAT_TIMEOUT),
+                queueCapacity, QUEUE_TIMEOUT, TASK_TIMEOUT, maxAttempts, HEARTBEAT_TIMEOUT)
+            .withWorkerWait(Duration.ZERO)
+            .withHedging(3, Duration.ZERO),
         new FirstCandidate(),
         clock,
         r -> r != 0,
@@ -318,7 +321,7 @@ class DispatcherTest {
     CompletableFuture<Completed<Integer>> f = submit("a");
     String id = w1.last().taskId();
 
-    dispatcher.rejected("w1", id, true, false, "circuit breaker open");
+    dispatcher.rejected("w1", id, Rejection.INFRASTRUCTURE, "circuit breaker open");
 
     assertEquals(id, w2.last().taskId());
     assertEquals(1, dispatcher.stats().tasksRetried());
@@ -334,7 +337,7 @@ class DispatcherTest {
     RecordingSink w1 = worker("w1", 1, GCC);
     CompletableFuture<Completed<Integer>> f = submit("a");
 
-    dispatcher.rejected("w1", w1.last().taskId(), true, false, "compiler crashed");
+    dispatcher.rejected("w1", w1.last().taskId(), Rejection.INFRASTRUCTURE, "compiler crashed");
 
     DispatchException e = failure(f);
     assertEquals(DispatchException.Kind.RETRIES_EXHAUSTED, e.kind());
@@ -348,7 +351,8 @@ class DispatcherTest {
     RecordingSink w2 = worker("w2", 1, GCC);
     CompletableFuture<Completed<Integer>> f = submit("a");
 
-    dispatcher.rejected("w1", w1.last().taskId(), false, false, "forbidden argument -fplugin=x.so");
+    dispatcher.rejected(
+        "w1", w1.last().taskId(), Rejection.FORBIDDEN_ARGUMENT, "forbidden argument -fplugin=x.so");
 
     DispatchException e = failure(f);
     assertEquals(DispatchException.Kind.REJECTED, e.kind());
@@ -365,7 +369,8 @@ class DispatcherTest {
     RecordingSink w2 = worker("w2", 1, GCC);
     CompletableFuture<Completed<Integer>> f = submit("a");
 
-    dispatcher.rejected("w1", w1.last().taskId(), false, true, "source path escapes the tree");
+    dispatcher.rejected(
+        "w1", w1.last().taskId(), Rejection.INVALID_TASK, "source path escapes the tree");
 
     DispatchException e = failure(f);
     assertEquals(DispatchException.Kind.INVALID_TASK, e.kind());
@@ -382,9 +387,9 @@ class DispatcherTest {
     CompletableFuture<Completed<Integer>> f = submit("a");
     String id = w1.last().taskId();
 
-    dispatcher.rejected("w1", id, true, false, "infrastructure 1");
+    dispatcher.rejected("w1", id, Rejection.INFRASTRUCTURE, "infrastructure 1");
     assertEquals(id, w2.last().taskId());
-    dispatcher.rejected("w2", id, true, false, "infrastructure 2");
+    dispatcher.rejected("w2", id, Rejection.INFRASTRUCTURE, "infrastructure 2");
 
     DispatchException e = failure(f);
     assertEquals(DispatchException.Kind.RETRIES_EXHAUSTED, e.kind());
@@ -570,7 +575,6 @@ class DispatcherTest {
     assertEquals(1, dispatcher.stats().queued());
 
     dispatcher.cancel(waiting);
-    dispatcher.cancel(running); // running tasks are not recalled
 
     assertEquals(0, dispatcher.stats().queued());
     assertEquals(1, dispatcher.stats().active());

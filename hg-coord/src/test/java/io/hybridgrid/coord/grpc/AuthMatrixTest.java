@@ -200,6 +200,17 @@ class AuthMatrixTest {
     assertEquals(405, post(http, uri, ADMIN));
   }
 
+  @Test
+  void drainingAWorkerNeedsTheAdminRole() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    URI uri = URI.create("http://127.0.0.1:" + server.httpPort() + "/api/v1/workers/w9/drain");
+    assertEquals(401, post(http, uri, null));
+    assertEquals(403, post(http, uri, CLIENT));
+    assertEquals(403, post(http, uri, WORKER));
+    // The admin reaches the route: no worker w9 is connected.
+    assertEquals(404, post(http, uri, ADMIN));
+  }
+
   private static int post(HttpClient http, URI uri, String token) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody());
     if (token != null) {

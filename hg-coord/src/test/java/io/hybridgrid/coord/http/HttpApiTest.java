@@ -56,7 +56,11 @@ class HttpApiTest {
   private final ObjectMapper json = new ObjectMapper();
   private final MutableClock clock = new MutableClock(START);
   private final Dispatcher<String, Integer> dispatcher =
-      new Dispatcher<>(DispatchSettings.defaults(), new FirstCandidate(), clock, r -> r != 0);
+      new Dispatcher<>(
+          DispatchSettings.defaults().withWorkerWait(Duration.ZERO),
+          new FirstCandidate(),
+          clock,
+          r -> r != 0);
   private final HttpApi api = new HttpApi(new CoordinatorStatus(dispatcher, clock));
 
   private RecordingSink register(String id, int slots, CompilerIdentity... compilers) {
@@ -168,6 +172,23 @@ class HttpApiTest {
 
     assertEquals(404, r.status());
     assertEquals("no such path: /api/v2/stats\n", text(r));
+  }
+
+  @Test
+  void drainStopsNewAssignmentsToTheWorker() throws Exception {
+    RecordingSink w1 = register("w1", 1, GCC);
+
+    // Who may call it is HttpAccess's decision (AuthMatrixTest: admin token, or loopback).
+    HttpApi.Response unknown = api.handle("POST", "/api/v1/workers/w9/drain");
+    assertEquals(404, unknown.status());
+    assertEquals("no connected worker with id 'w9'\n", text(unknown));
+    assertEquals("active", getJson("/api/v1/workers").get(0).get("state").asText());
+
+    HttpApi.Response ok = api.handle("POST", "/api/v1/workers/w1/drain");
+    assertEquals(200, ok.status());
+    assertEquals("draining", getJson("/api/v1/workers").get(0).get("state").asText());
+    var unused = dispatcher.submit(GCC, Priority.INTERACTIVE, "after drain");
+    assertTrue(w1.assignments().isEmpty(), "a drained worker gets no new task");
   }
 
   @ParameterizedTest

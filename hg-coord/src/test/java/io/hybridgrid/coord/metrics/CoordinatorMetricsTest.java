@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.dispatch.Priority;
@@ -33,7 +34,7 @@ class CoordinatorMetricsTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T10:00:00Z"));
   private CoordinatorStatus status;
   private final CoordinatorMetrics metrics =
-      new CoordinatorMetrics(() -> status.workers(), () -> status.stats(), id -> 0);
+      new CoordinatorMetrics(() -> status.workers(), () -> status.stats());
   private final Dispatcher<String, Integer> dispatcher =
       new Dispatcher<>(
           DispatchSettings.defaults(),
@@ -81,6 +82,23 @@ class CoordinatorMetricsTest {
     }
     assertTrue(s.contains("jvm_memory_used_bytes"), "JVM metrics");
     assertTrue(s.contains("process_cpu_usage"), "process metrics");
+  }
+
+  @Test
+  void circuitStateIsTheDispatchersBreakerOfEachWorker() {
+    RecordingSink sink = new RecordingSink();
+    dispatcher.register(
+        new WorkerDescriptor(
+            "w1", "w1.lan", 8, 16L << 30, "amd64", "linux", Set.of(GCC), 1, "0.1.0"),
+        sink);
+    assertEquals(0, value(metrics.scrape(), "hybridgrid_circuit_state{worker=\"w1\"}"));
+    // Three infrastructure failures in a row (the breaker's minimum) open it.
+    for (int i = 0; i < 3; i++) {
+      dispatcher.submit(GCC, Priority.INTERACTIVE, "f" + i + ".c");
+      dispatcher.rejected("w1", sink.last().taskId(), Rejection.INFRASTRUCTURE, "crashed");
+    }
+    assertEquals("OPEN", status.workers().get(0).circuitState());
+    assertEquals(2, value(metrics.scrape(), "hybridgrid_circuit_state{worker=\"w1\"}"));
   }
 
   @Test

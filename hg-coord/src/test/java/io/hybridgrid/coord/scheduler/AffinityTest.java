@@ -27,7 +27,18 @@ class AffinityTest {
 
   private static WorkerSnapshot worker(String id, int slots, int busy, Holdings holdings) {
     return new WorkerSnapshot(
-        id, Set.of(GCC), "x86_64", slots, slots, busy, false, 0, Double.NaN, Double.NaN, holdings);
+        id,
+        Set.of(GCC),
+        "x86_64",
+        slots,
+        slots,
+        busy,
+        false,
+        0,
+        Double.NaN,
+        Double.NaN,
+        holdings,
+        0);
   }
 
   @Test

@@ -11,6 +11,17 @@ public final class RecordingSink implements TaskSink<String> {
 
   private final List<Assignment> assignments = new ArrayList<>();
   private final List<String> disconnects = new ArrayList<>();
+  private final List<String> cancels = new ArrayList<>();
+
+  @Override
+  public synchronized void cancel(String taskId) {
+    cancels.add(taskId);
+  }
+
+  /** Task ids the dispatcher told this worker to stop. */
+  public synchronized List<String> cancels() {
+    return List.copyOf(cancels);
+  }
 
   @Override
   public synchronized void assign(String taskId, String payload, long timeoutMillis) {

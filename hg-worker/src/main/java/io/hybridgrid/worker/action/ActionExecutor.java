@@ -2,6 +2,7 @@ package io.hybridgrid.worker.action;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hybridgrid.common.fs.TempTrees;
+import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.worker.cas.BlobDigest;
 import io.hybridgrid.worker.cas.BlobMismatchException;
 import io.hybridgrid.worker.cas.BlobNotFoundException;
@@ -10,7 +11,6 @@ import io.hybridgrid.worker.cas.CasFetcher;
 import io.hybridgrid.worker.cas.LocalCas;
 import io.hybridgrid.worker.compiler.InstalledCompilers;
 import io.hybridgrid.worker.compiler.TaskRefusedException;
-import io.hybridgrid.worker.compiler.TaskRefusedException.Reason;
 import io.hybridgrid.worker.metrics.TaskMeter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -140,7 +140,7 @@ public final class ActionExecutor {
     }
     if (!breaker.tryAcquirePermission()) {
       throw new TaskRefusedException(
-          Reason.UNAVAILABLE,
+          Rejection.UNAVAILABLE,
           "circuit breaker is " + breaker.getState() + " after repeated infrastructure failures");
     }
     long start = System.nanoTime();
@@ -149,13 +149,23 @@ public final class ActionExecutor {
       breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       return out;
     } catch (TaskRefusedException e) {
-      if (e.reason() == Reason.INFRASTRUCTURE) {
+      if (Thread.currentThread().isInterrupted()) {
+        // Cancelled (the coordinator no longer wants it) or the worker is stopping: the sandbox
+        // killed the command's tree; that is no fault of this machine.
+        breaker.releasePermission();
+        throw new TaskRefusedException(Rejection.UNAVAILABLE, "cancelled", e);
+      }
+      if (e.reason() == Rejection.INFRASTRUCTURE) {
         breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
       } else {
         breaker.releasePermission();
       }
       throw e;
     } catch (RuntimeException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        breaker.releasePermission();
+        throw new TaskRefusedException(Rejection.UNAVAILABLE, "cancelled", e);
+      }
       breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
       throw e;
     }
@@ -217,14 +227,14 @@ public final class ActionExecutor {
     try {
       ActionChecks.check(action, settings);
     } catch (InvalidActionException e) {
-      throw new TaskRefusedException(Reason.INVALID_TASK, e.getMessage(), e);
+      throw new TaskRefusedException(Rejection.INVALID_TASK, e.getMessage(), e);
     }
     Path installed = null;
     if (action.toolchain().shipped()) {
       String arch = action.toolchain().hostArch();
       if (!arch.isEmpty() && !arch.equals(System.getProperty("os.arch"))) {
         throw new TaskRefusedException(
-            Reason.UNKNOWN_COMPILER,
+            Rejection.UNKNOWN_COMPILER,
             "the toolchain runs on " + arch + "; this worker is " + System.getProperty("os.arch"));
       }
     } else {
@@ -234,12 +244,12 @@ public final class ActionExecutor {
               .orElseThrow(
                   () ->
                       new TaskRefusedException(
-                          Reason.UNKNOWN_COMPILER,
+                          Rejection.UNKNOWN_COMPILER,
                           "this worker has no " + action.compiler().describe()));
     }
     if (!available()) {
       throw new TaskRefusedException(
-          Reason.INFRASTRUCTURE,
+          Rejection.INFRASTRUCTURE,
           "bubblewrap is not installed at " + settings.bwrap() + " (Debian package bubblewrap)");
     }
     List<ActionSpec.InputFile> files = new ArrayList<>(action.inputs());
@@ -274,7 +284,7 @@ public final class ActionExecutor {
         }
       }
       throw new TaskRefusedException(
-          Reason.INVALID_TASK,
+          Rejection.INVALID_TASK,
           "input(s) missing from the coordinator's store (upload them first): "
               + (paths.size() > 10
                   ? paths.subList(0, 10) + " and " + (paths.size() - 10) + " more"
@@ -282,10 +292,12 @@ public final class ActionExecutor {
           e);
     } catch (BlobMismatchException e) {
       throw new TaskRefusedException(
-          Reason.INFRASTRUCTURE, "the coordinator sent a corrupt blob: " + e.getMessage(), e);
+          Rejection.INFRASTRUCTURE, "the coordinator sent a corrupt blob: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new TaskRefusedException(
-          Reason.INFRASTRUCTURE, "cannot fetch inputs from the coordinator: " + e.getMessage(), e);
+          Rejection.INFRASTRUCTURE,
+          "cannot fetch inputs from the coordinator: " + e.getMessage(),
+          e);
     }
   }
 
@@ -304,7 +316,7 @@ public final class ActionExecutor {
       return dir;
     } catch (IOException e) {
       throw new TaskRefusedException(
-          Reason.INFRASTRUCTURE, "cannot create a task directory: " + e, e);
+          Rejection.INFRASTRUCTURE, "cannot create a task directory: " + e, e);
     }
   }
 
@@ -317,7 +329,7 @@ public final class ActionExecutor {
       Set<PosixFilePermission> mode = Files.getPosixFilePermissions(d);
       if (!mode.contains(PosixFilePermission.OTHERS_EXECUTE)) {
         throw new TaskRefusedException(
-            Reason.INFRASTRUCTURE,
+            Rejection.INFRASTRUCTURE,
             "the sandbox user cannot reach the work directory: "
                 + d
                 + " is not traversable by others (chmod o+x it, or choose another --work-dir)");
@@ -392,10 +404,10 @@ public final class ActionExecutor {
         prepareWritable(tree.host(w), w.equals(tmp));
       }
     } catch (InvalidActionException e) {
-      throw new TaskRefusedException(Reason.INVALID_TASK, e.getMessage(), e);
+      throw new TaskRefusedException(Rejection.INVALID_TASK, e.getMessage(), e);
     } catch (IOException e) {
       throw new TaskRefusedException(
-          Reason.INFRASTRUCTURE, "cannot lay out the input root: " + e, e);
+          Rejection.INFRASTRUCTURE, "cannot lay out the input root: " + e, e);
     }
     Duration limit =
         timeout.isZero() || timeout.isNegative() || timeout.compareTo(settings.timeout()) > 0
@@ -415,11 +427,12 @@ public final class ActionExecutor {
                   readOnly,
                   limit));
     } catch (IOException e) {
-      throw new TaskRefusedException(Reason.INFRASTRUCTURE, e.getMessage(), e);
+      throw new TaskRefusedException(Rejection.INFRASTRUCTURE, e.getMessage(), e);
     }
     if (result.exitCode() > 128) {
       throw new TaskRefusedException(
-          Reason.INFRASTRUCTURE, "the command was killed by signal " + (result.exitCode() - 128));
+          Rejection.INFRASTRUCTURE,
+          "the command was killed by signal " + (result.exitCode() - 128));
     }
     try {
       return new ActionOutcome(
@@ -430,7 +443,7 @@ public final class ActionExecutor {
           result.micros());
     } catch (IOException e) {
       throw new TaskRefusedException(
-          Reason.INFRASTRUCTURE, "cannot return the outputs: " + e.getMessage(), e);
+          Rejection.INFRASTRUCTURE, "cannot return the outputs: " + e.getMessage(), e);
     }
   }
 

@@ -2,6 +2,7 @@ package io.hybridgrid.worker.compiler;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.hybridgrid.common.task.Rejection;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -43,7 +44,7 @@ public final class GuardedCompiler implements CompilerRunner {
   public CompileOutput compile(CompileJob job) throws TaskRefusedException {
     if (!breaker.tryAcquirePermission()) {
       throw new TaskRefusedException(
-          TaskRefusedException.Reason.UNAVAILABLE,
+          Rejection.UNAVAILABLE,
           "circuit breaker is " + breaker.getState() + " after repeated compiler failures");
     }
     long start = System.nanoTime();
@@ -52,7 +53,7 @@ public final class GuardedCompiler implements CompilerRunner {
       breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       return out;
     } catch (TaskRefusedException e) {
-      if (e.reason() == TaskRefusedException.Reason.INFRASTRUCTURE) {
+      if (e.reason() == Rejection.INFRASTRUCTURE) {
         breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
       } else {
         breaker.releasePermission();

@@ -5,6 +5,7 @@ import io.hybridgrid.common.compiler.ArgParser;
 import io.hybridgrid.common.compiler.RemotePolicy;
 import io.hybridgrid.common.fs.TempTrees;
 import io.hybridgrid.common.grpc.FieldLimits;
+import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.worker.sandbox.InvalidUnitException;
 import io.hybridgrid.worker.sandbox.UnitLayout;
 import java.io.IOException;
@@ -51,7 +52,7 @@ public final class SandboxCompiler implements CompilerRunner {
             .orElseThrow(
                 () ->
                     new TaskRefusedException(
-                        TaskRefusedException.Reason.UNKNOWN_COMPILER,
+                        Rejection.UNKNOWN_COMPILER,
                         "this worker has no "
                             + job.compiler().describe()
                             + "; it has: "
@@ -61,8 +62,7 @@ public final class SandboxCompiler implements CompilerRunner {
                                 .collect(Collectors.joining(", "))));
     if (!job.language().distributable()) {
       throw new TaskRefusedException(
-          TaskRefusedException.Reason.INVALID_TASK,
-          "language " + job.language() + " is not compiled on workers");
+          Rejection.INVALID_TASK, "language " + job.language() + " is not compiled on workers");
     }
     try {
       // Client faults are refused before anything runs, so they never look like this worker's.
@@ -70,18 +70,17 @@ public final class SandboxCompiler implements CompilerRunner {
       FieldLimits.checkPath("source path", job.sourcePath());
       FieldLimits.checkPath("client working directory", job.clientCwd());
     } catch (IllegalArgumentException e) {
-      throw new TaskRefusedException(TaskRefusedException.Reason.INVALID_TASK, e.getMessage(), e);
+      throw new TaskRefusedException(Rejection.INVALID_TASK, e.getMessage(), e);
     }
     List<Arg> args = ArgParser.parse(job.args());
     Optional<String> forbidden = RemotePolicy.firstForbidden(args);
     if (forbidden.isPresent()) {
-      throw new TaskRefusedException(
-          TaskRefusedException.Reason.FORBIDDEN_ARGUMENT, "refused: " + forbidden.get());
+      throw new TaskRefusedException(Rejection.FORBIDDEN_ARGUMENT, "refused: " + forbidden.get());
     }
     for (String key : job.env().keySet()) {
       if (!RemotePolicy.TASK_ENV.contains(key)) {
         throw new TaskRefusedException(
-            TaskRefusedException.Reason.FORBIDDEN_ARGUMENT,
+            Rejection.FORBIDDEN_ARGUMENT,
             "refused: environment variable " + key + " is not accepted");
       }
     }
@@ -91,7 +90,7 @@ public final class SandboxCompiler implements CompilerRunner {
       taskDir = Files.createTempDirectory(workRoot, "task-");
     } catch (IOException e) {
       throw new TaskRefusedException(
-          TaskRefusedException.Reason.INFRASTRUCTURE, "cannot create a task directory: " + e, e);
+          Rejection.INFRASTRUCTURE, "cannot create a task directory: " + e, e);
     }
     try {
       return run(job, compiler, taskDir);
@@ -106,10 +105,9 @@ public final class SandboxCompiler implements CompilerRunner {
     try {
       layout = UnitLayout.write(job.preprocessed(), job.sourcePath(), job.clientCwd(), taskDir);
     } catch (InvalidUnitException e) {
-      throw new TaskRefusedException(TaskRefusedException.Reason.INVALID_TASK, e.getMessage(), e);
+      throw new TaskRefusedException(Rejection.INVALID_TASK, e.getMessage(), e);
     } catch (IOException e) {
-      throw new TaskRefusedException(
-          TaskRefusedException.Reason.INFRASTRUCTURE, "cannot write the unit: " + e, e);
+      throw new TaskRefusedException(Rejection.INFRASTRUCTURE, "cannot write the unit: " + e, e);
     }
     Path object = taskDir.resolve("out.o");
     List<String> cmd = new ArrayList<>();
@@ -142,28 +140,32 @@ public final class SandboxCompiler implements CompilerRunner {
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     long start = System.nanoTime();
     int exit;
+    Process p;
     try {
-      Process p = pb.start();
+      p = pb.start();
+    } catch (IOException e) {
+      throw new TaskRefusedException(
+          Rejection.INFRASTRUCTURE, "cannot start " + compiler + ": " + e, e);
+    }
+    try {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
+        killTree(p);
         throw new TaskRefusedException(
-            TaskRefusedException.Reason.INFRASTRUCTURE,
+            Rejection.INFRASTRUCTURE,
             "compiler did not finish within " + timeout.toSeconds() + " s");
       }
       exit = p.exitValue();
-    } catch (IOException e) {
-      throw new TaskRefusedException(
-          TaskRefusedException.Reason.INFRASTRUCTURE, "cannot start " + compiler + ": " + e, e);
     } catch (InterruptedException e) {
+      // Cancelled (the coordinator no longer wants it) or the worker is stopping: not the
+      // compiler's fault, so UNAVAILABLE, which the worker's own breaker does not count.
+      killTree(p);
       Thread.currentThread().interrupt();
-      throw new TaskRefusedException(
-          TaskRefusedException.Reason.INFRASTRUCTURE, "interrupted while compiling", e);
+      throw new TaskRefusedException(Rejection.UNAVAILABLE, "compile cancelled", e);
     }
     long micros = (System.nanoTime() - start) / 1000;
     if (exit > 128) {
       throw new TaskRefusedException(
-          TaskRefusedException.Reason.INFRASTRUCTURE,
-          "compiler was killed by signal " + (exit - 128));
+          Rejection.INFRASTRUCTURE, "compiler was killed by signal " + (exit - 128));
     }
     try {
       String mirror = layout.mirrorRoot().toString();
@@ -171,7 +173,7 @@ public final class SandboxCompiler implements CompilerRunner {
         // The arguments suppressed the object (the policy refuses the known ways): the client's
         // doing, not a broken worker, so it must not count against the breaker.
         throw new TaskRefusedException(
-            TaskRefusedException.Reason.INVALID_TASK,
+            Rejection.INVALID_TASK,
             "the compiler exited 0 but wrote no object: the arguments suppress it");
       }
       byte[] obj = exit == 0 ? Files.readAllBytes(object) : new byte[0];
@@ -183,7 +185,7 @@ public final class SandboxCompiler implements CompilerRunner {
           micros);
     } catch (IOException e) {
       throw new TaskRefusedException(
-          TaskRefusedException.Reason.INFRASTRUCTURE, "cannot read the compiler's output: " + e, e);
+          Rejection.INFRASTRUCTURE, "cannot read the compiler's output: " + e, e);
     }
   }
 
@@ -215,6 +217,22 @@ public final class SandboxCompiler implements CompilerRunner {
       return text;
     }
     return s.replace(mirrorRoot + "/", "/").getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Kills the compiler and everything it started (cc1, as, a wrapper's children): descendants are
+   * listed before anything is killed, since a killed parent's children are re-parented away from
+   * it; then waits briefly so the task directory can be removed.
+   */
+  static void killTree(Process p) {
+    List<ProcessHandle> tree = p.descendants().toList();
+    p.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    try {
+      p.waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void deleteTree(Path dir) {

@@ -1,6 +1,7 @@
 package io.hybridgrid.worker.metrics;
 
 import io.hybridgrid.common.metrics.MetricNames;
+import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.worker.compiler.CompileJob;
 import io.hybridgrid.worker.compiler.CompileOutput;
 import io.hybridgrid.worker.compiler.CompilerRunner;
@@ -94,8 +95,7 @@ public final class MeteredCompiler implements CompilerRunner, TaskMeter {
       bytesOut.record(outBytes.applyAsLong(out));
       return out;
     } catch (TaskRefusedException e) {
-      counter(e.reason() == TaskRefusedException.Reason.INFRASTRUCTURE ? "failed" : "refused")
-          .increment();
+      counter(e.reason() == Rejection.INFRASTRUCTURE ? "failed" : "refused").increment();
       throw e;
     } catch (RuntimeException e) {
       counter("failed").increment();

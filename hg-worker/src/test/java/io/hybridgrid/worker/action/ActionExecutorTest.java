@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hybridgrid.common.compiler.CompilerProbe;
+import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.worker.Tools;
 import io.hybridgrid.worker.cas.CasFetcher;
 import io.hybridgrid.worker.cas.FakeCasClient;
@@ -250,12 +251,12 @@ class ActionExecutorTest {
     for (int i = 0; i < 2; i++) {
       TaskRefusedException e =
           assertThrows(TaskRefusedException.class, () -> bad.execute(a, Duration.ZERO, store));
-      assertEquals(TaskRefusedException.Reason.INFRASTRUCTURE, e.reason(), e.getMessage());
+      assertEquals(Rejection.INFRASTRUCTURE, e.reason(), e.getMessage());
       assertTrue(e.getMessage().contains("could not be set up"), e.getMessage());
     }
     TaskRefusedException open =
         assertThrows(TaskRefusedException.class, () -> bad.execute(a, Duration.ZERO, store));
-    assertEquals(TaskRefusedException.Reason.UNAVAILABLE, open.reason(), open.getMessage());
+    assertEquals(Rejection.UNAVAILABLE, open.reason(), open.getMessage());
   }
 
   /**

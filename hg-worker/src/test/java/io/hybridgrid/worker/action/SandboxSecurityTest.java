@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.compiler.CompilerProbe;
+import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.worker.Tools;
 import io.hybridgrid.worker.cas.BlobDigest;
 import io.hybridgrid.worker.cas.CasFetcher;
@@ -273,7 +274,7 @@ class SandboxSecurityTest {
     TaskRefusedException e =
         assertThrows(
             TaskRefusedException.class, () -> executor.execute(a, Duration.ofSeconds(2), store));
-    assertEquals(TaskRefusedException.Reason.INFRASTRUCTURE, e.reason());
+    assertEquals(Rejection.INFRASTRUCTURE, e.reason());
     assertTrue(e.getMessage().contains("did not finish within 2 s"), e.getMessage());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     List<ProcessHandle> left;
@@ -369,7 +370,7 @@ class SandboxSecurityTest {
             Tools.GCC, dir, List.of("gcc", "-c", "x.c", "-o", "x.o"), List.of("x.o"), store);
     store.blobs.clear(); // the client never uploaded them
     TaskRefusedException e = assertThrows(TaskRefusedException.class, () -> run(a));
-    assertEquals(TaskRefusedException.Reason.INVALID_TASK, e.reason());
+    assertEquals(Rejection.INVALID_TASK, e.reason());
     assertTrue(e.getMessage().contains(dir + "/h.h"), e.getMessage());
   }
 
@@ -406,7 +407,7 @@ class SandboxSecurityTest {
             small.compilerPath(),
             small.toolchain());
     TaskRefusedException e = assertThrows(TaskRefusedException.class, () -> run(big));
-    assertEquals(TaskRefusedException.Reason.INVALID_TASK, e.reason());
+    assertEquals(Rejection.INVALID_TASK, e.reason());
     assertTrue(e.getMessage().contains("at most 1048576 bytes"), e.getMessage());
   }
 

@@ -8,6 +8,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.compiler.CompilerProbe;
 import io.hybridgrid.common.compiler.Language;
+import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.worker.Tools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -57,8 +58,7 @@ class ClientFaultBreakerTest {
         TaskRefusedException e =
             assertThrows(TaskRefusedException.class, () -> worker.compile(job));
         assertTrue(
-            e.reason() == TaskRefusedException.Reason.INVALID_TASK
-                || e.reason() == TaskRefusedException.Reason.FORBIDDEN_ARGUMENT,
+            e.reason() == Rejection.INVALID_TASK || e.reason() == Rejection.FORBIDDEN_ARGUMENT,
             job.args().size()
                 + " args, "
                 + job.sourcePath().length()

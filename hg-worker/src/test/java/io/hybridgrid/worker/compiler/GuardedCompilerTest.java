@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.compiler.Language;
+import io.hybridgrid.common.task.Rejection;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ class GuardedCompilerTest {
       this.refusal = null;
     }
 
-    Fake(TaskRefusedException.Reason reason) {
+    Fake(Rejection reason) {
       this.output = null;
       this.refusal = new TaskRefusedException(reason, "fake " + reason);
     }
@@ -77,7 +78,7 @@ class GuardedCompilerTest {
 
   @Test
   void repeatedInfrastructureFailuresOpenTheBreakerAndLaterTasksAreRefused() throws Exception {
-    Fake fake = new Fake(TaskRefusedException.Reason.INFRASTRUCTURE);
+    Fake fake = new Fake(Rejection.INFRASTRUCTURE);
     GuardedCompiler guarded = new GuardedCompiler(fake, GuardedCompiler.defaultBreaker());
     for (int i = 1; i <= 5; i++) {
       TaskRefusedException e = assertThrows(TaskRefusedException.class, () -> guarded.compile(JOB));
@@ -88,7 +89,7 @@ class GuardedCompilerTest {
     }
 
     TaskRefusedException e = assertThrows(TaskRefusedException.class, () -> guarded.compile(JOB));
-    assertEquals(TaskRefusedException.Reason.UNAVAILABLE, e.reason());
+    assertEquals(Rejection.UNAVAILABLE, e.reason());
     assertTrue(e.reason().retryable());
     assertEquals("circuit breaker is OPEN after repeated compiler failures", e.getMessage());
     assertEquals(5, fake.calls.get(), "the delegate is not called while the breaker is open");
@@ -109,16 +110,16 @@ class GuardedCompilerTest {
     }
     assertEquals(CircuitBreaker.State.OPEN, guarded.breaker().getState());
     TaskRefusedException e = assertThrows(TaskRefusedException.class, () -> guarded.compile(JOB));
-    assertEquals(TaskRefusedException.Reason.UNAVAILABLE, e.reason());
+    assertEquals(Rejection.UNAVAILABLE, e.reason());
     assertEquals(5, calls.get());
   }
 
   @ParameterizedTest
   @EnumSource(
-      value = TaskRefusedException.Reason.class,
+      value = Rejection.class,
       names = {"INFRASTRUCTURE"},
       mode = EnumSource.Mode.EXCLUDE)
-  void otherRefusalsDoNotCountAsFailures(TaskRefusedException.Reason reason) {
+  void otherRefusalsDoNotCountAsFailures(Rejection reason) {
     Fake fake = new Fake(reason);
     GuardedCompiler guarded = new GuardedCompiler(fake, GuardedCompiler.defaultBreaker());
     for (int i = 0; i < 30; i++) {
@@ -133,8 +134,8 @@ class GuardedCompilerTest {
 
   @Test
   void forbiddenArgumentsBetweenFailuresDoNotOpenTheBreaker() throws Exception {
-    Fake broken = new Fake(TaskRefusedException.Reason.INFRASTRUCTURE);
-    Fake forbidden = new Fake(TaskRefusedException.Reason.FORBIDDEN_ARGUMENT);
+    Fake broken = new Fake(Rejection.INFRASTRUCTURE);
+    Fake forbidden = new Fake(Rejection.FORBIDDEN_ARGUMENT);
     Fake fine = new Fake(COMPILE_ERROR);
     CircuitBreaker breaker = GuardedCompiler.defaultBreaker();
     // Six good compiles, refused tasks, then four infrastructure failures: 4 of 10 is below 50%.

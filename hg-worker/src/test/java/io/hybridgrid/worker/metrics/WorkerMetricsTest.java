@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.compiler.Language;
 import io.hybridgrid.common.metrics.PrometheusRegistry;
+import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.worker.compiler.CompileJob;
 import io.hybridgrid.worker.compiler.CompileOutput;
 import io.hybridgrid.worker.compiler.TaskRefusedException;
@@ -56,8 +57,7 @@ class WorkerMetricsTest {
           new MeteredCompiler(
               job -> {
                 if (calls[0]++ == 2) {
-                  throw new TaskRefusedException(
-                      TaskRefusedException.Reason.INFRASTRUCTURE, "disk full");
+                  throw new TaskRefusedException(Rejection.INFRASTRUCTURE, "disk full");
                 }
                 return new CompileOutput(
                     calls[0] == 2 ? 1 : 0, new byte[300], new byte[0], new byte[20], 5);

@@ -219,6 +219,11 @@ public final class CompileFlow {
     try {
       result = remote.execute(action, request.clientId(), request.batch());
     } catch (GridUnavailableException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        // Stopped while waiting for the grid (the launcher hung up): no fallback compile, which
+        // would write after the build that asked is gone.
+        throw new InterruptedException("compile of " + label + " cancelled");
+      }
       if (settings.noFallback()) {
         err.println(
             "hgbuild: error: cannot compile "

@@ -15,6 +15,8 @@ public interface RemoteCompiler {
    *     no capable worker, deadline, refusal): the caller compiles locally or fails
    * @throws MissingInputException when an input vanished or changed before it was uploaded: the
    *     caller compiles locally
+   * @throws InterruptedException when the calling thread was interrupted (the daemon's launcher
+   *     hung up): the call is cancelled, and the caller must neither fall back nor write outputs
    */
   RemoteResult execute(RemoteAction action, String clientId, boolean batch)
       throws GridUnavailableException, MissingInputException, InterruptedException;

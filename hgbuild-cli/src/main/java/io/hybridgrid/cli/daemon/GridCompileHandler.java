@@ -15,6 +15,7 @@ import io.hybridgrid.common.grpc.BuildIds;
 import io.hybridgrid.common.grpc.HostPort;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -165,6 +166,9 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
       }
     }
     long start = System.nanoTime();
+    if (settings.noFallback()) {
+      awaitReady(c.channel, NO_FALLBACK_CONNECT_WAIT);
+    }
     CompileFlow flow =
         new CompileFlow(
             client,
@@ -187,6 +191,31 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
           c.channel);
     }
     return code;
+  }
+
+  /** How long a --no-fallback compile waits for a coordinator that is (re)starting. */
+  static final Duration NO_FALLBACK_CONNECT_WAIT = Duration.ofSeconds(5);
+
+  /**
+   * Waits up to {@code max} for {@code channel} to connect, reconnecting at once rather than after
+   * the channel's backoff: a --no-fallback compile right after its coordinator restarted must not
+   * fail only because the channel had not noticed yet. (With fallback the compile goes ahead at
+   * once: a coordinator that is down costs a local compile, not a wait.)
+   */
+  static void awaitReady(ManagedChannel channel, Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    ConnectivityState state = channel.getState(true);
+    while (state != ConnectivityState.READY && System.nanoTime() < deadline) {
+      if (state == ConnectivityState.TRANSIENT_FAILURE) {
+        channel.resetConnectBackoff();
+      }
+      java.util.concurrent.CountDownLatch changed = new java.util.concurrent.CountDownLatch(1);
+      channel.notifyWhenStateChanged(state, changed::countDown);
+      changed.await(
+          Math.max(1, Math.min(200, (deadline - System.nanoTime()) / 1_000_000)),
+          TimeUnit.MILLISECONDS);
+      state = channel.getState(true);
+    }
   }
 
   /** Shuts the channels down. */

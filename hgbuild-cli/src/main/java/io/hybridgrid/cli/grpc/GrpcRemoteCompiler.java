@@ -116,6 +116,12 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
       }
       return fromWire(response.getActionResult(), cas);
     } catch (StatusRuntimeException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        // The daemon interrupts a request whose launcher hung up (make was stopped). gRPC
+        // cancelled the call, which withdraws the action from its worker; this compile is over:
+        // it must not go on locally and write an output the stopped build no longer expects.
+        throw cancelled(e);
+      }
       if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || missingBlobs(e).isPresent()) {
         // The coordinator may come back as a new process with an empty store, or keeps losing
         // blobs: vouch for nothing until it says what it holds again.
@@ -126,6 +132,13 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
     } catch (CasClient.StoreRefusedException e) {
       throw new GridUnavailableException(e.getMessage(), e);
     }
+  }
+
+  private static InterruptedException cancelled(Exception cause) {
+    InterruptedException e =
+        new InterruptedException("compile cancelled: the build that asked for it is gone");
+    e.initCause(cause);
+    return e;
   }
 
   private void uploadMissing(CasClient cas, Map<Digest, Path> blobs)

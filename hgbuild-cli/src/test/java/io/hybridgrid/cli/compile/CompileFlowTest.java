@@ -3,6 +3,7 @@ package io.hybridgrid.cli.compile;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hybridgrid.cli.action.Digest;
@@ -46,7 +47,7 @@ class CompileFlowTest {
   private record Answer(int exitCode, String stdout, String stderr, byte[] object) {}
 
   /** A grid that answers every action with one answer, or fails, and records what it got. */
-  private static final class FakeRemote implements RemoteCompiler {
+  private static class FakeRemote implements RemoteCompiler {
     final List<RemoteAction> requests = new ArrayList<>();
     final Answer answer;
     final Exception failure;
@@ -295,6 +296,36 @@ class CompileFlowTest {
             + COORDINATOR
             + " unavailable (connection refused); compiling src/main.c locally\n",
         errText());
+  }
+
+  /**
+   * The daemon interrupts a compile whose launcher hung up; gRPC then cancels the call, which
+   * surfaces as "grid unavailable". That must not turn into a local compile writing an object for a
+   * build that was stopped.
+   */
+  @Test
+  void anInterruptedRemoteCallNeitherFallsBackNorWrites() throws Exception {
+    List<String> args = List.of("-O2", "-Iinclude", "-MMD", "-c", "src/main.c", "-o", "obj/main.o");
+    FakeRemote remote =
+        new FakeRemote(new GridUnavailableException("CANCELLED: Thread interrupted", null)) {
+          @Override
+          public RemoteResult execute(RemoteAction action, String clientId, boolean batch)
+              throws GridUnavailableException, MissingInputException {
+            Thread.currentThread().interrupt(); // as the daemon's hangup watch does
+            return super.execute(action, clientId, batch);
+          }
+        };
+
+    try {
+      assertThrows(InterruptedException.class, () -> run(remote, false, false, args));
+    } finally {
+      Thread.interrupted();
+    }
+
+    assertEquals(1, remote.requests.size());
+    assertFalse(Files.exists(cwd.resolve("obj/main.o")), "no object after the cancel");
+    assertFalse(Files.exists(cwd.resolve("obj/main.d")));
+    assertFalse(errText().contains("locally"), errText());
   }
 
   @Test
