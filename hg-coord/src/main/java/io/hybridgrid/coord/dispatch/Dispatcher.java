@@ -72,6 +72,10 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   // @GuardedBy("lock")
   private final Deque<Pending> batch = new ArrayDeque<>();
   // @GuardedBy("lock")
+  private final Deque<Pending> verify = new ArrayDeque<>();
+  // @GuardedBy("lock"): worker ids that get no tasks until an admin lifts it (survives reconnects)
+  private final Map<String, String> quarantined = new java.util.LinkedHashMap<>();
+  // @GuardedBy("lock")
   private final Map<String, Pending> inFlight = new HashMap<>();
   // @GuardedBy("lock")
   private boolean closed;
@@ -188,17 +192,34 @@ public final class Dispatcher<P, R> implements AutoCloseable {
    */
   public CompletableFuture<Completed<R>> submit(
       CompilerIdentity compiler, Priority priority, P payload, InputSet inputs) {
+    return submit(compiler, priority, payload, inputs, Set.of());
+  }
+
+  /**
+   * As above, never placed on a worker in {@code excluded} (verification re-runs a result on a
+   * different worker). Excluded workers count as tried, so they count against the attempts.
+   */
+  public CompletableFuture<Completed<R>> submit(
+      CompilerIdentity compiler,
+      Priority priority,
+      P payload,
+      InputSet inputs,
+      Set<String> excluded) {
     List<Runnable> after = new ArrayList<>();
     Pending p;
     synchronized (lock) {
       p =
           new Pending(
               "t" + nextId.incrementAndGet(), compiler, priority, payload, inputs, clock.instant());
+      p.tried.addAll(excluded);
       if (closed) {
         fail(p, DispatchException.Kind.SHUTTING_DOWN, "coordinator is shutting down", after);
       } else if (!registry.anyCapable(compiler)) {
         fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(compiler), after);
-      } else if (interactive.size() + batch.size() >= settings.queueCapacity()) {
+      } else if (!registry.anyCapable(compiler, p.tried)) {
+        fail(p, DispatchException.Kind.RETRIES_EXHAUSTED, "no other capable worker", after);
+      } else if (priority != Priority.VERIFY
+          && interactive.size() + batch.size() >= settings.queueCapacity()) {
         fail(
             p,
             DispatchException.Kind.QUEUE_FULL,
@@ -255,8 +276,11 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   // under the lock
   private void registerLocked(
       WorkerDescriptor descriptor, TaskSink<P> sink, String owner, List<Runnable> after) {
-    Optional<WorkerState<P>> old =
-        registry.put(new WorkerState<>(descriptor, sink, clock.instant(), owner));
+    WorkerState<P> state = new WorkerState<>(descriptor, sink, clock.instant(), owner);
+    if (quarantined.containsKey(descriptor.id())) {
+      state.setQuarantined(true); // a reconnect does not lift a quarantine
+    }
+    Optional<WorkerState<P>> old = registry.put(state);
     old.ifPresent(
         o -> {
           event(ConnectivityEvent.Type.LEAVE, o.descriptor(), "replaced by a new session");
@@ -392,11 +416,85 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     runAll(after);
   }
 
+  /**
+   * Quarantines worker {@code workerId} (connected or not): it gets no more tasks, also after it
+   * reconnects under the same id, until {@link #release}. Its running tasks go to other workers and
+   * anything it still answers for them is ignored.
+   *
+   * @return whether it was not quarantined before
+   */
+  public boolean quarantine(String workerId, String reason) {
+    List<Runnable> after = new ArrayList<>();
+    boolean added;
+    synchronized (lock) {
+      added = quarantined.putIfAbsent(workerId, reason) == null;
+      Optional<WorkerState<P>> w = registry.get(workerId);
+      w.ifPresent(s -> s.setQuarantined(true));
+      if (added) {
+        events.record(
+            new ConnectivityEvent(
+                clock.instant(),
+                ConnectivityEvent.Type.QUARANTINE,
+                workerId,
+                w.map(s -> s.descriptor().hostname()).orElse(""),
+                reason));
+        log.warn("worker {} quarantined: {}", workerId, reason);
+      }
+      requeueTasksOf(workerId, "quarantined", after);
+      failUnplaceable(after);
+      pump(after);
+    }
+    runAll(after);
+    return added;
+  }
+
+  /**
+   * Lifts the quarantine of {@code workerId}.
+   *
+   * @return whether it was quarantined
+   */
+  public boolean release(String workerId, String reason) {
+    List<Runnable> after = new ArrayList<>();
+    boolean removed;
+    synchronized (lock) {
+      removed = quarantined.remove(workerId) != null;
+      Optional<WorkerState<P>> w = registry.get(workerId);
+      w.ifPresent(s -> s.setQuarantined(false));
+      if (removed) {
+        events.record(
+            new ConnectivityEvent(
+                clock.instant(),
+                ConnectivityEvent.Type.RELEASE,
+                workerId,
+                w.map(s -> s.descriptor().hostname()).orElse(""),
+                reason));
+      }
+      pump(after);
+    }
+    runAll(after);
+    return removed;
+  }
+
+  /** Whether {@code workerId} is quarantined. */
+  public boolean isQuarantined(String workerId) {
+    synchronized (lock) {
+      return quarantined.containsKey(workerId);
+    }
+  }
+
+  /** The quarantined worker ids with the reason each was quarantined, oldest first. */
+  public Map<String, String> quarantined() {
+    synchronized (lock) {
+      return new java.util.LinkedHashMap<>(quarantined);
+    }
+  }
+
   /** The client gave up on a task: drop it if it is still waiting. */
   public void cancel(CompletableFuture<Completed<R>> future) {
     synchronized (lock) {
       interactive.removeIf(p -> p.future == future);
       batch.removeIf(p -> p.future == future);
+      verify.removeIf(p -> p.future == future);
     }
   }
 
@@ -406,7 +504,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     List<TaskSink<P>> silent = new ArrayList<>();
     synchronized (lock) {
       Instant now = clock.instant();
-      for (Deque<Pending> q : List.of(interactive, batch)) {
+      for (Deque<Pending> q : List.of(interactive, batch, verify)) {
         for (Iterator<Pending> it = q.iterator(); it.hasNext(); ) {
           Pending p = it.next();
           // Time waiting for a worker across all waits; time spent running on a worker that
@@ -490,7 +588,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
         }
       }
       closed = true;
-      for (Deque<Pending> q : List.of(interactive, batch)) {
+      for (Deque<Pending> q : List.of(interactive, batch, verify)) {
         for (Pending p : q) {
           fail(p, DispatchException.Kind.SHUTTING_DOWN, "coordinator is shutting down", after);
         }
@@ -521,7 +619,11 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   // --- everything below runs under the lock ---
 
   private Deque<Pending> queueFor(Priority priority) {
-    return priority == Priority.BATCH ? batch : interactive;
+    return switch (priority) {
+      case INTERACTIVE -> interactive;
+      case BATCH -> batch;
+      case VERIFY -> verify;
+    };
   }
 
   /**
@@ -530,7 +632,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
    * this pass, so a long queue costs little per event.
    */
   private void pump(List<Runnable> after) {
-    if (interactive.isEmpty() && batch.isEmpty()) {
+    if (interactive.isEmpty() && batch.isEmpty() && verify.isEmpty()) {
       return;
     }
     List<WorkerSnapshot> workers = registry.snapshots();
@@ -539,7 +641,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       free += w.draining() ? 0 : w.freeSlots();
     }
     Set<CompilerIdentity> exhausted = new HashSet<>();
-    for (Deque<Pending> q : List.of(interactive, batch)) {
+    for (Deque<Pending> q : List.of(interactive, batch, verify)) {
       for (Iterator<Pending> it = q.iterator(); it.hasNext() && free > 0; ) {
         Pending p = it.next();
         if (exhausted.contains(p.compiler)) {
@@ -627,7 +729,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
 
   /** Fails waiting tasks that no connected worker can ever run. */
   private void failUnplaceable(List<Runnable> after) {
-    for (Deque<Pending> q : List.of(interactive, batch)) {
+    for (Deque<Pending> q : List.of(interactive, batch, verify)) {
       for (Iterator<Pending> it = q.iterator(); it.hasNext(); ) {
         Pending p = it.next();
         if (!registry.anyCapable(p.compiler)) {

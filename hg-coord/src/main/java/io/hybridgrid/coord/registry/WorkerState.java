@@ -35,6 +35,7 @@ public final class WorkerState<P> {
   private long completed;
   private long failed;
   private boolean draining;
+  private boolean quarantined;
   private volatile Instant lastHeartbeat;
   private double loadAverage = -1;
   private long freeMemoryBytes;
@@ -169,6 +170,17 @@ public final class WorkerState<P> {
     snapshot = null;
   }
 
+  /** Whether it is quarantined (a result of it failed verification): it gets no tasks. */
+  public boolean quarantined() {
+    return quarantined;
+  }
+
+  /** Quarantines it, or lifts its quarantine. */
+  public void setQuarantined(boolean value) {
+    quarantined = value;
+    snapshot = null;
+  }
+
   /** Records a heartbeat and the live load it reports. */
   public void heartbeat(Instant at, WorkerLoad load) {
     lastHeartbeat = at;
@@ -194,7 +206,7 @@ public final class WorkerState<P> {
         descriptor.cores(),
         descriptor.maxParallel(),
         active,
-        draining,
+        draining || quarantined, // either way it takes no new tasks
         freeMemoryBytes,
         taskMillis.value(),
         rttMillis.value(),
