@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
  *   <li>A result from an {@link Trust#UNTRUSTED} worker is shared only after a different worker
  *       reproduced it byte for byte (same exit code, output paths and digests, stdout and stderr).
  *       Until then no one is served it; the client that asked gets its own result as before.
- *   <li>A result from a {@link Trust#TRUSTED} worker is shared at once; a share of them ({@link
- *       VerifySettings#sampleRate()}) is re-run the same way.
+ *   <li>A result from a {@link Trust#TRUSTED} worker is shared at once, except a sampled share of
+ *       them ({@link VerifySettings#sampleRate()}), which are re-run the same way and shared once
+ *       verified (or when no other worker can re-run them: trusted results are not held back for
+ *       lack of a second opinion). At a rate of 1 no trusted result is served unverified.
  *   <li>An {@link Trust#OPEN} worker (no tokens) is shared at once and not sampled.
  * </ul>
  *
@@ -106,13 +108,13 @@ public final class ResultVerifier {
       return CompletableFuture.completedFuture(null);
     }
     Trust t = trust.of(producer);
-    if (t != Trust.UNTRUSTED) {
+    boolean sampled =
+        t == Trust.TRUSTED
+            && settings.sampleRate() > 0
+            && random.getAsDouble() < settings.sampleRate();
+    if (t == Trust.OPEN || (t == Trust.TRUSTED && !sampled)) {
       cache.put(key, result);
-      if (t == Trust.OPEN
-          || settings.sampleRate() == 0
-          || random.getAsDouble() >= settings.sampleRate()) {
-        return CompletableFuture.completedFuture(null);
-      }
+      return CompletableFuture.completedFuture(null);
     }
     return verify(action, key, result);
   }
@@ -130,6 +132,7 @@ public final class ResultVerifier {
   private CompletableFuture<Void> verify(ActionSpec action, CacheKey key, ActionOutcome first) {
     if (pending.size() >= settings.maxPending() || !pending.add(key)) {
       metrics.verification(Outcome.SKIPPED.tag());
+      shareIfTrusted(key, first);
       return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> done;
@@ -141,6 +144,7 @@ public final class ResultVerifier {
                     if (err != null) {
                       metrics.verification(Outcome.UNVERIFIED.tag());
                       log.debug("{} not verified: {}", key, err.toString());
+                      shareIfTrusted(key, first);
                       return CompletableFuture.<Void>completedFuture(null);
                     }
                     return compare(action, key, first, second);
@@ -163,9 +167,7 @@ public final class ResultVerifier {
       ActionSpec action, CacheKey key, ActionOutcome first, ActionOutcome second) {
     if (same(first, second)) {
       metrics.verification(Outcome.MATCH.tag());
-      if (trust.of(first.workerId()) == Trust.UNTRUSTED
-          && !grid.isQuarantined(first.workerId())
-          && !grid.isQuarantined(second.workerId())) {
+      if (!grid.isQuarantined(first.workerId()) && !grid.isQuarantined(second.workerId())) {
         cache.put(key, first);
       }
       return CompletableFuture.completedFuture(null);
@@ -198,6 +200,13 @@ public final class ResultVerifier {
               }
               return null;
             });
+  }
+
+  /** A trusted result that could not be verified is shared anyway (that is what trust means). */
+  private void shareIfTrusted(CacheKey key, ActionOutcome first) {
+    if (trust.of(first.workerId()) != Trust.UNTRUSTED && !grid.isQuarantined(first.workerId())) {
+      cache.put(key, first);
+    }
   }
 
   /** {@code wrong} is quarantined and purged; {@code right} is shared if it succeeded. */
