@@ -77,6 +77,12 @@ final class LoopbackGrid implements AutoCloseable {
    * gcc}); {@link #awaitWorkers} waits for it to register.
    */
   void addWorker(String id, List<String> extraArgs) throws IOException {
+    addWorker(id, extraArgs, java.util.Map.of());
+  }
+
+  /** As above, with {@code env} added to the worker's environment (e.g. another PATH). */
+  void addWorker(String id, List<String> extraArgs, java.util.Map<String, String> env)
+      throws IOException {
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -97,7 +103,7 @@ final class LoopbackGrid implements AutoCloseable {
     workerHttpPorts.put(id, httpPort);
     cmd.addAll(List.of("--http-bind", "127.0.0.1", "--http-port", Integer.toString(httpPort)));
     cmd.addAll(extraArgs);
-    start(id, cmd);
+    start(id, cmd, env);
   }
 
   /** The HTTP port (/metrics) of worker {@code id}. */
@@ -134,11 +140,15 @@ final class LoopbackGrid implements AutoCloseable {
   }
 
   private void start(String name, List<String> cmd) throws IOException {
+    start(name, cmd, java.util.Map.of());
+  }
+
+  private void start(String name, List<String> cmd, java.util.Map<String, String> env)
+      throws IOException {
+    ProcessBuilder b = new ProcessBuilder(cmd);
+    b.environment().putAll(env);
     Process p =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(logs.resolve(name + ".log").toFile())
-            .start();
+        b.redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile()).start();
     processes.add(p);
     byName.put(name, p);
   }

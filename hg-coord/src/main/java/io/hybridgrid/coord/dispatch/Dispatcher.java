@@ -197,7 +197,10 @@ public final class Dispatcher<P, R> implements AutoCloseable {
 
   /**
    * As above, never placed on a worker in {@code excluded} (verification re-runs a result on a
-   * different worker). Excluded workers count as tried, so they count against the attempts.
+   * different worker). Excluded workers count as tried, so they count against the attempts. A
+   * {@link Priority#VERIFY} task is placed only when no client task waits, does not count against
+   * the queue's capacity, and waits for a worker it may run on to connect (until the queue timeout)
+   * instead of failing at once.
    */
   public CompletableFuture<Completed<R>> submit(
       CompilerIdentity compiler,
@@ -214,12 +217,13 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       p.tried.addAll(excluded);
       if (closed) {
         fail(p, DispatchException.Kind.SHUTTING_DOWN, "coordinator is shutting down", after);
+      } else if (priority == Priority.VERIFY) {
+        // A re-run waits (up to the queue timeout) for a worker it may run on to connect.
+        verify.addLast(p);
+        pump(after);
       } else if (!registry.anyCapable(compiler)) {
         fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(compiler), after);
-      } else if (!registry.anyCapable(compiler, p.tried)) {
-        fail(p, DispatchException.Kind.RETRIES_EXHAUSTED, "no other capable worker", after);
-      } else if (priority != Priority.VERIFY
-          && interactive.size() + batch.size() >= settings.queueCapacity()) {
+      } else if (interactive.size() + batch.size() >= settings.queueCapacity()) {
         fail(
             p,
             DispatchException.Kind.QUEUE_FULL,
@@ -727,9 +731,12 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     queueFor(p.priority).addFirst(p);
   }
 
-  /** Fails waiting tasks that no connected worker can ever run. */
+  /**
+   * Fails waiting client tasks that no connected worker can ever run (verification re-runs wait for
+   * one to connect, until the queue timeout).
+   */
   private void failUnplaceable(List<Runnable> after) {
-    for (Deque<Pending> q : List.of(interactive, batch, verify)) {
+    for (Deque<Pending> q : List.of(interactive, batch)) {
       for (Iterator<Pending> it = q.iterator(); it.hasNext(); ) {
         Pending p = it.next();
         if (!registry.anyCapable(p.compiler)) {
