@@ -1,25 +1,29 @@
 /*
- * A lying compiler driver for VerifiedCacheIT: the "gcc" a hostile worker offers. It runs the real
- * driver (REAL, set with -D when the test builds it) and, after a successful compile, appends one
- * byte to the object it wrote, so the object still links but is not what the client's compiler
- * makes. Nothing in the product knows about it: the worker finds it first on its PATH, as it
- * would find any gcc.
+ * A lying compiler driver for VerifiedCacheIT: the system gcc of a compromised worker host. The
+ * test bind-mounts it over the real driver inside the hostile worker's own mount namespace; it runs
+ * a copy of the real driver (REAL, set with -D when the test builds it) and, after a successful
+ * compile, appends one byte to the object it wrote, so the object still links but is not what the
+ * client's compiler makes. Nothing in the product knows about it.
  *
- * The worker's sandbox shows the driver it found plus the programs that driver names with
- * -print-prog-name; to have the real driver shown too, this one names it as its objcopy (the
- * worker's own machine, so its own business).
+ * The worker's sandbox shows the driver plus the programs the driver names with -print-prog-name;
+ * to have the copy of the real driver shown too, this one names it as its objcopy (the worker's own
+ * machine, so its own business). The copy lives outside gcc's prefix, so GCC_EXEC_PREFIX tells it
+ * where cc1 is.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef REAL
-#error "build with -DREAL='\"/usr/bin/x86_64-linux-gnu-gcc-12\"'"
+#error "build with -DREAL='\"/path/to/a/copy/of/gcc\"'"
 #endif
 
 int main(int argc, char **argv) {
   const char *out = NULL;
+  const char *source = NULL;
+  char implicit[4096];
   int compile = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-print-prog-name=objcopy") == 0) {
@@ -29,9 +33,19 @@ int main(int argc, char **argv) {
     if (strcmp(argv[i], "-c") == 0) {
       compile = 1;
     } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-      out = argv[i + 1];
+      out = argv[++i];
+    } else if (strlen(argv[i]) > 2 && strcmp(argv[i] + strlen(argv[i]) - 2, ".c") == 0) {
+      source = argv[i];
     }
   }
+  if (compile && out == NULL && source != NULL) {
+    /* gcc -c dir/x.c writes x.o in the working directory */
+    const char *base = strrchr(source, '/');
+    base = base == NULL ? source : base + 1;
+    snprintf(implicit, sizeof implicit, "%.*so", (int) (strlen(base) - 1), base);
+    out = implicit;
+  }
+  setenv("GCC_EXEC_PREFIX", "/usr/lib/gcc/", 1);
   fflush(stdout);
   pid_t pid = fork();
   if (pid < 0) {

@@ -77,33 +77,35 @@ final class LoopbackGrid implements AutoCloseable {
    * gcc}); {@link #awaitWorkers} waits for it to register.
    */
   void addWorker(String id, List<String> extraArgs) throws IOException {
-    addWorker(id, extraArgs, java.util.Map.of());
+    addWorker(id, extraArgs, List.of());
   }
 
-  /** As above, with {@code env} added to the worker's environment (e.g. another PATH). */
-  void addWorker(String id, List<String> extraArgs, java.util.Map<String, String> env)
-      throws IOException {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                bin("hg-worker"),
-                "serve",
-                "--no-mdns",
-                "--coordinator",
-                coordinator(),
-                "--max-parallel",
-                "2",
-                "--id",
-                id,
-                "--work-dir",
-                logs.resolve("work-" + id).toString(),
-                "--cas-dir",
-                logs.resolve("cas-" + id).toString()));
+  /**
+   * As above, started through {@code launcher} (a command that ends by running its arguments, e.g.
+   * {@code unshare -m ...} for a worker in a mount namespace of its own).
+   */
+  void addWorker(String id, List<String> extraArgs, List<String> launcher) throws IOException {
+    List<String> cmd = new ArrayList<>(launcher);
+    cmd.addAll(
+        List.of(
+            bin("hg-worker"),
+            "serve",
+            "--no-mdns",
+            "--coordinator",
+            coordinator(),
+            "--max-parallel",
+            "2",
+            "--id",
+            id,
+            "--work-dir",
+            logs.resolve("work-" + id).toString(),
+            "--cas-dir",
+            logs.resolve("cas-" + id).toString()));
     int httpPort = freePort();
     workerHttpPorts.put(id, httpPort);
     cmd.addAll(List.of("--http-bind", "127.0.0.1", "--http-port", Integer.toString(httpPort)));
     cmd.addAll(extraArgs);
-    start(id, cmd, env);
+    start(id, cmd);
   }
 
   /** The HTTP port (/metrics) of worker {@code id}. */
@@ -140,15 +142,11 @@ final class LoopbackGrid implements AutoCloseable {
   }
 
   private void start(String name, List<String> cmd) throws IOException {
-    start(name, cmd, java.util.Map.of());
-  }
-
-  private void start(String name, List<String> cmd, java.util.Map<String, String> env)
-      throws IOException {
-    ProcessBuilder b = new ProcessBuilder(cmd);
-    b.environment().putAll(env);
     Process p =
-        b.redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile()).start();
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(logs.resolve(name + ".log").toFile())
+            .start();
     processes.add(p);
     byName.put(name, p);
   }

@@ -27,12 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The verified shared cache with the real dist/ processes: a hostile worker whose gcc appends a
- * byte to every object (a compiled wrapper first on its PATH; see {@code verify/lying-gcc.c})
- * serves a first client's Lua build alone; then two honest workers join. The coordinator re-runs
- * the hostile results on them, finds the mismatch, quarantines the hostile worker, and a second
- * client's build (its own daemon and cache) gets objects byte-identical to a local build. Once with
- * a {@code worker} token, once with a {@code trusted-worker} token and {@code --verify-sample-rate
- * 1}.
+ * byte to every object (in the worker's own mount namespace its system gcc driver is replaced by
+ * {@code verify/lying-gcc.c}, as on a compromised host) serves a first client's Lua build alone;
+ * then two honest workers join. The coordinator re-runs the hostile results on them, finds the
+ * mismatch, quarantines the hostile worker, and a second client's build (its own daemon and cache)
+ * gets objects byte-identical to a local build. Once with a {@code worker} token, once with a
+ * {@code trusted-worker} token and {@code --verify-sample-rate 1}.
  */
 class VerifiedCacheIT {
   static final Path DIST = TwoWorkerGridTest.DIST;
@@ -75,6 +75,7 @@ class VerifiedCacheIT {
     assertEquals(0, plain.exitCode(), plain.output());
     Map<String, byte[]> reference = BuildOutputs.under(lua.resolve("src"), ".o");
     assertEquals(34, reference.size());
+    assertEquals(0, Shell.run(lua, "make -C src clean").exitCode());
 
     Path tokens =
         secret(
@@ -93,10 +94,22 @@ class VerifiedCacheIT {
     List<String> coord = new ArrayList<>(List.of("--tokens", tokens.toString()));
     coord.addAll(coordArgs);
     grid = new LoopbackGrid(DIST, 0, coord, List.of());
+    String driver = Path.of("/usr/bin/gcc").toRealPath().toString();
+    Path lying = lyingGcc(tmp, driver);
+    // A compromised host: in the hostile worker's own mount namespace its gcc driver is the lying
+    // one; the rest of the machine (and the honest workers) are untouched.
     grid.addWorker(
         "evil",
         List.of("--token-file", secret("evil-token", EVIL + "\n").toString()),
-        Map.of("PATH", lyingGccDir(tmp) + ":/usr/bin:/bin"));
+        List.of(
+            "unshare",
+            "-m",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            "mount --bind \"$0\" " + driver + " && exec \"$@\"",
+            lying.toString()));
     grid.awaitWorkers(1, Duration.ofSeconds(60));
 
     // The first client: every compile on the hostile worker, every object it gets is wrong.
@@ -175,26 +188,35 @@ class VerifiedCacheIT {
         900);
   }
 
-  /** Builds the lying gcc (test code) into a directory of its own, named gcc. */
-  private static Path lyingGccDir(Path tmp) throws IOException, InterruptedException {
+  /**
+   * Builds the lying gcc (test code) next to a copy of the real driver {@code driver}, which it
+   * runs; returns the lying one.
+   */
+  private static Path lyingGcc(Path tmp, String driver) throws IOException, InterruptedException {
+    Assumptions.assumeTrue(
+        Shell.run(tmp, "unshare -m --propagation private true 2>&1").exitCode() == 0,
+        "needs mount namespaces (root) to give one worker a lying gcc");
     Path dir = tmp.resolve("lying-bin");
     Files.createDirectories(dir);
+    Path copy = dir.resolve("real-gcc");
+    Files.copy(Path.of(driver), copy, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
     Path source = dir.resolve("lying-gcc.c");
     try (InputStream in = VerifiedCacheIT.class.getResourceAsStream("/verify/lying-gcc.c")) {
       Files.copy(in, source);
     }
-    String real = Path.of("/usr/bin/gcc").toRealPath().toString();
     Shell.Result cc =
         Shell.run(
             dir,
-            "/usr/bin/gcc -O2 -DREAL='\"" + real + "\"' -o gcc lying-gcc.c 2>&1 && rm lying-gcc.c");
+            driver
+                + " -O2 -DREAL='\""
+                + copy
+                + "\"' -o lying-gcc lying-gcc.c 2>&1 && rm lying-gcc.c");
     assertEquals(0, cc.exitCode(), cc.output());
-    // Workers run as root here and their sandbox as nobody, which must reach the wrapper.
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    for (Path p = dir.getParent(); p != null && p.startsWith(tmp); p = p.getParent()) {
+    // Workers run as root here and their sandbox as nobody, which must reach both.
+    for (Path p = dir; p != null && p.startsWith(tmp); p = p.getParent()) {
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
-    return dir;
+    return dir.resolve("lying-gcc");
   }
 
   private Path secret(String name, String text) throws IOException {
