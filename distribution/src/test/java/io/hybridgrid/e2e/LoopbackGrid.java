@@ -85,27 +85,41 @@ final class LoopbackGrid implements AutoCloseable {
    * gcc}); {@link #awaitWorkers} waits for it to register.
    */
   void addWorker(String id, List<String> extraArgs) throws IOException {
-    addWorker(id, extraArgs, Map.of());
+    addWorker(id, extraArgs, Map.of(), List.of());
   }
 
   /** As {@link #addWorker(String, List)}, with {@code env} added to the worker's environment. */
   void addWorker(String id, List<String> extraArgs, Map<String, String> env) throws IOException {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                bin("hg-worker"),
-                "serve",
-                "--no-mdns",
-                "--coordinator",
-                coordinator(),
-                "--max-parallel",
-                "2",
-                "--id",
-                id,
-                "--work-dir",
-                logs.resolve("work-" + id).toString(),
-                "--cas-dir",
-                logs.resolve("cas-" + id).toString()));
+    addWorker(id, extraArgs, env, List.of());
+  }
+
+  /**
+   * As above, started through {@code launcher} (a command that ends by running its arguments, e.g.
+   * {@code unshare -m ...} for a worker in a mount namespace of its own).
+   */
+  void addWorker(String id, List<String> extraArgs, List<String> launcher) throws IOException {
+    addWorker(id, extraArgs, Map.of(), launcher);
+  }
+
+  private void addWorker(
+      String id, List<String> extraArgs, Map<String, String> env, List<String> launcher)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(launcher);
+    cmd.addAll(
+        List.of(
+            bin("hg-worker"),
+            "serve",
+            "--no-mdns",
+            "--coordinator",
+            coordinator(),
+            "--max-parallel",
+            "2",
+            "--id",
+            id,
+            "--work-dir",
+            logs.resolve("work-" + id).toString(),
+            "--cas-dir",
+            logs.resolve("cas-" + id).toString()));
     int httpPort = freePort();
     workerHttpPorts.put(id, httpPort);
     cmd.addAll(List.of("--http-bind", "127.0.0.1", "--http-port", Integer.toString(httpPort)));

@@ -18,6 +18,7 @@ import io.hybridgrid.coord.cache.TieredResultCache;
 import io.hybridgrid.coord.cas.CasSettings;
 import io.hybridgrid.coord.cas.ContentStore;
 import io.hybridgrid.coord.compile.CompileService;
+import io.hybridgrid.coord.compile.VerifyRuns;
 import io.hybridgrid.coord.compile.Work;
 import io.hybridgrid.coord.compile.WorkResult;
 import io.hybridgrid.coord.dispatch.DispatchListener;
@@ -39,6 +40,9 @@ import io.hybridgrid.coord.scheduler.Scheduler;
 import io.hybridgrid.coord.status.CoordinatorStatus;
 import io.hybridgrid.coord.tasks.TaskFeed;
 import io.hybridgrid.coord.tasks.TaskLog;
+import io.hybridgrid.coord.verify.Quarantines;
+import io.hybridgrid.coord.verify.ResultVerifier;
+import io.hybridgrid.coord.verify.WorkerTrust;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -51,6 +55,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,6 +74,8 @@ public final class CoordinatorServer implements AutoCloseable {
   private final ContentStore cas;
   private final Path temporaryCasDir;
   private final CompileService compileService;
+  private final WorkerTrust workerTrust = new WorkerTrust();
+  private final ResultVerifier verifier;
   private final CoordinatorStatus status;
   private final CoordinatorMetrics metrics;
   private final TaskLog taskLog;
@@ -169,13 +176,24 @@ public final class CoordinatorServer implements AutoCloseable {
             r -> r.exitCode() != 0,
             events,
             DispatchListener.both(metrics, feed));
+    ActionCache actionCache = new ActionCache(cache, cas, dispatcher::isQuarantined);
+    VerifyRuns verifyRuns = new VerifyRuns(dispatcher, events, clock);
+    this.verifier =
+        new ResultVerifier(
+            config.security().verify(),
+            () -> ThreadLocalRandom.current().nextDouble(),
+            verifyRuns,
+            actionCache,
+            workerTrust,
+            metrics);
     this.compileService =
         new CompileService(
             dispatcher,
             cache,
-            new ActionCache(cache, cas),
+            actionCache,
             cas,
-            new ActionValidator(config.actionLimits()));
+            new ActionValidator(config.actionLimits()),
+            verifier);
     this.status =
         new CoordinatorStatus(dispatcher, events, cache, clock, cas, compileService.actionCache());
     this.timer =
@@ -217,7 +235,12 @@ public final class CoordinatorServer implements AutoCloseable {
             .addService(
                 ServerInterceptors.intercept(
                     new WorkerGrpcService(
-                        dispatcher, cas, (int) heartbeatInterval.toMillis(), clock, metrics),
+                        dispatcher,
+                        cas,
+                        (int) heartbeatInterval.toMillis(),
+                        clock,
+                        metrics,
+                        workerTrust),
                     compress))
             .addService(new StatusGrpcService(status))
             .addService(new ActivityGrpcService(metrics, feed, clock))
@@ -227,7 +250,12 @@ public final class CoordinatorServer implements AutoCloseable {
         httpBind == null
             ? null
             : new HttpServer(
-                new HttpApi(status, feed, metrics::scrape, clock),
+                new HttpApi(
+                    status,
+                    feed,
+                    metrics::scrape,
+                    clock,
+                    new Quarantines(dispatcher, actionCache, verifyRuns, metrics)),
                 httpBind,
                 Duration.ofSeconds(1),
                 new HttpAccess(security.tokens()));
@@ -280,6 +308,16 @@ public final class CoordinatorServer implements AutoCloseable {
   /** The content-addressed store (tests inspect it). */
   public ContentStore cas() {
     return cas;
+  }
+
+  /** Decides which worker results the shared cache serves (tests watch its pending count). */
+  public ResultVerifier verifier() {
+    return verifier;
+  }
+
+  /** The dispatcher (tests quarantine and inspect workers through it). */
+  public Dispatcher<Work, WorkResult> dispatcher() {
+    return dispatcher;
   }
 
   /** The memory budget compile requests are admitted through. */

@@ -12,6 +12,7 @@ import io.hybridgrid.coord.cas.CasSettings;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.scheduler.SchedulerKind;
 import io.hybridgrid.coord.tasks.TaskLogSettings;
+import io.hybridgrid.coord.verify.VerifySettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -98,6 +99,16 @@ public final class Main implements Callable<Integer> {
             "Memory for compile requests being received or held; a request is read off the wire"
                 + " only when 64 MiB (the largest message) fit (default: ${DEFAULT-VALUE}).")
     long requestMemory;
+
+    @Option(
+        names = "--verify-sample-rate",
+        defaultValue = "0.05",
+        paramLabel = "0..1",
+        description =
+            "Share of trusted-worker results re-run on another worker before they are trusted"
+                + " further; results of workers holding only a worker token are always re-run"
+                + " before they are shared (default: ${DEFAULT-VALUE}).")
+    double verifySampleRate;
 
     @Option(
         names = "--queue-size",
@@ -293,7 +304,11 @@ public final class Main implements Callable<Integer> {
                   casMemory, casDir != null ? casDir : state.resolve("cas"), casDiskSize, maxBlob),
               ActionLimits.defaults(maxInputRoot),
               new TaskLogSettings(taskLog, taskLogSize, TaskLogSettings.DEFAULT_KEEP),
-              new CoordinatorSecurity(tokens, tlsSettings, requestMemory));
+              new CoordinatorSecurity(
+                  tokens,
+                  tlsSettings,
+                  requestMemory,
+                  new VerifySettings(verifySampleRate, VerifySettings.DEFAULT_MAX_PENDING)));
       NettyServerBuilder grpcServer =
           NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort))
               // Workers and clients ping every 30 s to notice dead peers behind NAT.

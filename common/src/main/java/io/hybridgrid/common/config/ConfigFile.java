@@ -136,6 +136,8 @@ public record ConfigFile(Path path, Map<String, String> values, List<String> pro
     String leaf = parts[parts.length - 1];
     if (k.type() == ValueType.BOOL) {
       table.put(leaf, Boolean.parseBoolean(canonical));
+    } else if (k.type() == ValueType.FRACTION) {
+      table.put(leaf, Double.parseDouble(canonical));
     } else if (canonical.matches("[0-9]{1,18}")) {
       table.put(leaf, Long.parseLong(canonical));
     } else {

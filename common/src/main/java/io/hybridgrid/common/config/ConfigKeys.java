@@ -157,6 +157,12 @@ public final class ConfigKeys {
         "hg-coord",
         "disk tier bound of the shared cache (0: none)");
     d.key(
+        "coord.verify_sample_rate",
+        "0.05",
+        ValueType.FRACTION,
+        "hg-coord",
+        "share of trusted-worker results re-run on another worker to verify them (0 to 1)");
+    d.key(
         "coord.mdns_interface",
         "HG_COORD_MDNS_INTERFACE",
         "",

@@ -82,6 +82,20 @@ public interface ValueType {
     };
   }
 
+  /** A share from 0 to 1, such as {@code 0.05}. */
+  ValueType FRACTION =
+      raw -> {
+        try {
+          double v = Double.parseDouble(raw.strip());
+          if (!(v >= 0 && v <= 1)) {
+            throw new NumberFormatException();
+          }
+          return Double.toString(v);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("must be a number from 0 to 1, such as 0.05", e);
+        }
+      };
+
   /** A whole number in [min, max]. */
   static ValueType integer(long min, long max, String what) {
     return raw -> {

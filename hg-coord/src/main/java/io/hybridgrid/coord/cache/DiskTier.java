@@ -167,6 +167,11 @@ final class DiskTier {
     }
   }
 
+  /** Deletes the entry of {@code key}, if any. */
+  void remove(CacheKey key) {
+    forget(key, true);
+  }
+
   synchronized long entries() {
     return index.size();
   }

@@ -13,6 +13,9 @@ public interface ResultCache extends AutoCloseable {
   /** Stores a successful result (only worker results with exit code 0 may be passed). */
   void put(CacheKey key, CachedResult result);
 
+  /** Removes the entry of {@code key} from every tier, if any (purging a quarantined worker). */
+  void remove(CacheKey key);
+
   CacheStats stats();
 
   /** Finishes pending disk writes (bounded) and releases resources. */
@@ -34,6 +37,9 @@ public interface ResultCache extends AutoCloseable {
 
       @Override
       public void put(CacheKey key, CachedResult result) {}
+
+      @Override
+      public void remove(CacheKey key) {}
 
       @Override
       public CacheStats stats() {

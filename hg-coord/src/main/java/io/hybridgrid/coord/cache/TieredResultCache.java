@@ -119,6 +119,25 @@ public final class TieredResultCache implements ResultCache {
     }
   }
 
+  /**
+   * Removes {@code key} from memory and disk at once, and once more on the disk writer after any
+   * write of it still queued there (so a pending write cannot bring the entry back).
+   */
+  @Override
+  public void remove(CacheKey key) {
+    if (memory != null) {
+      memory.invalidate(key);
+    }
+    if (disk != null) {
+      disk.remove(key);
+      try {
+        diskWriter.execute(() -> disk.remove(key));
+      } catch (RejectedExecutionException e) {
+        log.debug("disk cache writer busy or closed; {} removed once only", key);
+      }
+    }
+  }
+
   @Override
   public CacheStats stats() {
     long memEntries = 0;

@@ -19,6 +19,7 @@ import io.hybridgrid.coord.dispatch.Completed;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.dispatch.Priority;
 import io.hybridgrid.coord.scheduler.InputSet;
+import io.hybridgrid.coord.verify.ResultVerifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -34,9 +35,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>For an action: validate it, check that every input blob is in the content store (else {@link
  * MissingBlobsException}, naming paths), compute the action digest over what was received, answer
  * from the action cache when it has the digest and every output blob is still stored, else hand the
- * action to the dispatcher and, when the command exited 0, record the result in the action cache
- * (its outputs are already in the store: the worker session put them there). Answers carry small
- * outputs inline ({@link #INLINE_FILE_BYTES} each, {@link #INLINE_TOTAL_BYTES} together); the
+ * action to the dispatcher and, when the command exited 0, offer the result to the {@link
+ * ResultVerifier}, which shares it in the action cache at once, after another worker reproduced it,
+ * or never (its outputs are already in the store: the worker session put them there). Answers carry
+ * small outputs inline ({@link #INLINE_FILE_BYTES} each, {@link #INLINE_TOTAL_BYTES} together); the
  * client reads larger ones from the store.
  *
  * <p>For a preprocessed unit (the reconstruction path, until it is removed): the same policy over
@@ -60,18 +62,24 @@ public final class CompileService {
   private final ActionCache actionCache;
   private final ContentStore cas;
   private final ActionValidator validator;
+  private final ResultVerifier verifier;
 
+  /**
+   * @param verifier decides which worker results enter the shared caches (the only writer)
+   */
   public CompileService(
       Dispatcher<Work, WorkResult> dispatcher,
       ResultCache unitCache,
       ActionCache actionCache,
       ContentStore cas,
-      ActionValidator validator) {
+      ActionValidator validator,
+      ResultVerifier verifier) {
     this.dispatcher = dispatcher;
     this.unitCache = unitCache;
     this.actionCache = actionCache;
     this.cas = cas;
     this.validator = validator;
+    this.verifier = verifier;
   }
 
   /**
@@ -133,7 +141,10 @@ public final class CompileService {
               }
               ActionOutcome outcome = actionDone.outcome();
               if (outcome.exitCode() == 0 && useCache) {
-                actionCache.put(key, outcome.with(outcome.workerId(), byDigest(outcome.outputs())));
+                // Shared now, after another worker reproduced it, or never (coord/verify);
+                // this client gets its own result either way.
+                verifier.offer(
+                    a, key, outcome.with(outcome.workerId(), byDigest(outcome.outputs())));
               }
               ActionOutcome answered =
                   outcome.with(outcome.workerId(), trimInline(outcome.outputs()));
@@ -180,11 +191,15 @@ public final class CompileService {
     CompletableFuture<UnitAnswer> answer =
         dispatched.thenApply(
             done -> {
+              // Units are not verified: only results of workers trusted to share unverified
+              // results are stored, indexed so that a quarantine purges them.
               if (r.key() != null
                   && unitCache.enabled()
                   && done.result() instanceof WorkResult.UnitDone u
-                  && u.exitCode() == 0) {
+                  && u.exitCode() == 0
+                  && verifier.sharesUnverified(done.workerId())) {
                 unitCache.put(r.key(), u.forCache().get());
+                actionCache.index(r.key(), done.workerId());
               }
               return new UnitAnswer(null, done);
             });
@@ -234,7 +249,7 @@ public final class CompileService {
   }
 
   /** The inputs for affinity: every blob once. */
-  static InputSet inputSet(ActionSpec a) {
+  public static InputSet inputSet(ActionSpec a) {
     List<Digest> blobs = a.blobs();
     long[] keys = new long[blobs.size()];
     long[] sizes = new long[blobs.size()];

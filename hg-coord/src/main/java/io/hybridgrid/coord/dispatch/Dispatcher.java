@@ -88,6 +88,10 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   // @GuardedBy("lock")
   private final Deque<Pending> batch = new ArrayDeque<>();
   // @GuardedBy("lock")
+  private final Deque<Pending> verify = new ArrayDeque<>();
+  // @GuardedBy("lock"): worker ids that get no tasks until an admin lifts it (survives reconnects)
+  private final Map<String, String> quarantined = new java.util.LinkedHashMap<>();
+  // @GuardedBy("lock")
   private final Map<String, Pending> inFlight = new HashMap<>();
   // @GuardedBy("lock")
   private boolean closed;
@@ -217,14 +221,35 @@ public final class Dispatcher<P, R> implements AutoCloseable {
    */
   public CompletableFuture<Completed<R>> submit(
       CompilerIdentity compiler, Priority priority, P payload, InputSet inputs) {
+    return submit(compiler, priority, payload, inputs, Set.of());
+  }
+
+  /**
+   * As above, never placed on a worker in {@code excluded} (verification re-runs a result on a
+   * different worker). Excluded workers count as tried, so they count against the attempts. A
+   * {@link Priority#VERIFY} task is placed only when no client task waits, does not count against
+   * the queue's capacity, and waits for a worker it may run on to connect (until the queue timeout)
+   * instead of failing at once.
+   */
+  public CompletableFuture<Completed<R>> submit(
+      CompilerIdentity compiler,
+      Priority priority,
+      P payload,
+      InputSet inputs,
+      Set<String> excluded) {
     List<Runnable> after = new ArrayList<>();
     Pending p;
     synchronized (lock) {
       p =
           new Pending(
               "t" + nextId.incrementAndGet(), compiler, priority, payload, inputs, clock.instant());
+      p.tried.addAll(excluded);
       if (closed || closing) {
         fail(p, DispatchException.Kind.SHUTTING_DOWN, "coordinator is shutting down", after);
+      } else if (priority == Priority.VERIFY) {
+        // A re-run waits (up to the queue timeout) for a worker it may run on to connect.
+        verify.addLast(p);
+        pump(after);
       } else if (!registry.anyCapable(compiler) && !waitingForWorkers()) {
         fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(compiler), after);
       } else if (interactive.size() + batch.size() >= settings.queueCapacity()) {
@@ -286,6 +311,9 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       WorkerDescriptor descriptor, TaskSink<P> sink, String owner, List<Runnable> after) {
     WorkerState<P> state = new WorkerState<>(descriptor, sink, clock.instant(), owner);
     state.health(breakers.state(descriptor.id()), breakers.failureShare(descriptor.id()));
+    if (quarantined.containsKey(descriptor.id())) {
+      state.setQuarantined(true); // a reconnect does not lift a quarantine
+    }
     Optional<WorkerState<P>> old = registry.put(state);
     old.ifPresent(
         o -> {
@@ -468,6 +496,79 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   }
 
   /**
+   * Quarantines worker {@code workerId} (connected or not): it gets no more tasks, also after it
+   * reconnects under the same id, until {@link #release}. Its running tasks go to other workers and
+   * anything it still answers for them is ignored.
+   *
+   * @return whether it was not quarantined before
+   */
+  public boolean quarantine(String workerId, String reason) {
+    List<Runnable> after = new ArrayList<>();
+    boolean added;
+    synchronized (lock) {
+      added = quarantined.putIfAbsent(workerId, reason) == null;
+      Optional<WorkerState<P>> w = registry.get(workerId);
+      w.ifPresent(s -> s.setQuarantined(true));
+      if (added) {
+        events.record(
+            new ConnectivityEvent(
+                clock.instant(),
+                ConnectivityEvent.Type.QUARANTINE,
+                workerId,
+                w.map(s -> s.descriptor().hostname()).orElse(""),
+                reason));
+        log.warn("worker {} quarantined: {}", workerId, reason);
+      }
+      requeueTasksOf(workerId, "quarantined", after);
+      failUnplaceable(after);
+      pump(after);
+    }
+    runAll(after);
+    return added;
+  }
+
+  /**
+   * Lifts the quarantine of {@code workerId}.
+   *
+   * @return whether it was quarantined
+   */
+  public boolean release(String workerId, String reason) {
+    List<Runnable> after = new ArrayList<>();
+    boolean removed;
+    synchronized (lock) {
+      removed = quarantined.remove(workerId) != null;
+      Optional<WorkerState<P>> w = registry.get(workerId);
+      w.ifPresent(s -> s.setQuarantined(false));
+      if (removed) {
+        events.record(
+            new ConnectivityEvent(
+                clock.instant(),
+                ConnectivityEvent.Type.RELEASE,
+                workerId,
+                w.map(s -> s.descriptor().hostname()).orElse(""),
+                reason));
+      }
+      pump(after);
+    }
+    runAll(after);
+    return removed;
+  }
+
+  /** Whether {@code workerId} is quarantined. */
+  public boolean isQuarantined(String workerId) {
+    synchronized (lock) {
+      return quarantined.containsKey(workerId);
+    }
+  }
+
+  /** The quarantined worker ids with the reason each was quarantined, oldest first. */
+  public Map<String, String> quarantined() {
+    synchronized (lock) {
+      return new java.util.LinkedHashMap<>(quarantined);
+    }
+  }
+
+  /**
    * The client gave up on a task: drop it if it is still waiting; if it is running, cancel it on
    * its workers (which stop the compile and free the slot) and ignore whatever they send later.
    */
@@ -476,6 +577,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     synchronized (lock) {
       interactive.removeIf(p -> p.future == future);
       batch.removeIf(p -> p.future == future);
+      verify.removeIf(p -> p.future == future);
       for (Pending p : List.copyOf(inFlight.values())) {
         if (p.future == future) {
           inFlight.remove(p.id);
@@ -508,7 +610,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     List<TaskSink<P>> silent = new ArrayList<>();
     synchronized (lock) {
       Instant now = clock.instant();
-      for (Deque<Pending> q : List.of(interactive, batch)) {
+      for (Deque<Pending> q : List.of(interactive, batch, verify)) {
         for (Iterator<Pending> it = q.iterator(); it.hasNext(); ) {
           Pending p = it.next();
           // Time waiting for a worker across all waits; time spent running on a worker that
@@ -640,7 +742,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
         }
       }
       closed = true;
-      for (Deque<Pending> q : List.of(interactive, batch)) {
+      for (Deque<Pending> q : List.of(interactive, batch, verify)) {
         for (Pending p : q) {
           fail(p, DispatchException.Kind.SHUTTING_DOWN, "coordinator is shutting down", after);
         }
@@ -671,7 +773,11 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   // --- everything below runs under the lock ---
 
   private Deque<Pending> queueFor(Priority priority) {
-    return priority == Priority.BATCH ? batch : interactive;
+    return switch (priority) {
+      case INTERACTIVE -> interactive;
+      case BATCH -> batch;
+      case VERIFY -> verify;
+    };
   }
 
   /**
@@ -680,7 +786,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
    * this pass, so a long queue costs little per event.
    */
   private void pump(List<Runnable> after) {
-    if (interactive.isEmpty() && batch.isEmpty()) {
+    if (interactive.isEmpty() && batch.isEmpty() && verify.isEmpty()) {
       return;
     }
     Candidates workers = candidates();
@@ -697,7 +803,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
 
   private void place(Candidates workers, int free, List<Runnable> after) {
     Set<CompilerIdentity> exhausted = new HashSet<>();
-    for (Deque<Pending> q : List.of(interactive, batch)) {
+    for (Deque<Pending> q : List.of(interactive, batch, verify)) {
       for (Iterator<Pending> it = q.iterator(); it.hasNext() && free > 0; ) {
         Pending p = it.next();
         if (exhausted.contains(p.compiler)) {
@@ -954,7 +1060,10 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     queueFor(p.priority).addFirst(p);
   }
 
-  /** Fails waiting tasks that no connected worker can ever run. */
+  /**
+   * Fails waiting client tasks that no connected worker can ever run (verification re-runs wait for
+   * one to connect, until the queue timeout).
+   */
   private void failUnplaceable(List<Runnable> after) {
     if (waitingForWorkers()) {
       return;

@@ -5,7 +5,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * A worker joined, left or timed out.
+ * A worker joined, left, timed out, was quarantined or released, or verification said something
+ * about it.
  *
  * @param time when the coordinator noticed
  * @param type what happened
@@ -22,7 +23,16 @@ public record ConnectivityEvent(
     /** Its session ended (closed, broken, replaced, or the coordinator stopped). */
     LEAVE,
     /** It was dropped after sending no heartbeat for the heartbeat timeout. */
-    TIMEOUT;
+    TIMEOUT,
+    /** A result of it failed verification: it gets no more tasks until an admin lifts this. */
+    QUARANTINE,
+    /** An admin lifted its quarantine. */
+    RELEASE,
+    /**
+     * Result verification could not decide between it and another worker (nothing was stored), or
+     * an admin purged its cache entries.
+     */
+    VERIFY;
 
     /** The lower-case name used in JSON and the API. */
     public String wireName() {

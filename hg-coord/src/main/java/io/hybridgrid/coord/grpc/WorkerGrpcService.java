@@ -18,6 +18,8 @@ import io.hybridgrid.coord.metrics.GridMetrics;
 import io.hybridgrid.coord.registry.TaskSink;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
 import io.hybridgrid.coord.registry.WorkerLoad;
+import io.hybridgrid.coord.verify.Trust;
+import io.hybridgrid.coord.verify.WorkerTrust;
 import io.hybridgrid.proto.v1.ActionResult;
 import io.hybridgrid.proto.v1.CancelTask;
 import io.hybridgrid.proto.v1.CompileResult;
@@ -59,6 +61,7 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
   private final Clock clock;
   private final AtomicLong nonces = new AtomicLong();
   private final GridMetrics metrics;
+  private final WorkerTrust trust;
 
   /**
    * @param dispatcher where sessions, results and refusals go
@@ -84,6 +87,21 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
       int heartbeatIntervalMillis,
       Clock clock,
       GridMetrics metrics) {
+    this(dispatcher, cas, heartbeatIntervalMillis, clock, metrics, new WorkerTrust());
+  }
+
+  /**
+   * @param trust told each accepted registration's trust (from the session's role), which decides
+   *     how its results are verified
+   */
+  public WorkerGrpcService(
+      Dispatcher<Work, WorkResult> dispatcher,
+      ContentStore cas,
+      int heartbeatIntervalMillis,
+      Clock clock,
+      GridMetrics metrics,
+      WorkerTrust trust) {
+    this.trust = trust;
     this.metrics = metrics;
     this.dispatcher = dispatcher;
     this.cas = cas;
@@ -255,6 +273,7 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
         sink.fail(Status.ALREADY_EXISTS.withDescription(refusal.get()));
         return;
       }
+      trust.registered(descriptor.id(), Trust.of(identity));
       workerId = descriptor.id();
     }
 

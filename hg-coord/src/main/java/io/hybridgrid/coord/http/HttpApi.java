@@ -13,6 +13,7 @@ import io.hybridgrid.coord.tasks.BuildSummary;
 import io.hybridgrid.coord.tasks.TaskFeed;
 import io.hybridgrid.coord.tasks.TaskLog;
 import io.hybridgrid.coord.tasks.TaskRecord;
+import io.hybridgrid.coord.verify.Quarantines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -56,6 +57,7 @@ public final class HttpApi {
   private final Clock clock;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Response> assets = new java.util.HashMap<>();
+  private final Quarantines quarantines;
 
   /**
    * A response.
@@ -84,6 +86,19 @@ public final class HttpApi {
    */
   public HttpApi(
       CoordinatorStatus status, TaskFeed<?> feed, Supplier<String> metrics, Clock clock) {
+    this(status, feed, metrics, clock, null);
+  }
+
+  /**
+   * @param quarantines the quarantine list and its admin calls, or null for none
+   */
+  public HttpApi(
+      CoordinatorStatus status,
+      TaskFeed<?> feed,
+      Supplier<String> metrics,
+      Clock clock,
+      Quarantines quarantines) {
+    this.quarantines = quarantines;
     this.status = status;
     this.feed = feed;
     this.metrics = metrics;
@@ -109,6 +124,9 @@ public final class HttpApi {
     if (method.equals("POST") && p.startsWith("/api/v1/workers/") && p.endsWith("/drain")) {
       return drain(p);
     }
+    if (method.equals("POST") && p.startsWith("/api/v1/admin/")) {
+      return admin(p.substring("/api/v1/admin/".length()), query);
+    }
     if (!method.equals("GET") && !method.equals("HEAD")) {
       return Response.text(405, "method " + method + " not allowed\n");
     }
@@ -128,6 +146,7 @@ public final class HttpApi {
       case "/api/v1/tasks/running" -> jsonResponse(running());
       case "/api/v1/builds" -> jsonResponse(builds(50));
       case "/api/v1/snapshot" -> jsonResponse(snapshot(0));
+      case "/api/v1/quarantine" -> jsonResponse(quarantine());
       default -> {
         Response asset = assets.get(p);
         if (asset != null) {
@@ -138,6 +157,49 @@ public final class HttpApi {
             : Response.text(404, "no such path: " + p + "\n");
       }
     };
+  }
+
+  /**
+   * {@code POST /api/v1/admin/{quarantine,release,purge}?worker=ID} (the HTTP server lets only
+   * admins, or loopback without tokens, reach a POST): quarantine a worker by hand (and purge what
+   * it wrote), lift a quarantine, or purge its shared cache entries.
+   */
+  private Response admin(String action, String query) {
+    if (quarantines == null) {
+      return Response.text(404, "no admin calls on this server\n");
+    }
+    String worker = param(query, "worker");
+    if (worker == null || worker.isEmpty() || worker.length() > 256) {
+      return Response.text(400, "name the worker: POST /api/v1/admin/" + action + "?worker=ID\n");
+    }
+    worker = java.net.URLDecoder.decode(worker, StandardCharsets.UTF_8);
+    ObjectNode o = json.createObjectNode();
+    o.put("worker", worker);
+    switch (action) {
+      case "quarantine" ->
+          o.put("purged", quarantines.quarantine(worker, "quarantined by an admin"));
+      case "release" -> {
+        if (!quarantines.release(worker)) {
+          return Response.text(404, "worker '" + worker + "' is not quarantined\n");
+        }
+        o.put("released", true);
+      }
+      case "purge" -> o.put("purged", quarantines.purge(worker));
+      default -> {
+        return Response.text(
+            404, "no admin call '" + action + "' (there are quarantine, release, purge)\n");
+      }
+    }
+    return jsonResponse(o);
+  }
+
+  /** {@code /api/v1/quarantine}: quarantined workers (connected or not) and why. */
+  private ArrayNode quarantine() {
+    ArrayNode arr = json.createArrayNode();
+    if (quarantines != null) {
+      quarantines.list().forEach((id, why) -> arr.addObject().put("worker", id).put("reason", why));
+    }
+    return arr;
   }
 
   /**
@@ -236,6 +298,7 @@ public final class HttpApi {
     o.put("action_cache_misses", ac.misses());
     o.put("action_cache_stale", ac.stale());
     o.put("action_cache_stores", ac.stores());
+    o.put("workers_quarantined", quarantines == null ? 0 : quarantines.list().size());
     o.put("task_seq", feed.lastSeq());
     return o;
   }

@@ -133,8 +133,9 @@ public final class CoordinatorMetrics
         Counter.builder(MetricNames.CAS_UPLOAD_BYTES)
             .description("Bytes uploaded into the content-addressed store")
             .register(registry);
-    verificationCounter("match");
-    verificationCounter("mismatch");
+    for (String outcome : VERIFY_OUTCOMES) {
+      verificationCounter(outcome);
+    }
     quarantines =
         Counter.builder(MetricNames.QUARANTINES)
             .description("Workers quarantined after a verification mismatch")
@@ -217,9 +218,13 @@ public final class CoordinatorMetrics
         .register(registry);
   }
 
+  /** The outcome tags of {@code hybridgrid_verifications_total}, all registered at zero. */
+  static final List<String> VERIFY_OUTCOMES =
+      List.of("match", "mismatch", "undecided", "unverified", "skipped");
+
   private Counter verificationCounter(String outcome) {
     return Counter.builder(MetricNames.VERIFICATIONS)
-        .description("Results compared against a second worker's")
+        .description("Result verifications by outcome (see docs/security.md)")
         .tag("outcome", outcome)
         .register(registry);
   }
@@ -261,8 +266,11 @@ public final class CoordinatorMetrics
   }
 
   @Override
-  public void verification(boolean match) {
-    verificationCounter(match ? "match" : "mismatch").increment();
+  public void verification(String outcome) {
+    if (!VERIFY_OUTCOMES.contains(outcome)) {
+      throw new IllegalArgumentException("unknown verification outcome " + outcome);
+    }
+    verificationCounter(outcome).increment();
   }
 
   @Override

@@ -67,8 +67,11 @@ public interface GridMetrics {
 
   // --- result verification (hook: the verifier) ---
 
-  /** A second worker's result was compared with the first: {@code match} or not. */
-  default void verification(boolean match) {}
+  /**
+   * A result verification ended with {@code outcome}: {@code match}, {@code mismatch}, {@code
+   * undecided}, {@code unverified} or {@code skipped} (see coord/verify's {@code VerifyOutcome}).
+   */
+  default void verification(String outcome) {}
 
   /** {@code workerId} was quarantined after a mismatch. */
   default void quarantined(String workerId) {}

@@ -70,10 +70,14 @@ public final class WorkerRegistry<P> {
     return anyCapable(compiler, Set.of());
   }
 
-  /** Whether any worker outside {@code excluded} that is not draining can run {@code compiler}. */
+  /**
+   * Whether any worker outside {@code excluded}, not draining or quarantined, can run {@code
+   * compiler}.
+   */
   public boolean anyCapable(CompilerIdentity compiler, Collection<String> excluded) {
     for (WorkerState<P> w : workers.values()) {
       if (!w.draining()
+          && !w.quarantined()
           && !excluded.contains(w.id())
           && w.descriptor().compilers().contains(compiler)) {
         return true;

@@ -43,6 +43,7 @@ public final class WorkerState<P> {
   private long completed;
   private long failed;
   private boolean draining;
+  private boolean quarantined;
   private volatile Instant lastHeartbeat;
   private double loadAverage = -1;
   private long freeMemoryBytes;
@@ -223,6 +224,17 @@ public final class WorkerState<P> {
     snapshot = null;
   }
 
+  /** Whether it is quarantined (a result of it failed verification): it gets no tasks. */
+  public boolean quarantined() {
+    return quarantined;
+  }
+
+  /** Quarantines it, or lifts its quarantine. */
+  public void setQuarantined(boolean value) {
+    quarantined = value;
+    snapshot = null;
+  }
+
   /** Records a heartbeat and the live load it reports. */
   public void heartbeat(Instant at, WorkerLoad load) {
     lastHeartbeat = at;
@@ -248,7 +260,7 @@ public final class WorkerState<P> {
         descriptor.cores(),
         descriptor.maxParallel(),
         active,
-        draining,
+        draining || quarantined, // either way it takes no new tasks
         freeMemoryBytes,
         taskMillis.value(),
         rttMillis.value(),

@@ -73,7 +73,7 @@ public final class CoordinatorStatus {
    * @param active running tasks
    * @param completed tasks that returned a result
    * @param failed tasks that did not
-   * @param state active or draining
+   * @param state active, draining or quarantined
    * @param compilers compilers it serves
    * @param connectedAt when it registered
    * @param lastHeartbeat when it last reported
@@ -168,7 +168,7 @@ public final class CoordinatorStatus {
         w.active(),
         w.completed(),
         w.failed(),
-        w.draining() ? "draining" : "active",
+        w.quarantined() ? "quarantined" : w.draining() ? "draining" : "active",
         d.compilers().stream().sorted(Comparator.comparing(CompilerIdentity::describe)).toList(),
         w.connectedAt(),
         w.lastHeartbeat(),

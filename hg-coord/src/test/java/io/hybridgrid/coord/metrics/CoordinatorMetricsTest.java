@@ -145,7 +145,7 @@ class CoordinatorMetricsTest {
     metrics.transfer("out", "worker", 1000);
     metrics.casStore(() -> 7, () -> 7000);
     metrics.casUpload(512);
-    metrics.verification(false);
+    metrics.verification("mismatch");
     metrics.quarantined("w9");
     String s = metrics.scrape();
     assertEquals(1, value(s, "hybridgrid_cache_hits_total{tier=\"memory\"}"));
