@@ -186,7 +186,7 @@ class MetricsIT {
         assertTrue(value(coord, "hybridgrid_worker_latency_seconds{worker=\"" + w + "\"}") > 0, w);
         assertEquals(0, value(coord, "hybridgrid_circuit_state{worker=\"" + w + "\"}"), w);
       }
-      // Registered now, moved by the CAS and the verifier when they land.
+      // Registered at start; without tokens nothing is verified or quarantined (docs/security.md).
       for (String zero :
           List.of(
               "hybridgrid_cas_blobs",
