@@ -31,7 +31,8 @@ class DispatcherVerifyTest {
   private final EventLog events = EventLog.inMemory(100);
   private final Dispatcher<String, Integer> dispatcher =
       new Dispatcher<>(
-          new DispatchSettings(1, QUEUE_TIMEOUT, Duration.ofMinutes(10), 3, Duration.ofMinutes(10)),
+          new DispatchSettings(1, QUEUE_TIMEOUT, Duration.ofMinutes(10), 3, Duration.ofMinutes(10))
+              .withWorkerWait(Duration.ZERO), // not about the start-up wait for workers
           new FirstCandidate(),
           clock,
           r -> r != 0,
