@@ -10,6 +10,7 @@ import io.hybridgrid.coord.action.ActionOutcome.OutputFile;
 import io.hybridgrid.coord.action.ActionSpec;
 import io.hybridgrid.coord.action.ActionValidator;
 import io.hybridgrid.coord.action.MissingBlobsException;
+import io.hybridgrid.coord.action.ToolchainLedger;
 import io.hybridgrid.coord.cache.CacheKey;
 import io.hybridgrid.coord.cache.CachedResult;
 import io.hybridgrid.coord.cache.ResultCache;
@@ -19,6 +20,7 @@ import io.hybridgrid.coord.dispatch.Completed;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.dispatch.Priority;
 import io.hybridgrid.coord.scheduler.InputSet;
+import io.hybridgrid.coord.scheduler.ShippedToolchain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -60,6 +62,7 @@ public final class CompileService {
   private final ActionCache actionCache;
   private final ContentStore cas;
   private final ActionValidator validator;
+  private final ToolchainLedger toolchains = new ToolchainLedger();
 
   public CompileService(
       Dispatcher<Work, WorkResult> dispatcher,
@@ -113,6 +116,7 @@ public final class CompileService {
           "argument refused: " + refused.get() + "; compile this file locally");
     }
     checkInputsStored(a);
+    toolchains.record(a.toolchain());
     CacheKey key = ActionDigest.of(a);
     boolean useCache = actionCache.enabled() && !skipCache;
     if (useCache) {
@@ -123,7 +127,14 @@ public final class CompileService {
       }
     }
     CompletableFuture<Completed<WorkResult>> dispatched =
-        dispatcher.submit(a.compiler(), priority, new Work.Run(a, key), inputSet(a));
+        dispatcher.submit(
+            a.compiler(),
+            priority,
+            new Work.Run(a, key),
+            inputSet(a),
+            a.toolchain().isEmpty()
+                ? ShippedToolchain.NONE
+                : new ShippedToolchain(a.toolchain().digest(), a.toolchain().hostArch()));
     CompletableFuture<ActionAnswer> answer =
         dispatched.thenApply(
             done -> {
@@ -194,6 +205,11 @@ public final class CompileService {
           }
         });
     return answer;
+  }
+
+  /** The toolchains seen in actions, for the counters. */
+  public ToolchainLedger toolchains() {
+    return toolchains;
   }
 
   public ActionCache actionCache() {

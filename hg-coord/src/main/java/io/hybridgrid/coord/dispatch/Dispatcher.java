@@ -10,6 +10,7 @@ import io.hybridgrid.coord.registry.WorkerRegistry;
 import io.hybridgrid.coord.registry.WorkerState;
 import io.hybridgrid.coord.scheduler.InputSet;
 import io.hybridgrid.coord.scheduler.Scheduler;
+import io.hybridgrid.coord.scheduler.ShippedToolchain;
 import io.hybridgrid.coord.scheduler.TaskRequest;
 import io.hybridgrid.coord.scheduler.WorkerSnapshot;
 import java.time.Clock;
@@ -90,6 +91,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     final Priority priority;
     final P payload;
     final InputSet inputs;
+    final ShippedToolchain toolchain;
     final CompletableFuture<Completed<R>> future = new CompletableFuture<>();
     final Set<String> tried = new HashSet<>();
     Instant waitingSince;
@@ -97,18 +99,25 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     String worker;
     Instant assignedAt;
 
+    /** What placement needs; {@code tried} is live, so this is cheap to make per decision. */
+    TaskRequest request() {
+      return new TaskRequest(compiler, tried, inputs, toolchain);
+    }
+
     Pending(
         String id,
         CompilerIdentity compiler,
         Priority priority,
         P payload,
         InputSet inputs,
+        ShippedToolchain toolchain,
         Instant now) {
       this.id = id;
       this.compiler = compiler;
       this.priority = priority;
       this.payload = payload;
       this.inputs = inputs;
+      this.toolchain = toolchain;
       this.waitingSince = now;
     }
   }
@@ -188,16 +197,38 @@ public final class Dispatcher<P, R> implements AutoCloseable {
    */
   public CompletableFuture<Completed<R>> submit(
       CompilerIdentity compiler, Priority priority, P payload, InputSet inputs) {
+    return submit(compiler, priority, payload, inputs, ShippedToolchain.NONE);
+  }
+
+  /**
+   * Submits a task that ships {@code toolchain}: besides the workers with {@code compiler}
+   * installed, any worker accepting shipped toolchains on its architecture can run it, and one that
+   * already ran it is preferred.
+   *
+   * @return a future completed with the result, or exceptionally with a {@link DispatchException}
+   */
+  public CompletableFuture<Completed<R>> submit(
+      CompilerIdentity compiler,
+      Priority priority,
+      P payload,
+      InputSet inputs,
+      ShippedToolchain toolchain) {
     List<Runnable> after = new ArrayList<>();
     Pending p;
     synchronized (lock) {
       p =
           new Pending(
-              "t" + nextId.incrementAndGet(), compiler, priority, payload, inputs, clock.instant());
+              "t" + nextId.incrementAndGet(),
+              compiler,
+              priority,
+              payload,
+              inputs,
+              toolchain,
+              clock.instant());
       if (closed) {
         fail(p, DispatchException.Kind.SHUTTING_DOWN, "coordinator is shutting down", after);
-      } else if (!registry.anyCapable(compiler)) {
-        fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(compiler), after);
+      } else if (!registry.anyCapable(p.request())) {
+        fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(p), after);
       } else if (interactive.size() + batch.size() >= settings.queueCapacity()) {
         fail(
             p,
@@ -348,6 +379,8 @@ public final class Dispatcher<P, R> implements AutoCloseable {
               w -> {
                 w.taskEnded(true);
                 w.taskTime(millis);
+                // It ran the shipped toolchain: its store holds the files now.
+                w.toolchainRan(p.toolchain.digest());
               });
       completed.incrementAndGet();
       boolean compileError = isCompileError.test(result);
@@ -538,18 +571,19 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     for (WorkerSnapshot w : workers) {
       free += w.draining() ? 0 : w.freeSlots();
     }
-    Set<CompilerIdentity> exhausted = new HashSet<>();
+    Set<List<Object>> exhausted = new HashSet<>();
     for (Deque<Pending> q : List.of(interactive, batch)) {
       for (Iterator<Pending> it = q.iterator(); it.hasNext() && free > 0; ) {
         Pending p = it.next();
-        if (exhausted.contains(p.compiler)) {
-          continue; // no worker can take this identity now, excluded ones or not
+        List<Object> need = List.of(p.compiler, p.toolchain);
+        if (exhausted.contains(need)) {
+          continue; // no worker can take this identity and toolchain now, excluded ones or not
         }
-        TaskRequest request = new TaskRequest(p.compiler, p.tried, p.inputs);
+        TaskRequest request = p.request();
         Optional<WorkerSnapshot> pick = scheduler.pick(request, workers);
         if (pick.isEmpty()) {
           if (p.tried.isEmpty()) {
-            exhausted.add(p.compiler);
+            exhausted.add(need);
           }
           continue;
         }
@@ -609,7 +643,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
           after);
       return;
     }
-    if (!registry.anyCapable(p.compiler, p.tried)) {
+    if (!registry.anyCapable(p.request())) {
       fail(
           p,
           DispatchException.Kind.RETRIES_EXHAUSTED,
@@ -630,10 +664,10 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     for (Deque<Pending> q : List.of(interactive, batch)) {
       for (Iterator<Pending> it = q.iterator(); it.hasNext(); ) {
         Pending p = it.next();
-        if (!registry.anyCapable(p.compiler)) {
+        if (!registry.anyCapable(new TaskRequest(p.compiler, Set.of(), p.inputs, p.toolchain))) {
           it.remove();
-          fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(p.compiler), after);
-        } else if (!registry.anyCapable(p.compiler, p.tried)) {
+          fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(p), after);
+        } else if (!registry.anyCapable(p.request())) {
           it.remove();
           fail(
               p,
@@ -652,9 +686,10 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     after.add(() -> p.future.completeExceptionally(e));
   }
 
-  private String noCapableMessage(CompilerIdentity compiler) {
+  private String noCapableMessage(Pending p) {
     return "no connected worker has "
-        + compiler.describe()
+        + p.compiler.describe()
+        + (p.toolchain.shipped() ? " or accepts a shipped toolchain for " + p.toolchain.arch() : "")
         + " ("
         + registry.size()
         + " workers connected)";

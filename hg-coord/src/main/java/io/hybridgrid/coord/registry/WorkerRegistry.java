@@ -1,6 +1,7 @@
 package io.hybridgrid.coord.registry;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.coord.scheduler.TaskRequest;
 import io.hybridgrid.coord.scheduler.WorkerSnapshot;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -72,10 +73,16 @@ public final class WorkerRegistry<P> {
 
   /** Whether any worker outside {@code excluded} that is not draining can run {@code compiler}. */
   public boolean anyCapable(CompilerIdentity compiler, Collection<String> excluded) {
+    return anyCapable(new TaskRequest(compiler, Set.copyOf(excluded)));
+  }
+
+  /**
+   * Whether any worker outside the request's excluded ones that is not draining can run it (its
+   * compiler installed, or its shipped toolchain accepted on the right architecture).
+   */
+  public boolean anyCapable(TaskRequest request) {
     for (WorkerState<P> w : workers.values()) {
-      if (!w.draining()
-          && !excluded.contains(w.id())
-          && w.descriptor().compilers().contains(compiler)) {
+      if (!w.draining() && !request.excluded().contains(w.id()) && request.capable(w.snapshot())) {
         return true;
       }
     }

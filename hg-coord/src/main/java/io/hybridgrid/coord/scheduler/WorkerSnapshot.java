@@ -20,6 +20,9 @@ import java.util.Set;
  * @param rttMillis moving average of its round-trip time; NaN = not measured
  * @param holdings what the coordinator believes it already holds in its CAS (read under the
  *     dispatcher's lock, like the rest of a decision)
+ * @param runsOwnCompilers whether it runs its installed compilers ({@code --toolchains own|both})
+ * @param acceptsShippedToolchains whether it runs toolchains clients ship ({@code shipped|both})
+ * @param toolchains digests of shipped toolchains the coordinator has seen it run
  */
 public record WorkerSnapshot(
     String id,
@@ -32,9 +35,13 @@ public record WorkerSnapshot(
     long freeMemoryBytes,
     double taskMillis,
     double rttMillis,
-    Holdings holdings) {
+    Holdings holdings,
+    boolean runsOwnCompilers,
+    boolean acceptsShippedToolchains,
+    Set<String> toolchains) {
   public WorkerSnapshot {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(toolchains, "toolchains");
     Objects.requireNonNull(holdings, "holdings");
     Objects.requireNonNull(compilers, "compilers");
     Objects.requireNonNull(arch, "arch");
@@ -44,6 +51,36 @@ public record WorkerSnapshot(
     if (active < 0) {
       throw new IllegalArgumentException("active tasks must not be negative, not " + active);
     }
+  }
+
+  /** A worker that runs only its own compilers (as before toolchain shipping). */
+  public WorkerSnapshot(
+      String id,
+      Set<CompilerIdentity> compilers,
+      String arch,
+      int cores,
+      int maxParallel,
+      int active,
+      boolean draining,
+      long freeMemoryBytes,
+      double taskMillis,
+      double rttMillis,
+      Holdings holdings) {
+    this(
+        id,
+        compilers,
+        arch,
+        cores,
+        maxParallel,
+        active,
+        draining,
+        freeMemoryBytes,
+        taskMillis,
+        rttMillis,
+        holdings,
+        true,
+        false,
+        Set.of());
   }
 
   /** A worker the coordinator knows no holdings of. */

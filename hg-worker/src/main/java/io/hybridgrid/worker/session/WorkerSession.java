@@ -413,6 +413,7 @@ public final class WorkerSession implements AutoCloseable {
                           java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                               .getSystemLoadAverage())
                       .setFreeMemoryBytes(freeMemory.getAsLong())
+                      .setToolchainsHeld(actions == null ? 0 : actions.toolchainsHeld())
                       .setSentAtUnixMicros(System.currentTimeMillis() * 1000))
               .build());
     }
