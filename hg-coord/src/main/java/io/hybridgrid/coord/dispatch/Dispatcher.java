@@ -687,11 +687,21 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   }
 
   private String noCapableMessage(Pending p) {
-    return "no connected worker has "
-        + p.compiler.describe()
-        + (p.toolchain.shipped() ? " or accepts a shipped toolchain for " + p.toolchain.arch() : "")
-        + " ("
-        + registry.size()
-        + " workers connected)";
+    StringBuilder b = new StringBuilder("no connected worker has ").append(p.compiler.describe());
+    if (p.toolchain.shipped()) {
+      b.append(" or accepts a shipped toolchain for ").append(p.toolchain.arch());
+    }
+    b.append(" (").append(registry.size()).append(" workers connected");
+    if (p.toolchain.shipped()) {
+      long ownOnly =
+          registry.all().stream().filter(w -> !w.descriptor().acceptsShippedToolchains()).count();
+      if (ownOnly > 0) {
+        b.append("; ")
+            .append(ownOnly)
+            .append(ownOnly == 1 ? " runs" : " run")
+            .append(" only its own compilers (--toolchains own) and refuses shipped toolchains");
+      }
+    }
+    return b.append(')').toString();
   }
 }

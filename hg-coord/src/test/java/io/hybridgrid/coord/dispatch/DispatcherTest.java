@@ -157,6 +157,9 @@ class DispatcherTest {
         failure(dispatcher.submit(GCC, Priority.INTERACTIVE, "x", InputSet.NONE, tc));
     assertEquals(DispatchException.Kind.NO_CAPABLE_WORKER, e.kind());
     assertTrue(e.getMessage().contains("accepts a shipped toolchain for x86_64"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("1 runs only its own compilers (--toolchains own)"),
+        e.getMessage());
 
     RecordingSink bare = new RecordingSink();
     assertEquals(

@@ -123,6 +123,46 @@ class ShippedToolchainTest {
     }
   }
 
+  /**
+   * The sandbox of a shipped toolchain shows its files and the inputs, nothing of this machine's
+   * compilers: a source that fails when gcc 12's own header or driver is visible compiles there,
+   * and fails here (so the check itself works).
+   */
+  @Test
+  void theSandboxShowsOnlyTheShippedToolchainNotThisMachinesCompilers() throws Exception {
+    Path gcc12 = Path.of("/usr/bin/gcc-12");
+    assumeTrue(Files.isExecutable(gcc12), "gcc-12 is not installed");
+    Tools.Result printed =
+        Tools.run(tmp, List.of(gcc12.toString(), "-print-file-name=include/stddef.h"));
+    String header = new String(printed.stdout(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    assumeTrue(header.startsWith("/") && Files.exists(Path.of(header)), header);
+    Path p = tmp.resolve("probe");
+    Tools.write(
+        p,
+        "seen.c",
+        "#if __has_include(\""
+            + header
+            + "\") || __has_include(\"/usr/bin/gcc-12\")\n#error this machine's gcc 12 is visible\n#endif\n"
+            + "int x;\n");
+    List<String> argv = List.of(GCC11.toString(), "-c", "seen.c");
+    assertTrue(ActionExecutorTest.runLocally(p, argv).exitCode() != 0, "the check must fail here");
+    ActionSpec plain = ClientSide.action(GCC11, p, argv, List.of("seen.o"), store);
+    ActionSpec a =
+        new ActionSpec(
+            plain.argv(),
+            plain.cwd(),
+            plain.env(),
+            plain.inputs(),
+            plain.symlinks(),
+            plain.directories(),
+            plain.outputPaths(),
+            plain.compiler(),
+            plain.compilerPath(),
+            shipped());
+    ActionOutcome out = executor(ToolchainMode.BOTH).execute(a, Duration.ofSeconds(120), store);
+    assertEquals(0, out.exitCode(), () -> new String(out.stderr()));
+  }
+
   private static boolean isInput(ActionSpec a, BlobDigest d) {
     return a.inputs().stream().anyMatch(i -> i.digest().equals(d));
   }
