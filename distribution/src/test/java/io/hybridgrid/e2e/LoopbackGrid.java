@@ -77,6 +77,17 @@ final class LoopbackGrid implements AutoCloseable {
    * gcc}); {@link #awaitWorkers} waits for it to register.
    */
   void addWorker(String id, List<String> extraArgs) throws IOException {
+    addWorker(id, extraArgs, java.util.Map.of(), List.of());
+  }
+
+  /**
+   * As above, with {@code env} added to (or, for PATH, replacing) the worker's environment and the
+   * command run through {@code wrapper} (e.g. {@code unshare -m sh script}), which gets the
+   * worker's command line as its arguments.
+   */
+  void addWorker(
+      String id, List<String> extraArgs, java.util.Map<String, String> env, List<String> wrapper)
+      throws IOException {
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -97,7 +108,14 @@ final class LoopbackGrid implements AutoCloseable {
     workerHttpPorts.put(id, httpPort);
     cmd.addAll(List.of("--http-bind", "127.0.0.1", "--http-port", Integer.toString(httpPort)));
     cmd.addAll(extraArgs);
-    start(id, cmd);
+    List<String> all = new ArrayList<>(wrapper);
+    all.addAll(cmd);
+    start(id, all, env);
+  }
+
+  /** The log of process {@code name} (a worker's id, or "coord"). */
+  Path log(String name) {
+    return logs.resolve(name + ".log");
   }
 
   /** The HTTP port (/metrics) of worker {@code id}. */
@@ -134,11 +152,17 @@ final class LoopbackGrid implements AutoCloseable {
   }
 
   private void start(String name, List<String> cmd) throws IOException {
-    Process p =
+    start(name, cmd, java.util.Map.of());
+  }
+
+  private void start(String name, List<String> cmd, java.util.Map<String, String> env)
+      throws IOException {
+    ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
-            .redirectOutput(logs.resolve(name + ".log").toFile())
-            .start();
+            .redirectOutput(logs.resolve(name + ".log").toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
     processes.add(p);
     byName.put(name, p);
   }
