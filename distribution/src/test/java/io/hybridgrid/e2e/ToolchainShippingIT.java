@@ -139,7 +139,9 @@ class ToolchainShippingIT {
   }
 
   private Path lua() throws Exception {
-    Optional<Path> src = Workloads.unpack(ROOT, "lua-5.4.4.tar.gz", "lua5.4", tmp);
+    // A directory of its own: the unpacked tree is the only directory in it.
+    Path dest = Files.createDirectories(tmp.resolve("lua-src"));
+    Optional<Path> src = Workloads.unpack(ROOT, "lua-5.4.4.tar.gz", "lua5.4", dest);
     Assumptions.assumeTrue(src.isPresent(), "Lua 5.4.4 sources not available");
     return src.get();
   }
@@ -245,12 +247,12 @@ class ToolchainShippingIT {
         #!/bin/sh
         set -e
         for d in /usr/lib/gcc /usr/libexec/gcc /usr/lib/gcc-cross /usr/lib/llvm-*; do
-          [ -d "$d" ] && mount -t tmpfs -o ro,size=64k none "$d"
+          if [ -d "$d" ]; then mount -t tmpfs -o ro,size=64k none "$d"; fi
         done
         for f in /usr/bin/gcc* /usr/bin/g++* /usr/bin/cc /usr/bin/c++ /usr/bin/cpp* \\
                  /usr/bin/*-linux-gnu-gcc* /usr/bin/*-linux-gnu-g++* /usr/bin/*-linux-gnu-cpp* \\
                  /usr/bin/clang* /usr/bin/as /usr/bin/*-linux-gnu-as; do
-          [ -e "$f" ] && mount --bind /dev/null "$f"
+          if [ -e "$f" ]; then mount --bind /dev/null "$f"; fi
         done
         for c in gcc cc g++ gcc-12 gcc-11 clang as; do
           if "$c" --version >/dev/null 2>&1; then
