@@ -303,6 +303,11 @@ class ToolchainShippingIT {
     assertTrue(toolchainBytes > 10_000_000, "gcc's toolchain is tens of MB: " + toolchainBytes);
     assertTrue(first.get("cas_uploaded_bytes").asLong() >= toolchainBytes);
     assertEquals(1, awaitHeld("bare"));
+    // What the bare worker could take from its own disk (libraries; no compiler file is there).
+    Files.readString(grid.log("bare"))
+        .lines()
+        .filter(l -> l.contains("taken from this machine"))
+        .forEach(l -> System.out.println("bare: " + l));
     assertEquals(1, worker("bare").get("toolchain_digests").size(), "routing remembers it");
 
     // A second worker (shipped toolchains only) and a second build from another daemon: the
