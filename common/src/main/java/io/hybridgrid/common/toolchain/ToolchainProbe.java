@@ -63,6 +63,14 @@ public final class ToolchainProbe {
         }
       }
     }
+    // gcc runs objcopy for -gsplit-dwarf (and clang may), which -### of a plain -c does not show.
+    for (String extra : List.of("objcopy")) {
+      String printed = run(List.of(compiler.toString(), "-print-prog-name=" + extra)).strip();
+      Optional<Path> found = locate(printed.isEmpty() ? extra : printed);
+      if (found.isPresent()) {
+        programs.add(walk.resolve(found.get()));
+      }
+    }
     Set<Path> files = new TreeSet<>(programs);
     for (Path program : programs) {
       for (Path lib : sharedLibraries(program)) {

@@ -121,5 +121,39 @@ class ActionDigestTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> v.validate(wrong));
     assertTrue(e.getMessage().contains(expected), e.getMessage());
+
+    // Files changed after the digest was computed (one byte of cc1): refused the same way.
+    InputFile tampered =
+        new InputFile("/usr/lib/gcc/cc1", Digest.of("cc2".getBytes(StandardCharsets.UTF_8)), true);
+    ActionSpec swapped =
+        new ActionSpec(
+            ok.argv(),
+            ok.cwd(),
+            ok.env(),
+            ok.inputs(),
+            List.of(),
+            List.of(),
+            ok.outputPaths(),
+            GCC,
+            ok.compilerPath(),
+            new Toolchain(expected, List.of(tampered, gcc), List.of(), "amd64"));
+    assertThrows(IllegalArgumentException.class, () -> v.validate(swapped));
+
+    // A toolchain must say which architecture runs it.
+    ActionSpec noArch =
+        new ActionSpec(
+            ok.argv(),
+            ok.cwd(),
+            ok.env(),
+            ok.inputs(),
+            List.of(),
+            List.of(),
+            ok.outputPaths(),
+            GCC,
+            ok.compilerPath(),
+            new Toolchain(expected, t.files(), List.of(), ""));
+    IllegalArgumentException arch =
+        assertThrows(IllegalArgumentException.class, () -> v.validate(noArch));
+    assertTrue(arch.getMessage().contains("host_arch"), arch.getMessage());
   }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The client's toolchains, found once per compiler and kept for the daemon's lifetime
@@ -35,8 +36,7 @@ public final class ToolchainCatalog {
   private final FileHashes stamps;
   private final FileDigests digests;
   private final ConcurrentMap<Path, Known> layouts = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong probes =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong probes = new AtomicLong();
 
   private record Known(Key key, Optional<ToolchainLayout> layout) {}
 
