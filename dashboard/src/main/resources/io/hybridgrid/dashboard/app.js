@@ -211,17 +211,26 @@ function updateWorkers(snap) {
   }
 }
 
-// "gcc/c++ 12.2.0 x86_64-linux-gnu" and friends -> "gcc 12.2.0 (x86_64, aarch64) · clang 14.0.6".
+// "gcc/c++ 12.2.0 x86_64-linux-gnu" and friends ->
+// "gcc 12.2.0 x86_64-linux-gnu · gcc 11.3.0 (x86_64-linux-gnu, aarch64-linux-gnu)".
 function compilers(list) {
+  if (!list.length) return '–';
   const byVersion = new Map();
   for (const d of list) {
     const [fam, version, target] = d.split(' ');
     const key = fam.replace('/c++', '') + ' ' + version;
     if (!byVersion.has(key)) byVersion.set(key, new Set());
-    if (target) byVersion.get(key).add(target.split('-')[0]);
+    if (target) byVersion.get(key).add(target);
   }
-  return [...byVersion].map(([k, archs]) =>
-    archs.size > 1 ? `${k} (${[...archs].join(', ')})` : k).join(' · ');
+  return [...byVersion].map(([k, targets]) =>
+    targets.size > 1 ? `${k} (${[...targets].join(', ')})`
+      : targets.size ? `${k} ${[...targets][0]}` : k).join(' · ');
+}
+
+// The worker's --toolchains and the shipped toolchains it holds: "both · 2 held", "own".
+function toolchains(w) {
+  if (!w.toolchains || w.toolchains === 'own') return 'own';
+  return `${w.toolchains} · ${w.toolchains_held || 0} held`;
 }
 
 function renderWorkers() {
@@ -250,6 +259,7 @@ function renderWorkers() {
       el('td', {cls: 'num'}, w.load_average >= 0 ? w.load_average.toFixed(2) : '–'),
       el('td', {cls: 'num'}, w.cores),
       el('td', {cls: 'compilers', title: (w.compilers || []).join('\n')}, compilers(w.compilers || [])),
+      el('td', {cls: 'toolchains', title: (w.toolchain_digests || []).join('\n')}, toolchains(w)),
       el('td', {cls: 'num'}, fmtMs(w.task_ms)),
       el('td', {cls: 'num'}, w.rtt_ms >= 0 ? w.rtt_ms.toFixed(1) : '–'),
       el('td', {cls: 'num'}, w.tasks_completed));

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,9 @@ class CrossCompileIT {
         "gcc-aarch64-linux-gnu is not installed (.ci/run installs it)");
     daemon = new PrivateDaemon(DIST);
     grid = new LoopbackGrid(DIST, 0);
-    grid.addWorker("host-only", List.of("--compilers", "gcc,g++,cc"));
+    // Runs only its own compilers: with toolchain shipping on, it would run the client's shipped
+    // cross compiler (test 3 shows that); here it stands for a worker that cannot.
+    grid.addWorker("host-only", List.of("--compilers", "gcc,g++,cc", "--toolchains", "own"));
     grid.awaitWorkers(1, Duration.ofSeconds(60));
   }
 
@@ -161,6 +164,34 @@ class CrossCompileIT {
       assertEquals(0xB7, local[18] & 0xFF, "e_machine is EM_AARCH64");
       assertArrayEquals(local, Files.readAllBytes(tmp.resolve("f" + i + ".remote.o")), "f" + i);
     }
+  }
+
+  /**
+   * Cross compilers ship like any toolchain (docs/toolchains.md): with the cross worker gone, a
+   * worker that has only its host gcc runs the client's aarch64 cross gcc from the shipped files,
+   * and the objects are still identical.
+   */
+  @Test
+  @Order(3)
+  void aShippedCrossCompilerRunsOnAWorkerWithoutIt(@TempDir Path tmp) throws Exception {
+    grid.stopWorker("cross");
+    grid.addWorker("ships", List.of("--compilers", "gcc"));
+    Instant deadline = Instant.now().plusSeconds(60);
+    while (!completedByWorker().keySet().equals(java.util.Set.of("host-only", "ships"))
+        && Instant.now().isBefore(deadline)) {
+      Thread.sleep(200); // until the cross worker has left and the new one registered
+    }
+    assertEquals(java.util.Set.of("host-only", "ships"), completedByWorker().keySet());
+    writeSources(tmp);
+    Shell.Result local = Shell.run(tmp, CROSS + " -O2 -c f1.c -o local.o 2>&1");
+    assertEquals(0, local.exitCode(), local.output());
+    Shell.Result r =
+        Shell.run(
+            tmp, env(true), grid.hgbuild() + " " + CROSS + " -O2 -c f1.c -o remote.o 2>&1", 300);
+    assertEquals(0, r.exitCode(), r.output());
+    assertEquals(1, count(r.output(), "[remote ships]"), r.output());
+    assertArrayEquals(
+        Files.readAllBytes(tmp.resolve("local.o")), Files.readAllBytes(tmp.resolve("remote.o")));
   }
 
   private static Map<String, Long> completedByWorker() throws Exception {

@@ -101,8 +101,7 @@ final class LoopbackGrid implements AutoCloseable {
     addWorker(id, extraArgs, Map.of(), launcher);
   }
 
-  private void addWorker(
-      String id, List<String> extraArgs, Map<String, String> env, List<String> launcher)
+  void addWorker(String id, List<String> extraArgs, Map<String, String> env, List<String> launcher)
       throws IOException {
     List<String> cmd = new ArrayList<>(launcher);
     cmd.addAll(
@@ -161,6 +160,11 @@ final class LoopbackGrid implements AutoCloseable {
 
   String log(String name) throws IOException {
     return Files.readString(logs.resolve(name + ".log"));
+  }
+
+  /** The log file of process {@code name} (a worker's id, or "coord"). */
+  Path logPath(String name) {
+    return logs.resolve(name + ".log");
   }
 
   /** The HTTP port (/metrics) of worker {@code id}. */

@@ -194,8 +194,16 @@ public final class CoordinatorServer implements AutoCloseable {
             cas,
             new ActionValidator(config.actionLimits()),
             verifier);
+    metrics.toolchains(compileService.toolchains()::toolchains, compileService.toolchains()::bytes);
     this.status =
-        new CoordinatorStatus(dispatcher, events, cache, clock, cas, compileService.actionCache());
+        new CoordinatorStatus(
+            dispatcher,
+            events,
+            cache,
+            clock,
+            cas,
+            compileService.actionCache(),
+            compileService.toolchains());
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

@@ -14,6 +14,7 @@ import io.hybridgrid.common.metrics.PrometheusRegistry;
 import io.hybridgrid.proto.v1.Capabilities;
 import io.hybridgrid.worker.action.ActionExecutor;
 import io.hybridgrid.worker.action.SandboxSettings;
+import io.hybridgrid.worker.action.ToolchainMode;
 import io.hybridgrid.worker.cas.CasFetcher;
 import io.hybridgrid.worker.cas.LocalCas;
 import io.hybridgrid.worker.compiler.CompilerFilter;
@@ -97,6 +98,16 @@ public final class Main implements Callable<Integer> {
                 + " aarch64-linux-gnu-gcc; * matches any characters (default: every gcc and"
                 + " clang driver found).")
     String compilers;
+
+    @Option(
+        names = "--toolchains",
+        paramLabel = "own|shipped|both",
+        defaultValue = "both",
+        description =
+            "Which compilers run: own (only those installed here), shipped (only toolchains"
+                + " clients ship, inside the sandbox) or both (default: ${DEFAULT-VALUE}). See"
+                + " docs/toolchains.md.")
+    String toolchains;
 
     @Option(
         names = "--max-parallel",
@@ -200,16 +211,32 @@ public final class Main implements Callable<Integer> {
             spec().commandLine(), "--http-port must be 0..65535, not " + httpPort);
       }
       ClientSecurity security = auth.security(System.getenv());
+      ToolchainMode toolchainMode;
+      try {
+        toolchainMode = ToolchainMode.parse(toolchains);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec().commandLine(), e.getMessage());
+      }
       CompilerFilter filter = CompilerFilter.parse(compilers);
-      InstalledCompilers installed = InstalledCompilers.detect(System.getenv("PATH"), filter);
+      InstalledCompilers installed =
+          toolchainMode.runsOwn()
+              ? InstalledCompilers.detect(System.getenv("PATH"), filter)
+              : InstalledCompilers.detect("", filter);
       if (installed.identities().isEmpty()) {
-        spec()
-            .commandLine()
-            .getErr()
-            .println(
-                "hg-worker: no gcc or clang found on PATH"
-                    + (compilers == null ? "" : " matching --compilers " + compilers));
-        return 1;
+        if (!toolchainMode.acceptsShipped() || sandbox.equals("off")) {
+          spec()
+              .commandLine()
+              .getErr()
+              .println(
+                  "hg-worker: no gcc or clang found on PATH"
+                      + (compilers == null ? "" : " matching --compilers " + compilers)
+                      + " (with --toolchains shipped or both and the sandbox on, a worker"
+                      + " without compilers serves the toolchains clients ship)");
+          return 1;
+        }
+        log.info(
+            "no compiler installed here: serving toolchains clients ship (--toolchains {})",
+            toolchainMode);
       }
       HostPort address =
           new CoordinatorResolver(
@@ -245,7 +272,7 @@ public final class Main implements Callable<Integer> {
               GuardedCompiler.defaultBreaker());
       PrometheusRegistry prometheus = new PrometheusRegistry();
       MeteredCompiler runner = new MeteredCompiler(guarded, prometheus.registry());
-      ActionExecutor actions = actions(installed, root, guarded.breaker(), runner);
+      ActionExecutor actions = actions(installed, root, guarded.breaker(), runner, toolchainMode);
       Gauge.builder(MetricNames.CIRCUIT_STATE, guarded.breaker(), b -> circuitValue(b.getState()))
           .description("This worker's compiler circuit breaker: 0 closed, 1 half-open, 2 open")
           .tag("worker", workerId)
@@ -257,6 +284,9 @@ public final class Main implements Callable<Integer> {
               .setMemoryBytes(machine.memoryBytes())
               .setArch(System.getProperty("os.arch"))
               .setOs(System.getProperty("os.name").toLowerCase(Locale.ROOT))
+              .setRunsOwnCompilers(toolchainMode.runsOwn())
+              // Shipped toolchains run only in the sandbox: without it, none are accepted.
+              .setAcceptsShippedToolchains(toolchainMode.acceptsShipped() && actions != null)
               .build();
       WorkerSession session =
           new WorkerSession(
@@ -324,7 +354,11 @@ public final class Main implements Callable<Integer> {
 
     /** The action executor the flags describe; null when actions are off or cannot run here. */
     private ActionExecutor actions(
-        InstalledCompilers installed, Path workRoot, CircuitBreaker breaker, TaskMeter meter)
+        InstalledCompilers installed,
+        Path workRoot,
+        CircuitBreaker breaker,
+        TaskMeter meter,
+        ToolchainMode toolchainMode)
         throws Exception {
       if (sandbox.equals("off")) {
         log.info("--sandbox off: actions are refused; only preprocessed tasks are served");
@@ -386,7 +420,8 @@ public final class Main implements Callable<Integer> {
               new CasFetcher(LocalCas.open(cas, ByteSize.parse(casSize)), streams),
               settings,
               breaker,
-              meter);
+              meter,
+              toolchainMode);
       Optional<String> broken = executor.selfCheck();
       if (broken.isPresent()) {
         throw new IllegalStateException(

@@ -48,6 +48,9 @@ final class StatusCommand implements Callable<Integer> {
             m.put("uptime_seconds", s.getUptimeSeconds());
             m.put("cache_hits", s.getCacheHits());
             m.put("cache_misses", s.getCacheMisses());
+            m.put("cas_uploaded_bytes", s.getCasUploadedBytes());
+            m.put("toolchains_seen", s.getToolchainsSeen());
+            m.put("toolchain_bytes_uploaded", s.getToolchainBytesUploaded());
             m.put("worker_list", WorkersCommand.toJson(workers));
             out.println(CacheReport.json(m));
             out.flush();
@@ -70,6 +73,9 @@ final class StatusCommand implements Callable<Integer> {
               s.getCasUploadedBlobs(),
               s.getCasUploadedBytes(),
               s.getCasRefusedUploads());
+          out.printf(
+              "toolchains       %d shipped, %d bytes uploaded%n",
+              s.getToolchainsSeen(), s.getToolchainBytesUploaded());
           out.printf(
               "action cache     %d hits, %d misses (%d with outputs gone)%n",
               s.getActionCacheHits(), s.getActionCacheMisses(), s.getActionCacheStale());

@@ -1,5 +1,6 @@
 package io.hybridgrid.cli;
 
+import io.hybridgrid.proto.v1.Capabilities;
 import io.hybridgrid.proto.v1.CompilerIdentity;
 import io.hybridgrid.proto.v1.ListWorkersRequest;
 import io.hybridgrid.proto.v1.ListWorkersResponse;
@@ -41,7 +42,7 @@ final class WorkersCommand implements Callable<Integer> {
             return 0;
           }
           out.printf(
-              "%-24s %-9s %-9s %5s %5s %6s %8s %8s %9s %7s  %s%n",
+              "%-24s %-9s %-9s %5s %5s %6s %8s %8s %9s %7s %-10s  %s%n",
               "WORKER",
               "STATE",
               "CIRCUIT",
@@ -52,10 +53,11 @@ final class WorkersCommand implements Callable<Integer> {
               "RTT MS",
               "COMPLETED",
               "FAILED",
+              "TOOLCHAINS",
               "COMPILERS");
           for (WorkerInfo w : r.getWorkersList()) {
             out.printf(
-                "%-24s %-9s %-9s %5d %5d %6s %8s %8s %9d %7d  %s%n",
+                "%-24s %-9s %-9s %5d %5d %6s %8s %8s %9d %7d %-10s  %s%n",
                 w.getWorkerId(),
                 w.getState(),
                 circuit(w.getCircuitState()),
@@ -66,6 +68,7 @@ final class WorkersCommand implements Callable<Integer> {
                 w.getRttMillis() < 0 ? "-" : String.format("%.1f", w.getRttMillis()),
                 w.getTasksCompleted(),
                 w.getTasksFailed(),
+                toolchains(w),
                 compilers(w.getCapabilities().getCompilersList()));
           }
           if (r.getWorkersCount() == 0) {
@@ -77,13 +80,29 @@ final class WorkersCommand implements Callable<Integer> {
   }
 
   /**
-   * "gcc 12.2.0 (x86_64, aarch64), gcc 11.3.0, clang 14.0.6": each family and version once, with
-   * the targets' architectures when there are several.
+   * Which compilers the worker runs and how many shipped toolchains it holds: {@code both:2} (its
+   * own and shipped ones; two held), {@code own}, {@code shipped:0}.
+   */
+  static String toolchains(WorkerInfo w) {
+    Capabilities c = w.getCapabilities();
+    boolean own = c.getRunsOwnCompilers() || !c.getAcceptsShippedToolchains();
+    if (!c.getAcceptsShippedToolchains()) {
+      return "own";
+    }
+    return (own ? "both" : "shipped") + ":" + w.getToolchainsHeld();
+  }
+
+  /**
+   * "gcc 12.2.0 x86_64-linux-gnu, gcc 11.3.0 (x86_64-linux-gnu, aarch64-linux-gnu), clang 14.0.6
+   * x86_64-pc-linux-gnu": each family and version once, with its targets; "-" for none.
    */
   static String compilers(List<CompilerIdentity> list) {
+    if (list.isEmpty()) {
+      return "-";
+    }
     Map<String, Set<String>> byVersion = new LinkedHashMap<>();
     for (CompilerIdentity c : list) {
-      String arch = c.getTarget().contains("-") ? c.getTarget().split("-")[0] : c.getTarget();
+      String arch = c.getTarget();
       String version = c.getVersion().split(" ")[0]; // "12.2.0 (Debian 12.2.0-14)" -> 12.2.0
       byVersion
           .computeIfAbsent(c.getFamily() + " " + version, k -> new LinkedHashSet<>())
@@ -91,7 +110,11 @@ final class WorkersCommand implements Callable<Integer> {
     }
     List<String> parts = new ArrayList<>();
     byVersion.forEach(
-        (k, archs) -> parts.add(archs.size() > 1 ? k + " (" + String.join(", ", archs) + ")" : k));
+        (k, archs) ->
+            parts.add(
+                archs.size() > 1
+                    ? k + " (" + String.join(", ", archs) + ")"
+                    : k + " " + archs.iterator().next()));
     return String.join(", ", parts);
   }
 
@@ -126,6 +149,9 @@ final class WorkersCommand implements Callable<Integer> {
         compilers.add(cm);
       }
       m.put("compilers", compilers);
+      m.put("toolchains", toolchains(w).split(":")[0]);
+      m.put("toolchains_held", w.getToolchainsHeld());
+      m.put("toolchain_digests", w.getToolchainDigestsList());
       all.add(m);
     }
     return all;

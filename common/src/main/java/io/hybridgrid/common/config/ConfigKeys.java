@@ -203,6 +203,14 @@ public final class ConfigKeys {
         "hg-worker",
         "offer only these compiler executables (comma-separated, * globs)");
     d.key(
+        "worker.toolchains",
+        "HG_WORKER_TOOLCHAINS",
+        "",
+        "both",
+        ValueType.oneOf("own", "shipped", "both"),
+        "hg-worker",
+        "which compilers run: own (installed here), shipped (clients' toolchains) or both");
+    d.key(
         "worker.mdns_interface",
         "HG_WORKER_MDNS_INTERFACE",
         "",

@@ -71,6 +71,15 @@ public final class MetricNames {
   /** Counter: bytes uploaded to the CAS: {@code hybridgrid_cas_upload_bytes_total}. */
   public static final String CAS_UPLOAD_BYTES = "hybridgrid.cas.upload.bytes";
 
+  /** Counter: distinct shipped toolchains seen: {@code hybridgrid_toolchains_total}. */
+  public static final String TOOLCHAINS = "hybridgrid.toolchains";
+
+  /**
+   * Counter: bytes of toolchain files new to the coordinator when their toolchain was first seen:
+   * {@code hybridgrid_toolchain_upload_bytes_total}.
+   */
+  public static final String TOOLCHAIN_UPLOAD_BYTES = "hybridgrid.toolchain.upload.bytes";
+
   /** Counter, tag outcome (match/mismatch): {@code hybridgrid_verifications_total}. */
   public static final String VERIFICATIONS = "hybridgrid.verifications";
 

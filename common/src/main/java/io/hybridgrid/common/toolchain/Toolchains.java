@@ -48,31 +48,58 @@ public final class Toolchains {
     return t.setDigest(digestOf(t.build())).build();
   }
 
+  /** One toolchain file as the digest sees it. */
+  public record FileEntry(String path, String hash, long size, boolean executable) {}
+
+  /** One toolchain link as the digest sees it. */
+  public record LinkEntry(String path, String target) {}
+
   /**
    * The toolchain's identity: SHA-256 (hex) over its host architecture, its files sorted by path
    * with their digests and executable bits, and its links sorted by path. The {@code digest} field
    * itself is not part of it.
    */
   public static String digestOf(Toolchain t) {
+    List<FileEntry> files = new ArrayList<>(t.getFilesCount());
+    for (InputFile f : t.getFilesList()) {
+      files.add(
+          new FileEntry(
+              f.getPath(),
+              f.getDigest().getHash(),
+              f.getDigest().getSizeBytes(),
+              f.getExecutable()));
+    }
+    List<LinkEntry> links = new ArrayList<>(t.getSymlinksCount());
+    for (InputSymlink l : t.getSymlinksList()) {
+      links.add(new LinkEntry(l.getPath(), l.getTarget()));
+    }
+    return digestOf(t.getHostArch(), files, links);
+  }
+
+  /**
+   * The same digest from plain values, for the coordinator's and the worker's domain records (which
+   * hold no generated types): client, coordinator and worker agree by construction.
+   */
+  public static String digestOf(String hostArch, List<FileEntry> fileList, List<LinkEntry> links) {
     MessageDigest sha;
     try {
       sha = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
-    update(sha, "arch", t.getHostArch());
-    List<InputFile> files = new ArrayList<>(t.getFilesList());
-    files.sort(Comparator.comparing(InputFile::getPath));
-    for (InputFile f : files) {
-      update(sha, "file", f.getPath());
-      update(sha, f.getDigest().getHash(), Long.toString(f.getDigest().getSizeBytes()));
-      update(sha, "x", f.getExecutable() ? "1" : "0");
+    update(sha, "arch", hostArch);
+    List<FileEntry> files = new ArrayList<>(fileList);
+    files.sort(Comparator.comparing(FileEntry::path));
+    for (FileEntry f : files) {
+      update(sha, "file", f.path());
+      update(sha, f.hash(), Long.toString(f.size()));
+      update(sha, "x", f.executable() ? "1" : "0");
     }
-    List<InputSymlink> links = new ArrayList<>(t.getSymlinksList());
-    links.sort(Comparator.comparing(InputSymlink::getPath));
-    for (InputSymlink l : links) {
-      update(sha, "link", l.getPath());
-      update(sha, "to", l.getTarget());
+    List<LinkEntry> sorted = new ArrayList<>(links);
+    sorted.sort(Comparator.comparing(LinkEntry::path));
+    for (LinkEntry l : sorted) {
+      update(sha, "link", l.path());
+      update(sha, "to", l.target());
     }
     return HexFormat.of().formatHex(sha.digest());
   }

@@ -1,5 +1,6 @@
 package io.hybridgrid.coord.action;
 
+import io.hybridgrid.common.toolchain.Toolchains;
 import io.hybridgrid.coord.action.ActionSpec.InputFile;
 import io.hybridgrid.coord.action.ActionSpec.Symlink;
 import io.hybridgrid.coord.cache.CacheKey;
@@ -68,26 +69,20 @@ public final class ActionDigest {
   }
 
   /**
-   * The toolchain digest clients must send (lower-case hex SHA-256): over the files sorted by path
-   * (UTF-8 bytes, unsigned), for each the bytes of {@code path NUL hash NUL size NUL x|- LF}, where
-   * hash is the file's lower-case hex SHA-256, size its decimal byte count, and {@code x} marks an
-   * executable file, {@code -} any other.
+   * The toolchain digest clients must send: {@link Toolchains#digestOf} over its host architecture,
+   * files and links, the function the client and the worker use too.
    */
   public static String toolchain(ActionSpec.Toolchain t) {
-    MessageDigest sha = Digest.sha256();
-    for (InputFile f : sorted(t.files(), InputFile::path)) {
-      String line =
-          f.path()
-              + '\0'
-              + f.digest().hash()
-              + '\0'
-              + f.digest().size()
-              + '\0'
-              + (f.executable() ? "x" : "-")
-              + '\n';
-      sha.update(line.getBytes(StandardCharsets.UTF_8));
+    List<Toolchains.FileEntry> files = new ArrayList<>(t.files().size());
+    for (InputFile f : t.files()) {
+      files.add(
+          new Toolchains.FileEntry(f.path(), f.digest().hash(), f.digest().size(), f.executable()));
     }
-    return HEX.formatHex(sha.digest());
+    List<Toolchains.LinkEntry> links = new ArrayList<>(t.symlinks().size());
+    for (Symlink l : t.symlinks()) {
+      links.add(new Toolchains.LinkEntry(l.path(), l.target()));
+    }
+    return Toolchains.digestOf(t.hostArch(), files, links);
   }
 
   private static void files(Encoder e, List<InputFile> files) {

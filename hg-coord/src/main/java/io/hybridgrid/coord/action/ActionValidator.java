@@ -101,6 +101,10 @@ public final class ActionValidator {
       }
     }
     if (!a.toolchain().isEmpty()) {
+      if (a.toolchain().hostArch().isBlank()) {
+        throw new IllegalArgumentException(
+            "the toolchain does not say which architecture its programs run on (host_arch)");
+      }
       String expected = ActionDigest.toolchain(a.toolchain());
       if (!expected.equals(a.toolchain().digest())) {
         throw new IllegalArgumentException(

@@ -10,6 +10,7 @@ import io.hybridgrid.coord.action.ActionOutcome.OutputFile;
 import io.hybridgrid.coord.action.ActionSpec;
 import io.hybridgrid.coord.action.ActionValidator;
 import io.hybridgrid.coord.action.MissingBlobsException;
+import io.hybridgrid.coord.action.ToolchainLedger;
 import io.hybridgrid.coord.cache.CacheKey;
 import io.hybridgrid.coord.cache.CachedResult;
 import io.hybridgrid.coord.cache.ResultCache;
@@ -19,6 +20,7 @@ import io.hybridgrid.coord.dispatch.Completed;
 import io.hybridgrid.coord.dispatch.Dispatcher;
 import io.hybridgrid.coord.dispatch.Priority;
 import io.hybridgrid.coord.scheduler.InputSet;
+import io.hybridgrid.coord.scheduler.ShippedToolchain;
 import io.hybridgrid.coord.verify.ResultVerifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,6 +65,7 @@ public final class CompileService {
   private final ContentStore cas;
   private final ActionValidator validator;
   private final ResultVerifier verifier;
+  private final ToolchainLedger toolchains = new ToolchainLedger();
 
   /**
    * @param verifier decides which worker results enter the shared caches (the only writer)
@@ -122,6 +125,7 @@ public final class CompileService {
           "argument refused: " + refused.get() + "; compile this file locally");
     }
     checkInputsStored(a);
+    toolchains.record(a.toolchain());
     CacheKey key = ActionDigest.of(a);
     boolean useCache = actionCache.enabled() && !skipCache;
     if (useCache) {
@@ -132,7 +136,8 @@ public final class CompileService {
       }
     }
     CompletableFuture<Completed<WorkResult>> dispatched =
-        dispatcher.submit(a.compiler(), priority, new Work.Run(a, key), inputSet(a));
+        dispatcher.submit(
+            a.compiler(), priority, new Work.Run(a, key), inputSet(a), shippedToolchain(a));
     CompletableFuture<ActionAnswer> answer =
         dispatched.thenApply(
             done -> {
@@ -212,6 +217,11 @@ public final class CompileService {
     return answer;
   }
 
+  /** The toolchains seen in actions, for the counters. */
+  public ToolchainLedger toolchains() {
+    return toolchains;
+  }
+
   public ActionCache actionCache() {
     return actionCache;
   }
@@ -246,6 +256,13 @@ public final class CompileService {
       b.append(", ...");
     }
     throw new MissingBlobsException(missing, b.toString());
+  }
+
+  /** The toolchain {@code a} ships, for routing ({@link ShippedToolchain#NONE} when none). */
+  static ShippedToolchain shippedToolchain(ActionSpec a) {
+    return a.toolchain().isEmpty()
+        ? ShippedToolchain.NONE
+        : new ShippedToolchain(a.toolchain().digest(), a.toolchain().hostArch());
   }
 
   /** The inputs for affinity: every blob once. */

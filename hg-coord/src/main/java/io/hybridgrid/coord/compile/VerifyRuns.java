@@ -33,6 +33,7 @@ public final class VerifyRuns implements VerifyGrid {
             Priority.VERIFY,
             new Work.Run(action, digest),
             CompileService.inputSet(action),
+            CompileService.shippedToolchain(action),
             excluded)
         .thenApply(
             done -> {

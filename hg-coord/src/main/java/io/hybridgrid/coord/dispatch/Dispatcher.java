@@ -12,6 +12,7 @@ import io.hybridgrid.coord.registry.WorkerRegistry;
 import io.hybridgrid.coord.registry.WorkerState;
 import io.hybridgrid.coord.scheduler.InputSet;
 import io.hybridgrid.coord.scheduler.Scheduler;
+import io.hybridgrid.coord.scheduler.ShippedToolchain;
 import io.hybridgrid.coord.scheduler.TaskRequest;
 import io.hybridgrid.coord.scheduler.WorkerSnapshot;
 import java.time.Clock;
@@ -121,6 +122,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     final Priority priority;
     final P payload;
     final InputSet inputs;
+    final ShippedToolchain toolchain;
     final CompletableFuture<Completed<R>> future = new CompletableFuture<>();
     final Set<String> tried = new HashSet<>();
     // Workers running it now, by id: one, or more once hedged.
@@ -128,18 +130,25 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     Instant waitingSince;
     long queueMicros;
 
+    /** What placement needs; {@code tried} is live, so this is cheap to make per decision. */
+    TaskRequest request() {
+      return new TaskRequest(compiler, tried, inputs, toolchain);
+    }
+
     Pending(
         String id,
         CompilerIdentity compiler,
         Priority priority,
         P payload,
         InputSet inputs,
+        ShippedToolchain toolchain,
         Instant now) {
       this.id = id;
       this.compiler = compiler;
       this.priority = priority;
       this.payload = payload;
       this.inputs = inputs;
+      this.toolchain = toolchain;
       this.waitingSince = now;
     }
   }
@@ -221,7 +230,23 @@ public final class Dispatcher<P, R> implements AutoCloseable {
    */
   public CompletableFuture<Completed<R>> submit(
       CompilerIdentity compiler, Priority priority, P payload, InputSet inputs) {
-    return submit(compiler, priority, payload, inputs, Set.of());
+    return submit(compiler, priority, payload, inputs, ShippedToolchain.NONE, Set.of());
+  }
+
+  /**
+   * Submits a task that ships {@code toolchain}: besides the workers with {@code compiler}
+   * installed, any worker accepting shipped toolchains on its architecture can run it, and one that
+   * already ran it is preferred.
+   *
+   * @return a future completed with the result, or exceptionally with a {@link DispatchException}
+   */
+  public CompletableFuture<Completed<R>> submit(
+      CompilerIdentity compiler,
+      Priority priority,
+      P payload,
+      InputSet inputs,
+      ShippedToolchain toolchain) {
+    return submit(compiler, priority, payload, inputs, toolchain, Set.of());
   }
 
   /**
@@ -236,13 +261,20 @@ public final class Dispatcher<P, R> implements AutoCloseable {
       Priority priority,
       P payload,
       InputSet inputs,
+      ShippedToolchain toolchain,
       Set<String> excluded) {
     List<Runnable> after = new ArrayList<>();
     Pending p;
     synchronized (lock) {
       p =
           new Pending(
-              "t" + nextId.incrementAndGet(), compiler, priority, payload, inputs, clock.instant());
+              "t" + nextId.incrementAndGet(),
+              compiler,
+              priority,
+              payload,
+              inputs,
+              toolchain,
+              clock.instant());
       p.tried.addAll(excluded);
       if (closed || closing) {
         fail(p, DispatchException.Kind.SHUTTING_DOWN, "coordinator is shutting down", after);
@@ -250,8 +282,8 @@ public final class Dispatcher<P, R> implements AutoCloseable {
         // A re-run waits (up to the queue timeout) for a worker it may run on to connect.
         verify.addLast(p);
         pump(after);
-      } else if (!registry.anyCapable(compiler) && !waitingForWorkers()) {
-        fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(compiler), after);
+      } else if (!registry.anyCapable(p.request()) && !waitingForWorkers()) {
+        fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(p), after);
       } else if (interactive.size() + batch.size() >= settings.queueCapacity()) {
         fail(
             p,
@@ -428,6 +460,8 @@ public final class Dispatcher<P, R> implements AutoCloseable {
                 w.taskEnded(true);
                 w.taskTime(p.compiler, took.toNanos() / 1e6);
                 refreshHealth(w);
+                // It ran the shipped toolchain: its store holds the files now.
+                w.toolchainRan(p.toolchain.digest());
               });
       if (a.hedge()) {
         hedgesWon.incrementAndGet();
@@ -802,18 +836,19 @@ public final class Dispatcher<P, R> implements AutoCloseable {
   }
 
   private void place(Candidates workers, int free, List<Runnable> after) {
-    Set<CompilerIdentity> exhausted = new HashSet<>();
+    Set<List<Object>> exhausted = new HashSet<>();
     for (Deque<Pending> q : List.of(interactive, batch, verify)) {
       for (Iterator<Pending> it = q.iterator(); it.hasNext() && free > 0; ) {
         Pending p = it.next();
-        if (exhausted.contains(p.compiler)) {
-          continue; // no worker can take this identity now, excluded ones or not
+        List<Object> need = List.of(p.compiler, p.toolchain);
+        if (exhausted.contains(need)) {
+          continue; // no worker can take this identity and toolchain now, excluded ones or not
         }
-        TaskRequest request = new TaskRequest(p.compiler, p.tried, p.inputs);
+        TaskRequest request = p.request();
         Optional<WorkerSnapshot> pick = scheduler.pick(request, workers);
         if (pick.isEmpty()) {
           if (p.tried.isEmpty()) {
-            exhausted.add(p.compiler);
+            exhausted.add(need);
           }
           continue;
         }
@@ -901,8 +936,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
         if (workers == null) {
           workers = candidates();
         }
-        Optional<WorkerSnapshot> pick =
-            scheduler.pick(new TaskRequest(p.compiler, p.tried, p.inputs), workers);
+        Optional<WorkerSnapshot> pick = scheduler.pick(p.request(), workers);
         if (pick.isEmpty() || pick.get().failureShare() >= HEDGE_MAX_FAILURE_SHARE) {
           continue; // a duplicate is speculative: never on a worker that is failing
         }
@@ -1044,7 +1078,7 @@ public final class Dispatcher<P, R> implements AutoCloseable {
           after);
       return;
     }
-    if (!registry.anyCapable(p.compiler, p.tried)) {
+    if (!registry.anyCapable(p.request())) {
       fail(
           p,
           DispatchException.Kind.RETRIES_EXHAUSTED,
@@ -1071,10 +1105,10 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     for (Deque<Pending> q : List.of(interactive, batch)) {
       for (Iterator<Pending> it = q.iterator(); it.hasNext(); ) {
         Pending p = it.next();
-        if (!registry.anyCapable(p.compiler)) {
+        if (!registry.anyCapable(new TaskRequest(p.compiler, Set.of(), p.inputs, p.toolchain))) {
           it.remove();
-          fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(p.compiler), after);
-        } else if (!registry.anyCapable(p.compiler, p.tried)) {
+          fail(p, DispatchException.Kind.NO_CAPABLE_WORKER, noCapableMessage(p), after);
+        } else if (!registry.anyCapable(p.request())) {
           it.remove();
           fail(
               p,
@@ -1093,11 +1127,22 @@ public final class Dispatcher<P, R> implements AutoCloseable {
     after.add(() -> p.future.completeExceptionally(e));
   }
 
-  private String noCapableMessage(CompilerIdentity compiler) {
-    return "no connected worker has "
-        + compiler.describe()
-        + " ("
-        + registry.size()
-        + " workers connected)";
+  private String noCapableMessage(Pending p) {
+    StringBuilder b = new StringBuilder("no connected worker has ").append(p.compiler.describe());
+    if (p.toolchain.shipped()) {
+      b.append(" or accepts a shipped toolchain for ").append(p.toolchain.arch());
+    }
+    b.append(" (").append(registry.size()).append(" workers connected");
+    if (p.toolchain.shipped()) {
+      long ownOnly =
+          registry.all().stream().filter(w -> !w.descriptor().acceptsShippedToolchains()).count();
+      if (ownOnly > 0) {
+        b.append("; ")
+            .append(ownOnly)
+            .append(ownOnly == 1 ? " runs" : " run")
+            .append(" only its own compilers (--toolchains own) and refuses shipped toolchains");
+      }
+    }
+    return b.append(')').toString();
   }
 }

@@ -240,6 +240,9 @@ final class ProtoMapping {
         caps.getOs(),
         caps.getCompilersList().stream().map(WireTypes::fromWire).collect(Collectors.toSet()),
         caps.getMaxParallel(),
-        r.getVersion());
+        r.getVersion(),
+        // A worker from before toolchain shipping sets neither flag: it runs its own compilers.
+        caps.getRunsOwnCompilers() || !caps.getAcceptsShippedToolchains(),
+        caps.getAcceptsShippedToolchains());
   }
 }

@@ -66,6 +66,8 @@ public final class StatusGrpcService extends StatusServiceGrpc.StatusServiceImpl
             .setActionCacheMisses(ac.misses())
             .setActionCacheStale(ac.stale())
             .setActionCacheStores(ac.stores())
+            .setToolchainsSeen(status.toolchainsSeen())
+            .setToolchainBytesUploaded(status.toolchainBytesUploaded())
             .build());
     out.onCompleted();
   }
@@ -80,7 +82,9 @@ public final class StatusGrpcService extends StatusServiceGrpc.StatusServiceImpl
               .setMemoryBytes(w.memoryBytes())
               .setArch(w.arch())
               .setOs(w.os())
-              .setMaxParallel(w.maxParallel());
+              .setMaxParallel(w.maxParallel())
+              .setRunsOwnCompilers(w.runsOwnCompilers())
+              .setAcceptsShippedToolchains(w.acceptsShippedToolchains());
       w.compilers().forEach(c -> caps.addCompilers(WireTypes.toWire(c)));
       b.addWorkers(
           WorkerInfo.newBuilder()
@@ -98,7 +102,9 @@ public final class StatusGrpcService extends StatusServiceGrpc.StatusServiceImpl
               .setLoadAverage(w.loadAverage())
               .setRttMillis(w.rttMillis())
               .setTaskMillis(w.taskMillis())
-              .setCircuitState(w.circuitState()));
+              .setCircuitState(w.circuitState())
+              .setToolchainsHeld(w.toolchainsHeld())
+              .addAllToolchainDigests(w.toolchainDigests()));
     }
     out.onNext(b.build());
     out.onCompleted();

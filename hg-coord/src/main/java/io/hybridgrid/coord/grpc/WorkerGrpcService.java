@@ -235,7 +235,12 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
 
     private void heartbeat(Heartbeat h) {
       dispatcher.heartbeat(
-          workerId, new WorkerLoad(h.getActiveTasks(), h.getLoadAverage(), h.getFreeMemoryBytes()));
+          workerId,
+          new WorkerLoad(
+              h.getActiveTasks(),
+              h.getLoadAverage(),
+              h.getFreeMemoryBytes(),
+              h.getToolchainsHeld()));
       Instant now = clock.instant();
       sink.send(
           CoordinatorMessage.newBuilder()

@@ -282,6 +282,8 @@ public final class HttpApi {
     CasStats cas = status.casStats();
     o.put("cas_uploaded_blobs", cas.uploadedBlobs());
     o.put("cas_uploaded_bytes", cas.uploadedBytes());
+    o.put("toolchains_seen", status.toolchainsSeen());
+    o.put("toolchain_bytes_uploaded", status.toolchainBytesUploaded());
     o.put("cas_stored_blobs", cas.storedBlobs());
     o.put("cas_stored_bytes", cas.storedBytes());
     o.put("cas_refused_uploads", cas.refusedUploads());
@@ -434,6 +436,10 @@ public final class HttpApi {
       o.put("load_average", w.loadAverage());
       o.put("rtt_ms", w.rttMillis());
       o.put("task_ms", w.taskMillis());
+      o.put("toolchains", w.toolchainMode());
+      o.put("toolchains_held", w.toolchainsHeld());
+      ArrayNode digests = o.putArray("toolchain_digests");
+      w.toolchainDigests().forEach(digests::add);
     }
     return arr;
   }

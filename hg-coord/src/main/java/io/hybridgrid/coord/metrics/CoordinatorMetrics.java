@@ -8,6 +8,7 @@ import io.hybridgrid.coord.dispatch.DispatchStats;
 import io.hybridgrid.coord.status.CoordinatorStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -59,6 +60,8 @@ public final class CoordinatorMetrics
   private final Counter quarantines;
   private final AtomicReference<LongSupplier> casBlobs = new AtomicReference<>(() -> 0);
   private final AtomicReference<LongSupplier> casBytes = new AtomicReference<>(() -> 0);
+  private final AtomicReference<LongSupplier> toolchainsSeen = new AtomicReference<>(() -> 0);
+  private final AtomicReference<LongSupplier> toolchainBytes = new AtomicReference<>(() -> 0);
   private final Supplier<List<CoordinatorStatus.WorkerView>> workers;
 
   /**
@@ -123,6 +126,14 @@ public final class CoordinatorMetrics
     Gauge.builder(MetricNames.CAS_BYTES, casBytes, s -> s.get().getAsLong())
         .description("Bytes in the content-addressed store")
         .strongReference(true)
+        .baseUnit("bytes")
+        .register(registry);
+    FunctionCounter.builder(MetricNames.TOOLCHAINS, toolchainsSeen, s -> s.get().getAsLong())
+        .description("Distinct shipped toolchains seen in actions")
+        .register(registry);
+    FunctionCounter.builder(
+            MetricNames.TOOLCHAIN_UPLOAD_BYTES, toolchainBytes, s -> s.get().getAsLong())
+        .description("Bytes of toolchain files new to the coordinator when first shipped")
         .baseUnit("bytes")
         .register(registry);
     casUploads =
@@ -257,6 +268,12 @@ public final class CoordinatorMetrics
   public void casStore(LongSupplier blobs, LongSupplier bytes) {
     casBlobs.set(blobs);
     casBytes.set(bytes);
+  }
+
+  @Override
+  public void toolchains(LongSupplier seen, LongSupplier uploadedBytes) {
+    toolchainsSeen.set(seen);
+    toolchainBytes.set(uploadedBytes);
   }
 
   @Override

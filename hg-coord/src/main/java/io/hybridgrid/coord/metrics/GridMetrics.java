@@ -62,6 +62,9 @@ public interface GridMetrics {
   /** The CAS reports its size through these (read at scrape time). */
   default void casStore(LongSupplier blobs, LongSupplier bytes) {}
 
+  /** The toolchain ledger reports through these (read at scrape time). */
+  default void toolchains(LongSupplier seen, LongSupplier uploadedBytes) {}
+
   /** A blob of {@code bytes} was uploaded into the CAS. */
   default void casUpload(long bytes) {}
 

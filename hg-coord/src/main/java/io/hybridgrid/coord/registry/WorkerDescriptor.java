@@ -15,6 +15,8 @@ import java.util.Set;
  * @param compilers the compiler identities it can run
  * @param maxParallel how many tasks it runs at once
  * @param version the worker's version
+ * @param runsOwnCompilers whether it runs its installed compilers ({@code --toolchains own|both})
+ * @param acceptsShippedToolchains whether it runs toolchains clients ship ({@code shipped|both})
  */
 public record WorkerDescriptor(
     String id,
@@ -25,7 +27,9 @@ public record WorkerDescriptor(
     String os,
     Set<CompilerIdentity> compilers,
     int maxParallel,
-    String version) {
+    String version,
+    boolean runsOwnCompilers,
+    boolean acceptsShippedToolchains) {
   public WorkerDescriptor {
     if (id == null || id.isBlank()) {
       throw new IllegalArgumentException("worker id must not be empty");
@@ -34,5 +38,19 @@ public record WorkerDescriptor(
       throw new IllegalArgumentException("max_parallel must be at least 1, not " + maxParallel);
     }
     compilers = Set.copyOf(compilers);
+  }
+
+  /** A worker that runs only its own compilers (one from before toolchain shipping). */
+  public WorkerDescriptor(
+      String id,
+      String hostname,
+      int cores,
+      long memoryBytes,
+      String arch,
+      String os,
+      Set<CompilerIdentity> compilers,
+      int maxParallel,
+      String version) {
+    this(id, hostname, cores, memoryBytes, arch, os, compilers, maxParallel, version, true, false);
   }
 }

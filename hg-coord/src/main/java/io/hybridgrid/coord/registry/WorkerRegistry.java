@@ -1,6 +1,7 @@
 package io.hybridgrid.coord.registry;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.coord.scheduler.TaskRequest;
 import io.hybridgrid.coord.scheduler.WorkerSnapshot;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -75,11 +76,19 @@ public final class WorkerRegistry<P> {
    * compiler}.
    */
   public boolean anyCapable(CompilerIdentity compiler, Collection<String> excluded) {
+    return anyCapable(new TaskRequest(compiler, Set.copyOf(excluded)));
+  }
+
+  /**
+   * Whether any worker outside the request's excluded ones, not draining or quarantined, can run it
+   * (its compiler installed, or its shipped toolchain accepted on the right architecture).
+   */
+  public boolean anyCapable(TaskRequest request) {
     for (WorkerState<P> w : workers.values()) {
       if (!w.draining()
           && !w.quarantined()
-          && !excluded.contains(w.id())
-          && w.descriptor().compilers().contains(compiler)) {
+          && !request.excluded().contains(w.id())
+          && request.capable(w.snapshot())) {
         return true;
       }
     }

@@ -5,7 +5,11 @@ import io.hybridgrid.coord.scheduler.MachineArch;
 import io.hybridgrid.coord.scheduler.WorkerSnapshot;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The coordinator's live view of one connected worker. Mutated only under the dispatcher's lock.
@@ -48,6 +52,9 @@ public final class WorkerState<P> {
   private double loadAverage = -1;
   private long freeMemoryBytes;
   private int reportedActive;
+  private int toolchainsReported;
+  // Shipped toolchains seen to run here, oldest first; bounded like the worker's store.
+  private final LinkedHashSet<String> toolchains = new LinkedHashSet<>();
   private WorkerSnapshot snapshot; // cached until the next change; null = stale
 
   private final String owner;
@@ -241,7 +248,36 @@ public final class WorkerState<P> {
     loadAverage = load.loadAverage();
     freeMemoryBytes = Math.max(0, load.freeMemoryBytes());
     reportedActive = Math.max(0, load.activeTasks());
+    toolchainsReported = Math.max(0, load.toolchainsHeld());
     snapshot = null;
+  }
+
+  /** Most shipped toolchains remembered per worker. */
+  public static final int MAX_TOOLCHAINS = 64;
+
+  /** A shipped toolchain ran on this worker: its store now holds the files. */
+  public void toolchainRan(String digest) {
+    if (digest.isEmpty()) {
+      return;
+    }
+    toolchains.remove(digest);
+    toolchains.add(digest);
+    if (toolchains.size() > MAX_TOOLCHAINS) {
+      Iterator<String> oldest = toolchains.iterator();
+      oldest.next();
+      oldest.remove();
+    }
+    snapshot = null;
+  }
+
+  /** Digests of shipped toolchains seen to run here, oldest first. */
+  public List<String> toolchains() {
+    return List.copyOf(toolchains);
+  }
+
+  /** Shipped toolchains the worker said it holds in its last heartbeat. */
+  public int toolchainsReported() {
+    return toolchainsReported;
   }
 
   /** The scheduler's view of this worker now (the same object until the worker changes). */
@@ -265,6 +301,9 @@ public final class WorkerState<P> {
         taskMillis.value(),
         rttMillis.value(),
         sentInputs,
-        failureShare);
+        failureShare,
+        descriptor.runsOwnCompilers(),
+        descriptor.acceptsShippedToolchains(),
+        Set.copyOf(toolchains));
   }
 }

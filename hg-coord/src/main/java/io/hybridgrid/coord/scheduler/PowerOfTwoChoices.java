@@ -31,6 +31,11 @@ import java.util.random.RandomGenerator;
  * action's inputs (the coordinator remembers what it sent each worker), so its CAS fetches nothing;
  * with weight 1 a worker holding every input wins against one with up to twice its free-slot share.
  *
+ * <p>Toolchains (docs/toolchains.md): when some eligible worker already holds what the task runs
+ * (the shipped toolchain, or the same compiler installed), the two are sampled among those only: a
+ * holder wins over a worker that would first fetch the toolchain's files. Only when no holder has a
+ * free slot do the others that accept shipped toolchains of the right architecture compete.
+ *
  * <p>Ties go to the worker with more free slots, then to the first sampled.
  */
 public final class PowerOfTwoChoices implements Scheduler {
@@ -103,10 +108,23 @@ public final class PowerOfTwoChoices implements Scheduler {
   public Optional<WorkerSnapshot> pick(TaskRequest task, List<WorkerSnapshot> workers) {
     WorkerSnapshot[] eligible = new WorkerSnapshot[workers.size()];
     int n = 0;
+    int holders = 0;
     for (WorkerSnapshot w : workers) {
       if (task.canRunOn(w)) {
-        eligible[n++] = w;
+        // Holders first, in their order; the rest after them.
+        if (task.held(w)) {
+          if (holders < n) {
+            eligible[n] = eligible[holders];
+          }
+          eligible[holders++] = w;
+          n++;
+        } else {
+          eligible[n++] = w;
+        }
       }
+    }
+    if (holders > 0) {
+      n = holders;
     }
     if (n == 0) {
       return Optional.empty();

@@ -22,6 +22,9 @@ import java.util.Set;
  *     dispatcher's lock, like the rest of a decision)
  * @param failureShare share of its recent task outcomes that were worker faults (its circuit
  *     breaker's window), in [0, 1]; 0 = none or not known
+ * @param runsOwnCompilers whether it runs its installed compilers ({@code --toolchains own|both})
+ * @param acceptsShippedToolchains whether it runs toolchains clients ship ({@code shipped|both})
+ * @param toolchains digests of shipped toolchains the coordinator has seen it run
  */
 public record WorkerSnapshot(
     String id,
@@ -35,9 +38,13 @@ public record WorkerSnapshot(
     double taskMillis,
     double rttMillis,
     Holdings holdings,
-    double failureShare) {
+    double failureShare,
+    boolean runsOwnCompilers,
+    boolean acceptsShippedToolchains,
+    Set<String> toolchains) {
   public WorkerSnapshot {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(toolchains, "toolchains");
     Objects.requireNonNull(holdings, "holdings");
     Objects.requireNonNull(compilers, "compilers");
     Objects.requireNonNull(arch, "arch");
@@ -47,6 +54,66 @@ public record WorkerSnapshot(
     if (active < 0) {
       throw new IllegalArgumentException("active tasks must not be negative, not " + active);
     }
+  }
+
+  /** A worker that runs only its own compilers (as before toolchain shipping). */
+  public WorkerSnapshot(
+      String id,
+      Set<CompilerIdentity> compilers,
+      String arch,
+      int cores,
+      int maxParallel,
+      int active,
+      boolean draining,
+      long freeMemoryBytes,
+      double taskMillis,
+      double rttMillis,
+      Holdings holdings,
+      double failureShare) {
+    this(
+        id,
+        compilers,
+        arch,
+        cores,
+        maxParallel,
+        active,
+        draining,
+        freeMemoryBytes,
+        taskMillis,
+        rttMillis,
+        holdings,
+        failureShare,
+        true,
+        false,
+        Set.of());
+  }
+
+  /** A healthy worker that runs only its own compilers. */
+  public WorkerSnapshot(
+      String id,
+      Set<CompilerIdentity> compilers,
+      String arch,
+      int cores,
+      int maxParallel,
+      int active,
+      boolean draining,
+      long freeMemoryBytes,
+      double taskMillis,
+      double rttMillis,
+      Holdings holdings) {
+    this(
+        id,
+        compilers,
+        arch,
+        cores,
+        maxParallel,
+        active,
+        draining,
+        freeMemoryBytes,
+        taskMillis,
+        rttMillis,
+        holdings,
+        0);
   }
 
   /** A worker the coordinator knows no holdings of. */

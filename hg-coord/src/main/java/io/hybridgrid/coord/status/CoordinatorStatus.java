@@ -2,6 +2,7 @@ package io.hybridgrid.coord.status;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.coord.action.ActionCache;
+import io.hybridgrid.coord.action.ToolchainLedger;
 import io.hybridgrid.coord.cache.CacheStats;
 import io.hybridgrid.coord.cache.ResultCache;
 import io.hybridgrid.coord.cas.CasStats;
@@ -27,6 +28,7 @@ public final class CoordinatorStatus {
   private final ResultCache cache;
   private final ContentStore cas;
   private final ActionCache actionCache;
+  private final ToolchainLedger toolchains;
   private final Clock clock;
   private final Instant startedAt;
 
@@ -51,6 +53,23 @@ public final class CoordinatorStatus {
       Clock clock,
       ContentStore cas,
       ActionCache actionCache) {
+    this(dispatcher, events, cache, clock, cas, actionCache, null);
+  }
+
+  /**
+   * As above, with the toolchains seen in actions.
+   *
+   * @param toolchains the ledger of shipped toolchains, or null (its counters read 0)
+   */
+  public CoordinatorStatus(
+      Dispatcher<?, ?> dispatcher,
+      EventLog events,
+      ResultCache cache,
+      Clock clock,
+      ContentStore cas,
+      ActionCache actionCache,
+      ToolchainLedger toolchains) {
+    this.toolchains = toolchains;
     this.dispatcher = dispatcher;
     this.events = events;
     this.cache = cache;
@@ -84,6 +103,10 @@ public final class CoordinatorStatus {
    * @param taskMillis task time average, -1 until measured
    * @param assigned tasks sent to it since it registered (retries and hedges included)
    * @param circuitState its circuit breaker's state: CLOSED, OPEN or HALF_OPEN
+   * @param runsOwnCompilers whether it runs its installed compilers
+   * @param acceptsShippedToolchains whether it runs toolchains clients ship
+   * @param toolchainsHeld shipped toolchains it said it holds (last heartbeat)
+   * @param toolchainDigests shipped toolchains the coordinator saw it run, oldest first
    */
   public record WorkerView(
       String id,
@@ -106,7 +129,29 @@ public final class CoordinatorStatus {
       double rttMillis,
       double taskMillis,
       long assigned,
-      String circuitState) {}
+      String circuitState,
+      boolean runsOwnCompilers,
+      boolean acceptsShippedToolchains,
+      int toolchainsHeld,
+      List<String> toolchainDigests) {
+
+    /** {@code own}, {@code shipped} or {@code both}: the worker's --toolchains. */
+    public String toolchainMode() {
+      return runsOwnCompilers && acceptsShippedToolchains
+          ? "both"
+          : acceptsShippedToolchains ? "shipped" : "own";
+    }
+  }
+
+  /** Distinct shipped toolchains seen in actions (0 without a ledger). */
+  public long toolchainsSeen() {
+    return toolchains == null ? 0 : toolchains.toolchains();
+  }
+
+  /** Bytes of toolchain files new to this coordinator, summed over toolchains first seen. */
+  public long toolchainBytesUploaded() {
+    return toolchains == null ? 0 : toolchains.bytes();
+  }
 
   public DispatchStats stats() {
     return dispatcher.stats();
@@ -178,7 +223,11 @@ public final class CoordinatorStatus {
         orMinusOne(w.rttMillis()),
         orMinusOne(w.taskMillis()),
         w.assigned(),
-        w.circuitState());
+        w.circuitState(),
+        d.runsOwnCompilers(),
+        d.acceptsShippedToolchains(),
+        w.toolchainsReported(),
+        w.toolchains());
   }
 
   private static double orMinusOne(double v) {

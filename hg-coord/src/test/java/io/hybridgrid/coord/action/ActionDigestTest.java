@@ -69,23 +69,26 @@ class ActionDigestTest {
   }
 
   @Test
-  void toolchainDigestFollowsTheDocumentedEncoding() {
+  void toolchainDigestIsTheClientsDigest() {
     InputFile cc1 =
         new InputFile("/usr/lib/gcc/cc1", Digest.of("cc1".getBytes(StandardCharsets.UTF_8)), true);
     InputFile gcc =
         new InputFile("/usr/bin/gcc", Digest.of("gcc".getBytes(StandardCharsets.UTF_8)), true);
-    String lines =
-        "/usr/bin/gcc\0"
-            + gcc.digest().hash()
-            + "\0"
-            + 3
-            + "\0x\n"
-            + "/usr/lib/gcc/cc1\0"
-            + cc1.digest().hash()
-            + "\0"
-            + 3
-            + "\0x\n";
-    String expected = Digest.of(lines.getBytes(StandardCharsets.UTF_8)).hash();
+    // The client computes the digest over the wire message with Toolchains.digestOf: the
+    // coordinator must get the same answer from its domain record.
+    io.hybridgrid.proto.v1.Toolchain.Builder wire =
+        io.hybridgrid.proto.v1.Toolchain.newBuilder().setHostArch("amd64");
+    for (InputFile f : List.of(gcc, cc1)) {
+      wire.addFiles(
+          io.hybridgrid.proto.v1.InputFile.newBuilder()
+              .setPath(f.path())
+              .setExecutable(true)
+              .setDigest(
+                  io.hybridgrid.proto.v1.Digest.newBuilder()
+                      .setHash(f.digest().hash())
+                      .setSizeBytes(f.digest().size())));
+    }
+    String expected = io.hybridgrid.common.toolchain.Toolchains.digestOf(wire.build());
     Toolchain t = new Toolchain(expected, List.of(cc1, gcc), List.of(), "amd64");
     assertEquals(expected, ActionDigest.toolchain(t));
 
@@ -118,5 +121,39 @@ class ActionDigestTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> v.validate(wrong));
     assertTrue(e.getMessage().contains(expected), e.getMessage());
+
+    // Files changed after the digest was computed (one byte of cc1): refused the same way.
+    InputFile tampered =
+        new InputFile("/usr/lib/gcc/cc1", Digest.of("cc2".getBytes(StandardCharsets.UTF_8)), true);
+    ActionSpec swapped =
+        new ActionSpec(
+            ok.argv(),
+            ok.cwd(),
+            ok.env(),
+            ok.inputs(),
+            List.of(),
+            List.of(),
+            ok.outputPaths(),
+            GCC,
+            ok.compilerPath(),
+            new Toolchain(expected, List.of(tampered, gcc), List.of(), "amd64"));
+    assertThrows(IllegalArgumentException.class, () -> v.validate(swapped));
+
+    // A toolchain must say which architecture runs it.
+    ActionSpec noArch =
+        new ActionSpec(
+            ok.argv(),
+            ok.cwd(),
+            ok.env(),
+            ok.inputs(),
+            List.of(),
+            List.of(),
+            ok.outputPaths(),
+            GCC,
+            ok.compilerPath(),
+            new Toolchain(expected, t.files(), List.of(), ""));
+    IllegalArgumentException arch =
+        assertThrows(IllegalArgumentException.class, () -> v.validate(noArch));
+    assertTrue(arch.getMessage().contains("host_arch"), arch.getMessage());
   }
 }

@@ -12,6 +12,8 @@ import io.hybridgrid.coord.events.EventLog;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
 import io.hybridgrid.coord.registry.WorkerLoad;
 import io.hybridgrid.coord.registry.WorkerState;
+import io.hybridgrid.coord.scheduler.InputSet;
+import io.hybridgrid.coord.scheduler.ShippedToolchain;
 import io.hybridgrid.coord.scheduler.WorkerSnapshot;
 import io.hybridgrid.coord.testing.FirstCandidate;
 import io.hybridgrid.coord.testing.MutableClock;
@@ -130,6 +132,60 @@ class DispatcherTest {
         .mapToInt(WorkerState::active)
         .findFirst()
         .orElseThrow();
+  }
+
+  @Test
+  void aShippedToolchainRunsWhereTheCompilerIsMissingAndItsRunnerIsRememberedAsHolder() {
+    ShippedToolchain tc = new ShippedToolchain("c".repeat(64), "amd64");
+    RecordingSink own = new RecordingSink(); // has gcc 13 only and runs only its own compilers
+    assertEquals(
+        Optional.empty(),
+        dispatcher.register(
+            new WorkerDescriptor(
+                "own",
+                "own.lan",
+                8,
+                1L << 30,
+                "amd64",
+                "linux",
+                Set.of(GCC13),
+                2,
+                "t",
+                true,
+                false),
+            own,
+            "own-token"));
+    // Only the own-only worker: nobody can run gcc 12, shipped or not.
+    DispatchException e =
+        failure(dispatcher.submit(GCC, Priority.INTERACTIVE, "x", InputSet.NONE, tc));
+    assertEquals(DispatchException.Kind.NO_CAPABLE_WORKER, e.kind());
+    assertTrue(e.getMessage().contains("accepts a shipped toolchain for x86_64"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("1 runs only its own compilers (--toolchains own)"),
+        e.getMessage());
+
+    RecordingSink bare = new RecordingSink();
+    assertEquals(
+        Optional.empty(),
+        dispatcher.register(
+            new WorkerDescriptor(
+                "bare", "bare.lan", 8, 1L << 30, "amd64", "linux", Set.of(), 2, "t", false, true),
+            bare,
+            "bare-token"));
+    CompletableFuture<Completed<Integer>> f =
+        dispatcher.submit(GCC, Priority.INTERACTIVE, "y", InputSet.NONE, tc);
+    assertEquals(List.of("y"), bare.payloads());
+    assertEquals(List.of(), own.payloads());
+    assertEquals(List.of(), dispatcher.workers(w -> w.toolchains()).get(1));
+    dispatcher.result("bare", bare.last().taskId(), 0);
+    assertEquals("bare", completed(f).workerId());
+    assertEquals(
+        List.of(tc.digest()),
+        dispatcher.workers(w -> w).stream()
+            .filter(w -> w.id().equals("bare"))
+            .findFirst()
+            .orElseThrow()
+            .toolchains());
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.hybridgrid.coord.events.ConnectivityEvent;
 import io.hybridgrid.coord.events.EventLog;
 import io.hybridgrid.coord.registry.WorkerDescriptor;
 import io.hybridgrid.coord.scheduler.InputSet;
+import io.hybridgrid.coord.scheduler.ShippedToolchain;
 import io.hybridgrid.coord.testing.FirstCandidate;
 import io.hybridgrid.coord.testing.MutableClock;
 import io.hybridgrid.coord.testing.RecordingSink;
@@ -51,7 +52,8 @@ class DispatcherVerifyTest {
   }
 
   private CompletableFuture<Completed<Integer>> verify(String payload, String... excluded) {
-    return dispatcher.submit(GCC, Priority.VERIFY, payload, InputSet.NONE, Set.of(excluded));
+    return dispatcher.submit(
+        GCC, Priority.VERIFY, payload, InputSet.NONE, ShippedToolchain.NONE, Set.of(excluded));
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.hybridgrid.worker.cas.BlobMismatchException;
 import io.hybridgrid.worker.cas.BlobNotFoundException;
 import io.hybridgrid.worker.cas.CasClient;
 import io.hybridgrid.worker.cas.CasFetcher;
+import io.hybridgrid.worker.cas.InstalledFiles;
 import io.hybridgrid.worker.cas.LocalCas;
 import io.hybridgrid.worker.compiler.InstalledCompilers;
 import io.hybridgrid.worker.compiler.TaskRefusedException;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,13 @@ public final class ActionExecutor {
   private final HostToolchain hostToolchain;
   private final CircuitBreaker breaker;
   private final TaskMeter meter;
+  private final ToolchainMode mode;
+  private final InstalledFiles installedFiles = new InstalledFiles();
+  // Digests of shipped toolchains that ran here, for the heartbeat's count; bounded.
+  private final Set<String> toolchainsRun = ConcurrentHashMap.newKeySet();
+
+  /** Shipped toolchains remembered for the count; past it the count starts over. */
+  private static final int MAX_TOOLCHAINS_COUNTED = 1024;
 
   /**
    * @param compilers this worker's compilers (used while clients do not ship their toolchain)
@@ -85,6 +94,21 @@ public final class ActionExecutor {
       SandboxSettings settings,
       CircuitBreaker breaker,
       TaskMeter meter) {
+    this(compilers, fetcher, settings, breaker, meter, ToolchainMode.BOTH);
+  }
+
+  /**
+   * As above, running the compilers {@code mode} allows: shipped toolchains (only ever inside the
+   * sandbox, showing only the toolchain's own files), this worker's installed ones, or both.
+   */
+  public ActionExecutor(
+      InstalledCompilers compilers,
+      CasFetcher fetcher,
+      SandboxSettings settings,
+      CircuitBreaker breaker,
+      TaskMeter meter,
+      ToolchainMode mode) {
+    this.mode = mode;
     this.meter = meter;
     this.breaker = breaker;
     this.compilers = compilers;
@@ -92,6 +116,16 @@ public final class ActionExecutor {
     this.settings = settings;
     this.sandbox = new BwrapSandbox(settings);
     this.hostToolchain = new HostToolchain(System.getenv("PATH"));
+  }
+
+  /** Which compilers this executor runs. */
+  public ToolchainMode mode() {
+    return mode;
+  }
+
+  /** Shipped toolchains that ran here since this worker started (their files are in its store). */
+  public int toolchainsHeld() {
+    return toolchainsRun.size();
   }
 
   /** Whether bubblewrap is installed where the settings say; without it actions cannot run. */
@@ -230,22 +264,35 @@ public final class ActionExecutor {
       throw new TaskRefusedException(Rejection.INVALID_TASK, e.getMessage(), e);
     }
     Path installed = null;
-    if (action.toolchain().shipped()) {
+    String toolchain = "";
+    if (action.toolchain().shipped() && mode.acceptsShipped()) {
       String arch = action.toolchain().hostArch();
       if (!arch.isEmpty() && !arch.equals(System.getProperty("os.arch"))) {
         throw new TaskRefusedException(
             Rejection.UNKNOWN_COMPILER,
             "the toolchain runs on " + arch + "; this worker is " + System.getProperty("os.arch"));
       }
+      toolchain = action.toolchain().digest();
+    } else if (!mode.runsOwn()) {
+      throw new TaskRefusedException(
+          Rejection.UNKNOWN_COMPILER,
+          "this worker runs only shipped toolchains (--toolchains shipped) and the action ships"
+              + " none for "
+              + action.compiler().describe());
     } else {
-      installed =
-          compilers
-              .find(action.compiler())
-              .orElseThrow(
-                  () ->
-                      new TaskRefusedException(
-                          Rejection.UNKNOWN_COMPILER,
-                          "this worker has no " + action.compiler().describe()));
+      Optional<Path> own = compilers.find(action.compiler());
+      if (own.isEmpty()) {
+        throw new TaskRefusedException(
+            Rejection.UNKNOWN_COMPILER,
+            action.toolchain().shipped()
+                ? "this worker runs only its own compilers (--toolchains own) and has no "
+                    + action.compiler().describe()
+                    + "; it refuses shipped toolchains"
+                : "this worker has no " + action.compiler().describe());
+      }
+      installed = own.get();
+      // Its own compiler of that identity runs; the shipped files are neither fetched nor shown.
+      action = action.withoutToolchain();
     }
     if (!available()) {
       throw new TaskRefusedException(
@@ -258,10 +305,18 @@ public final class ActionExecutor {
     files.forEach(f -> digests.add(f.digest()));
     LocalCas cas = fetcher.cas();
     try (LocalCas.Pin pin = cas.pin(digests)) {
+      adoptInstalled(action.toolchain().files(), cas);
       fetch(files, digests, remote);
       Path taskDir = newTaskDir();
       try {
-        return run(action, installed, files, taskDir, timeout, remote);
+        ActionOutcome out = run(action, installed, files, taskDir, timeout, remote);
+        if (!toolchain.isEmpty()) {
+          if (toolchainsRun.size() >= MAX_TOOLCHAINS_COUNTED) {
+            toolchainsRun.clear();
+          }
+          toolchainsRun.add(toolchain);
+        }
+        return out;
       } finally {
         try {
           TempTrees.delete(taskDir);
@@ -269,6 +324,25 @@ public final class ActionExecutor {
           log.warn("could not remove task directory {}: {}", taskDir, e.toString());
         }
       }
+    }
+  }
+
+  /**
+   * Takes the toolchain files the store lacks from this machine's own installed files where they
+   * have the same content (the same compiler package), so only the rest is fetched.
+   */
+  private void adoptInstalled(List<ActionSpec.InputFile> toolchainFiles, LocalCas cas) {
+    int adopted = 0;
+    long bytes = 0;
+    for (ActionSpec.InputFile f : toolchainFiles) {
+      if (!cas.contains(f.digest()) && installedFiles.adopt(cas, f.path(), f.digest())) {
+        adopted++;
+        bytes += f.digest().size();
+      }
+    }
+    if (adopted > 0) {
+      log.info(
+          "{} toolchain files ({} bytes) taken from this machine, not fetched", adopted, bytes);
     }
   }
 

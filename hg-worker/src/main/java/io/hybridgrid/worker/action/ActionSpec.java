@@ -1,7 +1,9 @@
 package io.hybridgrid.worker.action;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.common.toolchain.Toolchains;
 import io.hybridgrid.worker.cas.BlobDigest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -60,6 +62,21 @@ public record ActionSpec(
    */
   public record Symlink(String path, String target) {}
 
+  /** This action with no toolchain: the worker runs its own compiler of the same identity. */
+  public ActionSpec withoutToolchain() {
+    return new ActionSpec(
+        argv,
+        cwd,
+        env,
+        inputs,
+        symlinks,
+        directories,
+        outputPaths,
+        compiler,
+        compilerPath,
+        Toolchain.NONE);
+  }
+
   /**
    * The client's compiler as files (toolchain shipping); empty lists mean "use your own".
    *
@@ -77,6 +94,24 @@ public record ActionSpec(
 
     public boolean shipped() {
       return !files.isEmpty();
+    }
+
+    /**
+     * The toolchain's identity, computed here from its files and links with the function the client
+     * and the coordinator use ({@link Toolchains#digestOf}): nothing taken on trust.
+     */
+    public String digest() {
+      List<Toolchains.FileEntry> f = new ArrayList<>(files.size());
+      for (InputFile i : files) {
+        f.add(
+            new Toolchains.FileEntry(
+                i.path(), i.digest().hash(), i.digest().size(), i.executable()));
+      }
+      List<Toolchains.LinkEntry> l = new ArrayList<>(symlinks.size());
+      for (Symlink s : symlinks) {
+        l.add(new Toolchains.LinkEntry(s.path(), s.target()));
+      }
+      return Toolchains.digestOf(hostArch, f, l);
     }
   }
 }

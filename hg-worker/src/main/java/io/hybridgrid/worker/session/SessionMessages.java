@@ -30,6 +30,8 @@ final class SessionMessages {
   private final LongSupplier freeMemory;
   private final Clock clock;
 
+  private final IntSupplier toolchainsHeld;
+
   SessionMessages(
       WorkerSettings settings,
       Set<CompilerIdentity> compilers,
@@ -37,7 +39,9 @@ final class SessionMessages {
       String version,
       IntSupplier activeTasks,
       LongSupplier freeMemory,
+      IntSupplier toolchainsHeld,
       Clock clock) {
+    this.toolchainsHeld = toolchainsHeld;
     this.settings = settings;
     this.compilers = Set.copyOf(compilers);
     this.capabilities =
@@ -76,6 +80,7 @@ final class SessionMessages {
                 .setActiveTasks(activeTasks.getAsInt())
                 .setLoadAverage(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
                 .setFreeMemoryBytes(freeMemory.getAsLong())
+                .setToolchainsHeld(toolchainsHeld.getAsInt())
                 .setSentAtUnixMicros(now.getEpochSecond() * 1_000_000 + now.getNano() / 1000))
         .build();
   }

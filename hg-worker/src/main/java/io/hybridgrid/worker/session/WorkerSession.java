@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -178,7 +179,8 @@ public final class WorkerSession implements AutoCloseable {
         security.tls() != null,
         Clock.systemUTC(),
         random,
-        d -> Thread.sleep(d.toMillis()));
+        d -> Thread.sleep(d.toMillis()),
+        actions == null ? () -> 0 : actions::toolchainsHeld);
   }
 
   /**
@@ -220,7 +222,8 @@ public final class WorkerSession implements AutoCloseable {
         false,
         clock,
         random,
-        sleeper);
+        sleeper,
+        () -> 0);
   }
 
   /** Makes the task runner once the session can tell it the current channel. */
@@ -240,7 +243,8 @@ public final class WorkerSession implements AutoCloseable {
       boolean tls,
       Clock clock,
       Random random,
-      Sleeper sleeper) {
+      Sleeper sleeper,
+      IntSupplier toolchainsHeld) {
     this.settings = settings;
     this.target = settings.coordinator();
     this.rediscover = rediscover;
@@ -254,7 +258,14 @@ public final class WorkerSession implements AutoCloseable {
                 }));
     this.messages =
         new SessionMessages(
-            settings, compilers, capabilities, version, executor::active, freeMemory, clock);
+            settings,
+            compilers,
+            capabilities,
+            version,
+            executor::active,
+            freeMemory,
+            toolchainsHeld,
+            clock);
     this.channels = channels;
     this.tls = tls;
     this.backoff = new ReconnectBackoff(settings.maxBackoff(), clock, random);

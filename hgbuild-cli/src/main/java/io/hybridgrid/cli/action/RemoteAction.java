@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param outputPaths the absolute paths the command writes
  * @param compiler the compiler's identity, for placement and for picking the worker's compiler
  * @param compilerPath the absolute path argv[0] resolved to here
+ * @param toolchain the compiler as files for workers without it, or null to ship none
  */
 public record RemoteAction(
     List<String> argv,
@@ -24,7 +25,8 @@ public record RemoteAction(
     InputRoot inputs,
     List<String> outputPaths,
     CompilerIdentity compiler,
-    String compilerPath) {
+    String compilerPath,
+    ShippedToolchain toolchain) {
 
   public RemoteAction {
     argv = List.copyOf(argv);
@@ -34,5 +36,17 @@ public record RemoteAction(
     Objects.requireNonNull(inputs, "inputs");
     Objects.requireNonNull(compiler, "compiler");
     Objects.requireNonNull(compilerPath, "compilerPath");
+  }
+
+  /** An action that ships no toolchain. */
+  public RemoteAction(
+      List<String> argv,
+      String cwd,
+      Map<String, String> env,
+      InputRoot inputs,
+      List<String> outputPaths,
+      CompilerIdentity compiler,
+      String compilerPath) {
+    this(argv, cwd, env, inputs, outputPaths, compiler, compilerPath, null);
   }
 }

@@ -6,6 +6,7 @@ import io.hybridgrid.cli.action.FileDigests;
 import io.hybridgrid.cli.action.InputRootBuilder;
 import io.hybridgrid.cli.action.MissingInputException;
 import io.hybridgrid.cli.action.RemoteAction;
+import io.hybridgrid.cli.action.ShippedToolchain;
 import io.hybridgrid.common.compiler.Arg;
 import io.hybridgrid.common.compiler.CompileInvocation;
 import io.hybridgrid.common.compiler.CompilerIdentity;
@@ -72,6 +73,7 @@ final class ActionPlanner {
    * @param argv0 the compiler as the user typed it (the action's argv[0])
    * @param compiler what it resolves to here
    * @param scanned what {@link #scan} returned
+   * @param toolchain the compiler as files ({@link ToolchainCatalog}), or null to ship none
    * @throws MissingInputException when a scanned file vanished or cannot be read
    */
   RemoteAction plan(
@@ -82,7 +84,8 @@ final class ActionPlanner {
       List<String> args,
       Path cwd,
       Map<String, String> env,
-      List<String> scanned)
+      List<String> scanned,
+      ShippedToolchain toolchain)
       throws MissingInputException {
     String dir = cwd.toString();
     InputRootBuilder root = new InputRootBuilder(digests);
@@ -123,7 +126,8 @@ final class ActionPlanner {
         root.build(),
         outputs,
         identity,
-        compiler.toString());
+        compiler.toString(),
+        toolchain);
   }
 
   /** {@code --sysroot=/x} parses with the value {@code =/x} on some spellings. */

@@ -206,7 +206,18 @@ public final class CompileFlow {
     try {
       action =
           planner.plan(
-              compilerName, compiler, probed.identity(), inv, args, cwd, request.env(), scanned);
+              compilerName,
+              compiler,
+              probed.identity(),
+              inv,
+              args,
+              cwd,
+              request.env(),
+              scanned,
+              services
+                  .toolchains()
+                  .toolchain(compiler, probed.identity().family(), request.env().get("PATH"))
+                  .orElse(null));
     } catch (MissingInputException e) {
       if (session != null) {
         session.uncacheable(UncacheableReason.MODIFIED_DURING_COMPILE);

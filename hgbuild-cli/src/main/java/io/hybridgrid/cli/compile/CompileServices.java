@@ -3,6 +3,7 @@ package io.hybridgrid.cli.compile;
 import io.hybridgrid.cli.action.FileDigests;
 import io.hybridgrid.cli.cache.CacheRegistry;
 import io.hybridgrid.cli.cache.FileHashes;
+import io.hybridgrid.common.toolchain.ToolchainProbe;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -20,6 +21,7 @@ import java.util.concurrent.ThreadFactory;
  * @param fileDigests remembers input files' SHA-256 digests (the grid's content addresses)
  * @param caches the open cache directories
  * @param clock the time of compiles and cache hits
+ * @param toolchains remembers the compilers' toolchains (shipped with each action)
  */
 public record CompileServices(
     ProcessRunner runner,
@@ -27,7 +29,8 @@ public record CompileServices(
     FileHashes fileHashes,
     FileDigests fileDigests,
     CacheRegistry caches,
-    Clock clock) {
+    Clock clock,
+    ToolchainCatalog toolchains) {
 
   public CompileServices {
     Objects.requireNonNull(runner, "runner");
@@ -36,6 +39,7 @@ public record CompileServices(
     Objects.requireNonNull(fileDigests, "fileDigests");
     Objects.requireNonNull(caches, "caches");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(toolchains, "toolchains");
   }
 
   /**
@@ -54,12 +58,17 @@ public record CompileServices(
         };
     ExecutorService readers = Executors.newCachedThreadPool(daemonThreads);
     FileHashes fileHashes = new FileHashes(clock);
+    FileDigests fileDigests = new FileDigests(fileHashes, clock);
     return new CompileServices(
         new ProcessRunner(maxParallel, readers, inheritStdin),
         new CompilerProbes(),
         fileHashes,
-        new FileDigests(fileHashes, clock),
+        fileDigests,
         new CacheRegistry(clock),
-        clock);
+        clock,
+        new ToolchainCatalog(
+            (compiler, family, path) -> new ToolchainProbe(path).probe(compiler, family),
+            fileHashes,
+            fileDigests));
   }
 }

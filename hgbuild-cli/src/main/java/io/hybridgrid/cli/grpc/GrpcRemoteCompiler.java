@@ -27,6 +27,7 @@ import io.hybridgrid.proto.v1.InputSymlink;
 import io.hybridgrid.proto.v1.MissingBlobs;
 import io.hybridgrid.proto.v1.OutputFile;
 import io.hybridgrid.proto.v1.Priority;
+import io.hybridgrid.proto.v1.Toolchain;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,7 +81,7 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
       throws GridUnavailableException, MissingInputException, InterruptedException {
     Deadline deadline = Deadline.after(timeout.toMillis(), TimeUnit.MILLISECONDS);
     CasClient cas = new CasClient(channel, deadline);
-    Map<Digest, Path> blobs = blobsOf(action.inputs());
+    Map<Digest, Path> blobs = blobsOf(action);
     CompileRequest request =
         CompileRequest.newBuilder()
             .setAction(toWire(action))
@@ -224,11 +225,19 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
     return Optional.empty();
   }
 
-  /** One file per digest: the bytes to upload when the store lacks it. */
-  private static Map<Digest, Path> blobsOf(InputRoot root) {
+  /**
+   * One file per digest: the bytes to upload when the store lacks it. The toolchain's files are
+   * among them, so a toolchain goes to the coordinator once and later compiles find it there.
+   */
+  private static Map<Digest, Path> blobsOf(RemoteAction action) {
     Map<Digest, Path> out = new LinkedHashMap<>();
-    for (InputRoot.File f : root.files()) {
+    for (InputRoot.File f : action.inputs().files()) {
       out.putIfAbsent(f.digest(), Path.of(f.path()));
+    }
+    if (action.toolchain() != null) {
+      for (InputRoot.File f : action.toolchain().files()) {
+        out.putIfAbsent(f.digest(), Path.of(f.path()));
+      }
     }
     return out;
   }
@@ -277,6 +286,23 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
     }
     for (InputRoot.Symlink s : a.inputs().symlinks()) {
       b.addSymlinks(InputSymlink.newBuilder().setPath(s.path()).setTarget(s.target()));
+    }
+    if (a.toolchain() != null) {
+      Toolchain.Builder t =
+          Toolchain.newBuilder()
+              .setDigest(a.toolchain().digest())
+              .setHostArch(a.toolchain().hostArch());
+      for (InputRoot.File f : a.toolchain().files()) {
+        t.addFiles(
+            InputFile.newBuilder()
+                .setPath(f.path())
+                .setDigest(toWire(f.digest()))
+                .setExecutable(f.executable()));
+      }
+      for (InputRoot.Symlink s : a.toolchain().symlinks()) {
+        t.addSymlinks(InputSymlink.newBuilder().setPath(s.path()).setTarget(s.target()));
+      }
+      b.setToolchain(t);
     }
     return b.build();
   }

@@ -11,10 +11,12 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.hybridgrid.cli.action.Digest;
 import io.hybridgrid.cli.action.FileDigests;
+import io.hybridgrid.cli.action.InputRoot;
 import io.hybridgrid.cli.action.InputRootBuilder;
 import io.hybridgrid.cli.action.MissingInputException;
 import io.hybridgrid.cli.action.RemoteAction;
 import io.hybridgrid.cli.action.RemoteResult;
+import io.hybridgrid.cli.action.ShippedToolchain;
 import io.hybridgrid.cli.cache.FileHashes;
 import io.hybridgrid.cli.compile.GridUnavailableException;
 import io.hybridgrid.common.compiler.CompilerIdentity;
@@ -101,6 +103,51 @@ class GrpcRemoteCompilerTest {
 
   private static Digest digest(Path p) throws Exception {
     return Digest.of(Files.readAllBytes(p));
+  }
+
+  @Test
+  void aShippedToolchainGoesOnTheWireAndIsUploadedOnceForTwoCompilesOfTwoDaemons()
+      throws Exception {
+    Path cc1 = Files.writeString(dir.resolve("cc1"), "pretend cc1 program");
+    Path stddef = Files.writeString(dir.resolve("stddef.h"), "#define NULL 0\n");
+    FileDigests digests = new FileDigests(new FileHashes(Clock.systemUTC()), Clock.systemUTC());
+    ShippedToolchain tc =
+        ShippedToolchain.of(
+            "amd64",
+            List.of(
+                new InputRoot.File(
+                    cc1.toString(), digests.digest(cc1).orElseThrow().digest(), true),
+                new InputRoot.File(
+                    stddef.toString(), digests.digest(stddef).orElseThrow().digest(), false)),
+            List.of(new InputRoot.Symlink("/usr/bin/gcc", "gcc-12")));
+    action =
+        new RemoteAction(
+            action.argv(),
+            action.cwd(),
+            action.env(),
+            action.inputs(),
+            action.outputPaths(),
+            action.compiler(),
+            action.compilerPath(),
+            tc);
+    execute();
+    var wire = grid.actions.get(0).getToolchain();
+    assertEquals(tc.digest(), wire.getDigest());
+    assertEquals(
+        io.hybridgrid.common.toolchain.Toolchains.digestOf(wire),
+        wire.getDigest(),
+        "the coordinator recomputes the same digest from the wire");
+    assertEquals(2, wire.getFilesCount());
+    assertEquals("amd64", wire.getHostArch());
+    assertTrue(grid.uploaded.contains(digest(cc1)));
+    int after = grid.uploaded.size();
+    execute();
+    // Another daemon (a fresh memo) asks the store, which says it has the toolchain.
+    new GrpcRemoteCompiler(channel, Duration.ofSeconds(30), new CasMemo(1000))
+        .execute(action, "other", false);
+    assertEquals(after, grid.uploaded.size(), "the toolchain was uploaded once");
+    Digest cc1Digest = digest(cc1);
+    assertEquals(1, grid.uploaded.stream().filter(cc1Digest::equals).count(), "cc1 once");
   }
 
   @Test
