@@ -140,6 +140,8 @@ export LC_ALL=C
 export HG_NO_MDNS=1
 
 work=$(mktemp -d /tmp/hg-bench.XXXXXX)
+# A worker running as root refuses a --work-dir its sandbox user cannot traverse.
+chmod 711 "$work"
 export HOME=$work/home TMPDIR=$work/tmp
 mkdir -p "$HOME" "$TMPDIR" "$work/logs"
 
