@@ -122,6 +122,24 @@ public final class ConfigKeys {
     d.key(
         "coord.queue_timeout", "300", SECONDS, "hg-coord", "seconds a task may wait for a worker");
     d.key(
+        "coord.hedge_floor",
+        "4",
+        SECONDS_OR_ZERO,
+        "hg-coord",
+        "seconds a compile runs before it may be duplicated on another worker (0: never)");
+    d.key(
+        "coord.hedge_factor",
+        "3",
+        COUNT,
+        "hg-coord",
+        "a compile is duplicated once it ran this many times its worker's average");
+    d.key(
+        "coord.worker_wait",
+        "5",
+        SECONDS_OR_ZERO,
+        "hg-coord",
+        "seconds after start a compile waits for workers to (re)connect");
+    d.key(
         "coord.scheduler",
         "p2c",
         ValueType.oneOf("p2c", "round-robin", "least-loaded"),
