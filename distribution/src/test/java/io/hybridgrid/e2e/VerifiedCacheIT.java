@@ -97,10 +97,16 @@ class VerifiedCacheIT {
     String driver = Path.of("/usr/bin/gcc").toRealPath().toString();
     Path lying = lyingGcc(tmp, driver);
     // A compromised host: in the hostile worker's own mount namespace its gcc driver is the lying
-    // one; the rest of the machine (and the honest workers) are untouched.
+    // one; the rest of the machine (and the honest workers) are untouched. It runs its own
+    // compilers (--toolchains own): with a shipped toolchain the sandbox would run the client's
+    // driver, fetched by digest, and the lie would never happen.
     grid.addWorker(
         "evil",
-        List.of("--token-file", secret("evil-token", EVIL + "\n").toString()),
+        List.of(
+            "--token-file",
+            secret("evil-token", EVIL + "\n").toString(),
+            "--toolchains",
+            "own"),
         List.of(
             "unshare",
             "-m",
