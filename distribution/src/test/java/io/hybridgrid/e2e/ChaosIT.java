@@ -243,9 +243,24 @@ class ChaosIT {
   }
 
   private void grid(Map<String, String> worker2Env) throws Exception {
+    grid(worker2Env, List.of());
+  }
+
+  /**
+   * A grid whose worker-2 runs its own gcc, {@code fake} first on its PATH: with {@code --toolchains
+   * own} it compiles with that program; in the default mode it would run the toolchain the client
+   * ships (fetched by digest) and the fault would never happen.
+   */
+  private void gridWithFaultyCompiler(Path fake) throws Exception {
+    grid(Map.of("PATH", fake + ":" + System.getenv("PATH")), List.of("--toolchains", "own"));
+  }
+
+  private void grid(Map<String, String> worker2Env, List<String> worker2Args) throws Exception {
     // No shared cache: a restarted coordinator must not answer the rebuild from its disk tier.
     grid = new LoopbackGrid(DIST, 1, List.of("--no-cache"));
-    grid.addWorker("worker-2", List.of("--compilers", "gcc"), worker2Env);
+    List<String> args = new ArrayList<>(List.of("--compilers", "gcc"));
+    args.addAll(worker2Args);
+    grid.addWorker("worker-2", args, worker2Env);
     grid.awaitWorkers(2, Duration.ofSeconds(60));
   }
 
@@ -287,7 +302,7 @@ class ChaosIT {
   @Order(4)
   void blackHoleWorker() throws Exception {
     Path fake = fakeGcc("blackhole", "for (;;) pause();");
-    grid(Map.of("PATH", fake + ":" + System.getenv("PATH")));
+    gridWithFaultyCompiler(fake);
     Build b = finish("black-hole worker", startBuild(true));
     assertEquals(34, b.remote(), b.output());
     assertTrue(stat("tasks_hedged") > 0, "no compile was hedged");
@@ -324,7 +339,7 @@ class ChaosIT {
   @Order(5)
   void segfaultingCompiler() throws Exception {
     Path fake = fakeGcc("segv", "raise(SIGSEGV);");
-    grid(Map.of("PATH", fake + ":" + System.getenv("PATH")));
+    gridWithFaultyCompiler(fake);
     CompletableFuture<Build> f = startBuild(true);
     Build b = finish("compiler segfaults on one worker", f);
     assertEquals(34, b.remote(), b.output());

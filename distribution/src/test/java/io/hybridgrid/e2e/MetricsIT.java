@@ -65,10 +65,14 @@ class MetricsIT {
     Assumptions.assumeTrue(src.isPresent(), "Lua 5.4.4 sources not available");
     Path lua = src.get();
     Path taskLog = tmp.resolve("coord/tasks.jsonl");
-    // Workers offer gcc only, so a clang compile finds no capable worker and falls back.
+    // Workers offer gcc only and run only their own compilers (--toolchains own: a shipped clang
+    // would run anywhere), so a clang compile finds no capable worker and falls back.
     try (LoopbackGrid grid =
             new LoopbackGrid(
-                DIST, 2, List.of("--task-log", taskLog.toString()), List.of("--compilers", "gcc"));
+                DIST,
+                2,
+                List.of("--task-log", taskLog.toString()),
+                List.of("--compilers", "gcc", "--toolchains", "own"));
         PrivateDaemon daemon = new PrivateDaemon(DIST)) {
       Map<String, String> env =
           daemon.env(
