@@ -247,9 +247,9 @@ class ChaosIT {
   }
 
   /**
-   * A grid whose worker-2 runs its own gcc, {@code fake} first on its PATH: with {@code --toolchains
-   * own} it compiles with that program; in the default mode it would run the toolchain the client
-   * ships (fetched by digest) and the fault would never happen.
+   * A grid whose worker-2 runs its own gcc, {@code fake} first on its PATH: with {@code
+   * --toolchains own} it compiles with that program; in the default mode it would run the toolchain
+   * the client ships (fetched by digest) and the fault would never happen.
    */
   private void gridWithFaultyCompiler(Path fake) throws Exception {
     grid(Map.of("PATH", fake + ":" + System.getenv("PATH")), List.of("--toolchains", "own"));

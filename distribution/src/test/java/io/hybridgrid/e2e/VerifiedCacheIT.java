@@ -103,10 +103,7 @@ class VerifiedCacheIT {
     grid.addWorker(
         "evil",
         List.of(
-            "--token-file",
-            secret("evil-token", EVIL + "\n").toString(),
-            "--toolchains",
-            "own"),
+            "--token-file", secret("evil-token", EVIL + "\n").toString(), "--toolchains", "own"),
         List.of(
             "unshare",
             "-m",
