@@ -162,11 +162,6 @@ final class LoopbackGrid implements AutoCloseable {
     return Files.readString(logs.resolve(name + ".log"));
   }
 
-  /** The log file of process {@code name} (a worker's id, or "coord"). */
-  Path logPath(String name) {
-    return logs.resolve(name + ".log");
-  }
-
   /** The HTTP port (/metrics) of worker {@code id}. */
   int workerHttpPort(String id) {
     return workerHttpPorts.get(id);
