@@ -83,6 +83,13 @@ public final class ConfigKeys {
         "hgbuild",
         "batch queues behind interactive compiles");
     d.key(
+        "scan",
+        "builtin",
+        ValueType.oneOf("builtin", "compiler"),
+        "hgbuild",
+        "how a remote compile's input files are found: hgbuild's own include scan, or the"
+            + " compiler's -M");
+    d.key(
         "cache_dir",
         "HG_CACHE_DIR",
         "",

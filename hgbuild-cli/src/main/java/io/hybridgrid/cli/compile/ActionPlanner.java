@@ -7,6 +7,7 @@ import io.hybridgrid.cli.action.InputRootBuilder;
 import io.hybridgrid.cli.action.MissingInputException;
 import io.hybridgrid.cli.action.RemoteAction;
 import io.hybridgrid.cli.action.ShippedToolchain;
+import io.hybridgrid.cli.scan.IncludeScanner;
 import io.hybridgrid.common.compiler.Arg;
 import io.hybridgrid.common.compiler.CompileInvocation;
 import io.hybridgrid.common.compiler.CompilerIdentity;
@@ -15,11 +16,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns a distributable compile into a {@link RemoteAction}: runs the dependency scan ({@code -M},
- * the preprocessor's cheapest complete mode: it writes no unit, only the list of files it read),
+ * Turns a distributable compile into a {@link RemoteAction}: finds the files it reads ({@link
+ * IncludeScanner}, or the compiler's {@code -M}, the preprocessor's cheapest complete mode),
  * digests every file it names (memoised by identity for the daemon's lifetime), and records the
  * links on the way to them and the directories the command needs (include directories, the working
  * directory, the outputs' directories). Never runs on a cache hit.
@@ -41,19 +43,48 @@ final class ActionPlanner {
     }
   }
 
+  /**
+   * The files a compile may read, as the compiler spells them, the source first.
+   *
+   * @param files the files
+   * @param superset whether they came from {@link IncludeScanner} (every branch of every
+   *     conditional: more than the compiler reads) rather than from the compiler's own {@code -M}
+   */
+  record Scanned(List<String> files, boolean superset) {}
+
   private final ProcessRunner runner;
   private final FileDigests digests;
+  private final IncludeScanner includes;
+  private final boolean builtinScan;
 
-  ActionPlanner(ProcessRunner runner, FileDigests digests) {
+  /**
+   * @param builtinScan whether to try {@link IncludeScanner} before the compiler's {@code -M}
+   */
+  ActionPlanner(
+      ProcessRunner runner, FileDigests digests, IncludeScanner includes, boolean builtinScan) {
     this.runner = runner;
     this.digests = digests;
+    this.includes = includes;
+    this.builtinScan = builtinScan;
   }
 
   /**
-   * Runs the dependency scan: the files the compile reads, as the compiler spelled them, the main
-   * source first. Cheap to look up in the cache with; the action itself is built only on a miss.
+   * Finds the files the compile reads: {@link IncludeScanner} when it is sure, else the compiler's
+   * dependency scan. Cheap to look up in the cache with; the action itself is built only on a miss.
    */
-  List<String> scan(CompileInvocation inv, Path compiler, Path cwd, Map<String, String> env)
+  Scanned scan(CompileInvocation inv, Path compiler, Path cwd, Map<String, String> env)
+      throws ScanFailedException, IOException, InterruptedException {
+    if (builtinScan) {
+      Optional<List<String>> found = includes.scan(inv, compiler, cwd, env);
+      if (found.isPresent()) {
+        return new Scanned(found.get(), true);
+      }
+    }
+    return new Scanned(compilerScan(inv, compiler, cwd, env), false);
+  }
+
+  /** The compiler's own dependency scan ({@code -M}): exactly the files it read. */
+  List<String> compilerScan(CompileInvocation inv, Path compiler, Path cwd, Map<String, String> env)
       throws ScanFailedException, IOException, InterruptedException {
     ProcessRunner.Captured scan =
         runner.capture(compiler, inv.dependencyScanArgs(SCAN_TARGET), cwd, env);

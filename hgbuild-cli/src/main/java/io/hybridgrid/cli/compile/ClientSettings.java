@@ -17,6 +17,8 @@ import java.util.Map;
  * @param batch queue behind interactive compiles ({@code priority = batch})
  * @param skipCache neither look up nor store in any cache, the coordinator's included ({@code
  *     no_cache})
+ * @param builtinScan find an action's inputs with hgbuild's own include scan ({@code scan =
+ *     builtin}) rather than the compiler's {@code -M} ({@code scan = compiler})
  * @param warnings settings that were invalid, each naming its key and what was used instead; the
  *     compile goes on and prints them as {@code hgbuild: warning: ...}
  */
@@ -27,6 +29,7 @@ public record ClientSettings(
     Duration timeout,
     boolean batch,
     boolean skipCache,
+    boolean builtinScan,
     List<String> warnings) {
 
   /** The default coordinator when neither {@code -C} nor {@code HG_COORDINATOR} says otherwise. */
@@ -39,7 +42,7 @@ public record ClientSettings(
   /** Interactive, cache on, no warnings. */
   public ClientSettings(
       HostPort coordinator, boolean noFallback, boolean verbose, Duration timeout) {
-    this(coordinator, noFallback, verbose, timeout, false, false, List.of());
+    this(coordinator, noFallback, verbose, timeout, false, false, true, List.of());
   }
 
   /**
@@ -118,6 +121,7 @@ public record ClientSettings(
         Duration.ofSeconds(config.number("timeout")),
         "batch".equals(config.text("priority")),
         config.bool("no_cache"),
+        !"compiler".equals(config.text("scan")),
         config.warnings());
   }
 

@@ -17,8 +17,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One {@code hgbuild <compiler> args...} invocation: classify, look the compile up in the local
@@ -183,8 +185,10 @@ public final class CompileFlow {
       CacheSession session,
       StatsDelta delta)
       throws IOException, InterruptedException {
-    ActionPlanner planner = new ActionPlanner(services.runner(), services.fileDigests());
-    List<String> scanned;
+    ActionPlanner planner =
+        new ActionPlanner(
+            services.runner(), services.fileDigests(), services.includes(), settings.builtinScan());
+    ActionPlanner.Scanned scanned;
     try {
       scanned = planner.scan(inv, compiler, cwd, request.env());
     } catch (ActionPlanner.ScanFailedException e) {
@@ -195,7 +199,7 @@ public final class CompileFlow {
       return local(compiler, args, label, e.getMessage(), delta);
     }
     if (session != null) {
-      Optional<CachedResult> hit = session.lookupDepend(scanned);
+      Optional<CachedResult> hit = session.lookupDepend(scanned.files());
       if (hit.isPresent() && serve(hit.get(), inv, label, "depend")) {
         delta.increment(StatsDelta.HITS_PREPROCESSED);
         session.rememberHeaders();
@@ -213,7 +217,7 @@ public final class CompileFlow {
               args,
               cwd,
               request.env(),
-              scanned,
+              scanned.files(),
               services
                   .toolchains()
                   .toolchain(compiler, probed.identity().family(), request.env().get("PATH"))
@@ -264,6 +268,15 @@ public final class CompileFlow {
       }
       return local(compiler, args, label, "an input changed during the build", delta);
     }
+    if (result.exitCode() != 0
+        && scanned.superset()
+        && !confirmedByCompiler(planner, inv, compiler, scanned.files())) {
+      // The built-in scan may have missed a file the compile needed: the compiler here decides.
+      if (session != null) {
+        session.uncacheable(UncacheableReason.COMPILE_ERROR);
+      }
+      return local(compiler, args, label, "the grid's compile failed; compiling here", delta);
+    }
     try {
       OutputWriter.write(action, result.outputs());
     } catch (OutputWriter.BadOutputException e) {
@@ -289,6 +302,31 @@ public final class CompileFlow {
       store(session, inv, result);
     }
     return result.exitCode();
+  }
+
+  /**
+   * Whether a failed remote compile saw every file the compiler reads here: the compiler's own
+   * dependency scan names no file the built-in scan left out. Then its diagnostics stand.
+   */
+  private boolean confirmedByCompiler(
+      ActionPlanner planner, CompileInvocation inv, Path compiler, List<String> superset)
+      throws IOException, InterruptedException {
+    List<String> exact;
+    try {
+      exact = planner.compilerScan(inv, compiler, cwd, request.env());
+    } catch (ActionPlanner.ScanFailedException e) {
+      return false;
+    }
+    Set<Path> sent = new HashSet<>();
+    for (String f : superset) {
+      sent.add(cwd.resolve(f).normalize());
+    }
+    for (String f : exact) {
+      if (!sent.contains(cwd.resolve(f).normalize())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Stores a remote result: the object and the dependency file as they came back. */

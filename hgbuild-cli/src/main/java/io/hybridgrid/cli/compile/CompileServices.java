@@ -3,9 +3,12 @@ package io.hybridgrid.cli.compile;
 import io.hybridgrid.cli.action.FileDigests;
 import io.hybridgrid.cli.cache.CacheRegistry;
 import io.hybridgrid.cli.cache.FileHashes;
+import io.hybridgrid.cli.scan.IncludeScanner;
 import io.hybridgrid.common.toolchain.ToolchainProbe;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -22,6 +25,7 @@ import java.util.concurrent.ThreadFactory;
  * @param caches the open cache directories
  * @param clock the time of compiles and cache hits
  * @param toolchains remembers the compilers' toolchains (shipped with each action)
+ * @param includes finds an action's inputs without running the preprocessor
  */
 public record CompileServices(
     ProcessRunner runner,
@@ -30,7 +34,8 @@ public record CompileServices(
     FileDigests fileDigests,
     CacheRegistry caches,
     Clock clock,
-    ToolchainCatalog toolchains) {
+    ToolchainCatalog toolchains,
+    IncludeScanner includes) {
 
   public CompileServices {
     Objects.requireNonNull(runner, "runner");
@@ -40,6 +45,7 @@ public record CompileServices(
     Objects.requireNonNull(caches, "caches");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(toolchains, "toolchains");
+    Objects.requireNonNull(includes, "includes");
   }
 
   /**
@@ -59,8 +65,9 @@ public record CompileServices(
     ExecutorService readers = Executors.newCachedThreadPool(daemonThreads);
     FileHashes fileHashes = new FileHashes(clock);
     FileDigests fileDigests = new FileDigests(fileHashes, clock);
+    ProcessRunner runner = new ProcessRunner(maxParallel, readers, inheritStdin);
     return new CompileServices(
-        new ProcessRunner(maxParallel, readers, inheritStdin),
+        runner,
         new CompilerProbes(),
         fileHashes,
         fileDigests,
@@ -69,6 +76,15 @@ public record CompileServices(
         new ToolchainCatalog(
             (compiler, family, path) -> new ToolchainProbe(path).probe(compiler, family),
             fileHashes,
-            fileDigests));
+            fileDigests),
+        new IncludeScanner(
+            fileHashes,
+            clock,
+            (compiler, args, cwd, env) -> {
+              ProcessRunner.Captured c = runner.capture(compiler, args, cwd, env);
+              return c.exitCode() == 0
+                  ? Optional.of(new String(c.stderr(), StandardCharsets.UTF_8))
+                  : Optional.empty();
+            }));
   }
 }

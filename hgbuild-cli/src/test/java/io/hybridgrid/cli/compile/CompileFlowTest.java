@@ -105,9 +105,19 @@ class CompileFlowTest {
     Files.writeString(cwd.resolve("src/util.c"), "int twice(int x) { return 2 * x; }\n");
   }
 
-  private static ClientSettings settings(boolean noFallback, boolean verbose) {
+  /** Whether the flow uses the built-in include scan ({@code scan = builtin}, the default). */
+  private boolean builtinScan = true;
+
+  private ClientSettings settings(boolean noFallback, boolean verbose) {
     return new ClientSettings(
-        HostPort.parse(COORDINATOR), noFallback, verbose, Duration.ofSeconds(60));
+        HostPort.parse(COORDINATOR),
+        noFallback,
+        verbose,
+        Duration.ofSeconds(60),
+        false,
+        false,
+        builtinScan,
+        List.of());
   }
 
   private int run(RemoteCompiler remote, boolean noFallback, boolean verbose, List<String> args)
@@ -394,7 +404,8 @@ class CompileFlowTest {
   }
 
   @Test
-  void preprocessingFailureCompilesLocallyWithoutTheGrid() throws Exception {
+  void withTheCompilersScanAPreprocessingFailureCompilesLocallyWithoutTheGrid() throws Exception {
+    builtinScan = false;
     Files.writeString(cwd.resolve("src/broken.c"), "#include \"missing.h\"\nint x;\n");
     FakeRemote remote = new FakeRemote(ok());
     int exit = run(remote, false, true, List.of("-c", "src/broken.c", "-o", "obj/broken.o"));
@@ -405,6 +416,43 @@ class CompileFlowTest {
         errText());
     assertTrue(errText().contains("missing.h: No such file or directory"), "gcc's own message");
     assertEquals(List.of(), dirContents("obj"));
+  }
+
+  @Test
+  void aRemoteFailureTheCompilersScanDoesNotConfirmIsCompiledHere() throws Exception {
+    // The built-in scan ignores an include it cannot find (it may sit in a dead branch); the
+    // worker then fails on it, and since gcc's own scan fails too, gcc here has the last word.
+    Files.writeString(cwd.resolve("src/broken.c"), "#include \"missing.h\"\nint x;\n");
+    FakeRemote remote =
+        new FakeRemote(
+            new Answer(
+                1, "", "src/broken.c:1:10: fatal error: missing.h: from the worker\n", null));
+    int exit = run(remote, false, true, List.of("-c", "src/broken.c", "-o", "obj/broken.o"));
+    assertEquals(1, exit, "gcc's own exit code for the missing header");
+    assertEquals(1, remote.requests.size());
+    assertTrue(
+        errText()
+            .startsWith(
+                "hgbuild: src/broken.c [local the grid's compile failed; compiling here]\n"),
+        errText());
+    assertTrue(errText().contains("missing.h: No such file or directory"), "gcc's own message");
+    assertFalse(errText().contains("from the worker"), errText());
+    assertEquals(List.of(), dirContents("obj"));
+  }
+
+  @Test
+  void aRemoteCompileErrorOverTheCompleteInputsStands() throws Exception {
+    // gcc's own scan names no file the built-in one left out: the worker's diagnostics are the
+    // compile's, and nothing runs here.
+    Files.writeString(cwd.resolve("src/typo.c"), "#include \"util.h\"\nint x = ;\n");
+    FakeRemote remote =
+        new FakeRemote(new Answer(1, "", "src/typo.c:2:9: error: from the worker\n", null));
+    int exit =
+        run(remote, false, true, List.of("-Iinclude", "-c", "src/typo.c", "-o", "obj/typo.o"));
+    assertEquals(1, exit);
+    assertEquals(
+        "src/typo.c:2:9: error: from the worker\nhgbuild: src/typo.c [remote worker-7]\n",
+        errText());
   }
 
   @Test
