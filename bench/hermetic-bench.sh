@@ -14,11 +14,12 @@ Usage: bench/hermetic-bench.sh [options]
   --reps N          repetitions of every configuration (default 5)
   --jobs N          make/ninja -jN, the worker's --max-parallel and distccd's -j (default: nproc)
   --workloads LIST  comma-separated subset of: lua,zstd,libzmq (default: all three)
-  --configs LIST    comma-separated subset of: plain,distcc,hgbuild,resident (default: all;
+  --configs LIST    comma-separated subset of: plain,distcc,hgbuild,resident,mscan (default: all;
                     plain is always run, it gives the reference and the non-compile CPU).
                     hgbuild: a fresh daemon per build; resident: the daemon has already run
                     one uncached build of the workload (HG_NO_CACHE=1, untimed), as a daemon
-                    that stays up between builds has; both start with empty caches
+                    that stays up between builds has; both start with empty caches;
+                    mscan: as resident, with scan = compiler (inputs found by gcc -M)
   --label TEXT      a line printed at the top of the report (e.g. which path the dist uses)
   --timeout S       limit for one build, seconds (default 1800)
   --md FILE         markdown file that receives the section (default docs/benchmarks.md)
@@ -38,7 +39,7 @@ orig_cmd="bench/hermetic-bench.sh$(printf ' %q' "$@")"
 reps=5
 jobs=$(nproc)
 want_workloads=lua,zstd,libzmq
-want_configs=plain,distcc,hgbuild,resident
+want_configs=plain,distcc,hgbuild,resident,mscan
 label=
 build_timeout=1800
 md=$root/docs/benchmarks.md
@@ -67,7 +68,7 @@ for n in "$reps" "$jobs" "$build_timeout"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "hermetic-bench: '$n' is not a positive integer" >&2; exit 2; }
 done
 for c in ${want_configs//,/ }; do
-  case "$c" in plain|distcc|hgbuild|resident) ;;
+  case "$c" in plain|distcc|hgbuild|resident|mscan) ;;
     *) echo "hermetic-bench: unknown configuration '$c' in --configs" >&2; exit 2 ;; esac
 done
 for w in ${want_workloads//,/ }; do
@@ -232,7 +233,7 @@ tree() { printf '%s' "$work/src/$1/${wl_dir[$1]}"; }
 
 # The prefix each configuration puts before the compiler ("" for plain).
 prefix_of() {
-  case "$1" in plain) echo "" ;; distcc) echo distcc ;; hgbuild|resident) echo "$hgbuild" ;; esac
+  case "$1" in plain) echo "" ;; distcc) echo distcc ;; hgbuild|resident|mscan) echo "$hgbuild" ;; esac
 }
 
 # libzmq: one CMake build directory per configuration, configured once, untimed; the launcher
@@ -329,6 +330,8 @@ run_distcc() {
 }
 
 run_resident() { run_hgbuild "$1" "$2" resident; }
+# As resident, with the inputs found by the compiler's -M instead of hgbuild's include scan.
+run_mscan() { HG_SCAN=compiler run_hgbuild "$1" "$2" mscan; }
 
 # run_hgbuild REP WORKLOAD [resident]
 run_hgbuild() {
@@ -344,7 +347,7 @@ run_hgbuild() {
     local rc=$? first; first=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
     row "$rep" "$w" hgbuild-start "$first" "" "" "" "" "$([ $rc = 0 ] && echo 1 || echo 0)"
     pid=$(cat "$d/daemon/daemon.pid" 2>/dev/null)
-    if [ "$config" = resident ]; then
+    if [ "$config" = resident ] || [ "$config" = mscan ]; then
       # Untimed: one build through the same daemon that neither reads nor fills a cache, so the
       # timed build still starts with empty caches but meets a daemon that has run before.
       (cd "$(tree "$w")" && eval "$(clean_cmd "$w" hgbuild)" && export HG_NO_CACHE=1 && eval "$(build_cmd "$w" hgbuild)") \
@@ -387,6 +390,7 @@ groups=(plain)
 want distcc && groups+=(distcc)
 want hgbuild && groups+=(hgbuild)
 want resident && groups+=(resident)
+want mscan && groups+=(mscan)
 
 {
   echo "command=$orig_cmd"

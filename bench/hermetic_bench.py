@@ -146,7 +146,7 @@ def cmd_report(argv):
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         per, cells = {}, {}
-        for config in ("plain", "distcc", "hgbuild", "resident"):
+        for config in ("plain", "distcc", "hgbuild", "resident", "mscan"):
             rs = by[(w, config)]
             if not rs:
                 continue
@@ -165,14 +165,15 @@ def cmd_report(argv):
                 daemon.append(dcpu / n * 1000)
             per[config] = (_med(cpus), wall)
             cells[config] = [
-                {"plain": "plain (local compile)", "distcc": "distcc", "hgbuild": "hgbuild cold, fresh daemon", "resident": "hgbuild cold, resident daemon"}[config],
+                {"plain": "plain (local compile)", "distcc": "distcc", "hgbuild": "hgbuild cold, fresh daemon", "resident": "hgbuild cold, resident daemon",
+                 "mscan": "hgbuild cold, resident daemon, `scan = compiler` (gcc -M)"}[config],
                 _fmt(wall), _fmt(min(walls) if walls else None), _fmt(max(walls) if walls else None),
                 f"{len(ok)}/{len(rs)}",
                 _fmt(wall / plain_wall if wall and plain_wall else None, "×"),
                 "-" if config == "plain" else _fmt(_med(remotes), "", 0),
                 _fmt(_med(cpus), " ms", 1),
                 "-" if config == "plain" else _fmt(_med(launch), " ms", 1),
-                "-" if config not in ("hgbuild", "resident") else _fmt(_med(daemon), " ms", 1),
+                "-" if config not in ("hgbuild", "resident", "mscan") else _fmt(_med(daemon), " ms", 1),
             ]
         dist_cpu = per.get("distcc", (None, None))[0]
         for config, c in cells.items():

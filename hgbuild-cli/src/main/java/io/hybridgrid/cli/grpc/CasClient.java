@@ -68,7 +68,6 @@ final class CasClient {
 
   private ContentStoreGrpc.ContentStoreBlockingStub blocking() {
     return ContentStoreGrpc.newBlockingStub(channel)
-        .withCompression(GrpcLimits.COMPRESSION)
         .withMaxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
         .withMaxOutboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
         .withDeadline(deadline);
@@ -146,7 +145,6 @@ final class CasClient {
     CompletableFuture<WriteBlobResponse> done = new CompletableFuture<>();
     StreamObserver<WriteBlobChunk> out =
         ContentStoreGrpc.newStub(channel)
-            .withCompression(GrpcLimits.COMPRESSION)
             .withDeadline(deadline)
             .writeBlob(
                 new StreamObserver<>() {

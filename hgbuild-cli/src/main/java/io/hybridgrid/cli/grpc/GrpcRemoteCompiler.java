@@ -192,7 +192,6 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
 
   private CompileResponse compile(CompileRequest request, Deadline deadline) {
     return CompileServiceGrpc.newBlockingStub(channel)
-        .withCompression(GrpcLimits.COMPRESSION)
         .withMaxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
         .withMaxOutboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
         .withDeadline(deadline)
