@@ -76,7 +76,8 @@ public record CompileServices(
         new ToolchainCatalog(
             (compiler, family, path) -> new ToolchainProbe(path).probe(compiler, family),
             fileHashes,
-            fileDigests),
+            fileDigests,
+            clock),
         new IncludeScanner(
             fileHashes,
             clock,

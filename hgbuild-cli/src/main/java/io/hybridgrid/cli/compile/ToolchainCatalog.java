@@ -7,6 +7,9 @@ import io.hybridgrid.cli.cache.FileHashes;
 import io.hybridgrid.common.toolchain.ToolchainLayout;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,17 +41,31 @@ public final class ToolchainCatalog {
   private final ConcurrentMap<Path, Known> layouts = new ConcurrentHashMap<>();
   private final AtomicLong probes = new AtomicLong();
 
+  /**
+   * How long a described toolchain is reused before its files are checked again. Toolchain files
+   * change with package upgrades, which change the driver too (checked on every compile); a file
+   * changed on its own in this window is caught by the store, which verifies every blob.
+   */
+  static final Duration RECHECK = Duration.ofSeconds(2);
+
   private record Known(Key key, Optional<ToolchainLayout> layout) {}
+
+  private record Described(Key key, ShippedToolchain toolchain, Instant at) {}
+
+  private final Clock clock;
+  private final ConcurrentMap<Path, Described> described = new ConcurrentHashMap<>();
 
   /**
    * @param prober asks a compiler for its files
    * @param stamps reads the compiler's identity
    * @param digests the daemon's memo of file digests
+   * @param clock decides when a described toolchain's files are checked again
    */
-  public ToolchainCatalog(Prober prober, FileHashes stamps, FileDigests digests) {
+  public ToolchainCatalog(Prober prober, FileHashes stamps, FileDigests digests, Clock clock) {
     this.prober = prober;
     this.stamps = stamps;
     this.digests = digests;
+    this.clock = clock;
   }
 
   /**
@@ -81,7 +98,19 @@ public final class ToolchainCatalog {
     if (known.layout().isEmpty()) {
       return Optional.empty();
     }
-    return describe(known.layout().get());
+    // Describing stats every file and digests the list: once per RECHECK, not once per compile.
+    Instant now = clock.instant();
+    Described d = described.get(compiler);
+    if (d != null && d.key().equals(key) && d.at().plus(RECHECK).isAfter(now)) {
+      return Optional.of(d.toolchain());
+    }
+    Optional<ShippedToolchain> fresh = describe(known.layout().get());
+    if (fresh.isPresent()) {
+      described.put(compiler, new Described(key, fresh.get(), now));
+    } else {
+      described.remove(compiler);
+    }
+    return fresh;
   }
 
   /** How many times a compiler was probed (for tests and statistics). */

@@ -12,6 +12,7 @@ import io.hybridgrid.cli.action.InputRoot;
 import io.hybridgrid.cli.action.MissingInputException;
 import io.hybridgrid.cli.action.RemoteAction;
 import io.hybridgrid.cli.action.RemoteResult;
+import io.hybridgrid.cli.action.ShippedToolchain;
 import io.hybridgrid.cli.compile.GridUnavailableException;
 import io.hybridgrid.cli.compile.RemoteCompiler;
 import io.hybridgrid.common.grpc.GrpcErrors;
@@ -84,7 +85,7 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
     Map<Digest, Path> blobs = blobsOf(action);
     CompileRequest request =
         CompileRequest.newBuilder()
-            .setAction(toWire(action))
+            .setAction(toWire(action, memo::wireToolchain))
             .setPriority(batch ? Priority.PRIORITY_BATCH : Priority.PRIORITY_INTERACTIVE)
             .setClientId(clientId)
             .setSkipCache(skipSharedCache)
@@ -267,6 +268,16 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
   }
 
   static Action toWire(RemoteAction a) {
+    return toWire(a, GrpcRemoteCompiler::toolchainToWire);
+  }
+
+  /**
+   * The action as a message.
+   *
+   * @param toolchains gives the toolchain's message (remembered per daemon)
+   */
+  static Action toWire(
+      RemoteAction a, java.util.function.Function<ShippedToolchain, Toolchain> toolchains) {
     Action.Builder b =
         Action.newBuilder()
             .addAllArgv(a.argv())
@@ -287,23 +298,25 @@ public final class GrpcRemoteCompiler implements RemoteCompiler {
       b.addSymlinks(InputSymlink.newBuilder().setPath(s.path()).setTarget(s.target()));
     }
     if (a.toolchain() != null) {
-      Toolchain.Builder t =
-          Toolchain.newBuilder()
-              .setDigest(a.toolchain().digest())
-              .setHostArch(a.toolchain().hostArch());
-      for (InputRoot.File f : a.toolchain().files()) {
-        t.addFiles(
-            InputFile.newBuilder()
-                .setPath(f.path())
-                .setDigest(toWire(f.digest()))
-                .setExecutable(f.executable()));
-      }
-      for (InputRoot.Symlink s : a.toolchain().symlinks()) {
-        t.addSymlinks(InputSymlink.newBuilder().setPath(s.path()).setTarget(s.target()));
-      }
-      b.setToolchain(t);
+      b.setToolchain(toolchains.apply(a.toolchain()));
     }
     return b.build();
+  }
+
+  /** The toolchain as a message (built once per toolchain: {@link CasMemo#wireToolchain}). */
+  static Toolchain toolchainToWire(ShippedToolchain tc) {
+    Toolchain.Builder t = Toolchain.newBuilder().setDigest(tc.digest()).setHostArch(tc.hostArch());
+    for (InputRoot.File f : tc.files()) {
+      t.addFiles(
+          InputFile.newBuilder()
+              .setPath(f.path())
+              .setDigest(toWire(f.digest()))
+              .setExecutable(f.executable()));
+    }
+    for (InputRoot.Symlink s : tc.symlinks()) {
+      t.addSymlinks(InputSymlink.newBuilder().setPath(s.path()).setTarget(s.target()));
+    }
+    return t.build();
   }
 
   static io.hybridgrid.proto.v1.Digest toWire(Digest d) {

@@ -330,19 +330,9 @@ public final class IncludeScanner {
 
     /** Resolves computed includes with every definition seen so far; false when one cannot be. */
     private boolean resolveComputed() throws IOException {
-      if (computed.isEmpty()) {
-        return true;
-      }
-      Map<String, List<String>> macros = new HashMap<>(cmdMacros);
-      Set<String> functions = new HashSet<>();
-      for (Directives d : visited.values()) {
-        d.objectMacros()
-            .forEach((k, v) -> macros.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
-        functions.addAll(d.functionMacros());
-      }
       for (Map.Entry<Directives.Include, String> c : List.copyOf(computed)) {
         List<Directives.Include> named = new ArrayList<>();
-        if (!expand(c.getKey().name(), macros, functions, 0, new HashSet<>(), named)) {
+        if (!expand(c.getKey().name(), 0, new HashSet<>(), named)) {
           return false;
         }
         for (Directives.Include n : named) {
@@ -357,19 +347,34 @@ public final class IncludeScanner {
       return true;
     }
 
+    /** Every object-like definition of {@code name} seen so far (command line and files). */
+    private List<String> definitions(String name) {
+      List<String> defs = new ArrayList<>(cmdMacros.getOrDefault(name, List.of()));
+      for (Directives d : visited.values()) {
+        List<String> mine = d.objectMacros().get(name);
+        if (mine != null) {
+          defs.addAll(mine);
+        }
+      }
+      return defs;
+    }
+
+    private boolean functionLike(String name) {
+      for (Directives d : visited.values()) {
+        if (d.functionMacros().contains(name)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     /** The file names macro {@code name} may expand to; false when an expansion is unmodelled. */
-    private boolean expand(
-        String name,
-        Map<String, List<String>> macros,
-        Set<String> functions,
-        int depth,
-        Set<String> seen,
-        List<Directives.Include> out) {
-      if (functions.contains(name) || depth > MAX_MACRO_DEPTH) {
+    private boolean expand(String name, int depth, Set<String> seen, List<Directives.Include> out) {
+      if (depth > MAX_MACRO_DEPTH || functionLike(name)) {
         return false;
       }
-      List<String> defs = macros.get(name);
-      if (defs == null || !seen.add(name)) {
+      List<String> defs = definitions(name);
+      if (defs.isEmpty() || !seen.add(name)) {
         return true; // undefined here, or a cycle: names no file
       }
       for (String def : defs) {
@@ -383,7 +388,7 @@ public final class IncludeScanner {
               new Directives.Include(
                   Directives.Kind.ANGLE, t.substring(1, t.length() - 1).trim(), false, true));
         } else if (!t.isEmpty() && isIdentifier(t)) {
-          if (!expand(t, macros, functions, depth + 1, seen, out)) {
+          if (!expand(t, depth + 1, seen, out)) {
             return false;
           }
         } else if (!t.isEmpty()) {

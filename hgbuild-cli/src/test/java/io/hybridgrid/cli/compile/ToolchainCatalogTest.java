@@ -28,6 +28,24 @@ class ToolchainCatalogTest {
 
   private final FileHashes stamps = new FileHashes(Clock.systemUTC());
   private final FileDigests digests = new FileDigests(stamps, Clock.systemUTC());
+  private Instant now = Instant.now();
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public java.time.ZoneId getZone() {
+          return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+          return this;
+        }
+
+        @Override
+        public Instant instant() {
+          return now;
+        }
+      };
 
   @Test
   void aCompilerIsProbedOnceUntilItChanges() throws Exception {
@@ -42,7 +60,8 @@ class ToolchainCatalogTest {
                   compiler, List.of(cc1, driver), List.of(driver, cc1), new TreeMap<>(), "amd64");
             },
             stamps,
-            digests);
+            digests,
+            clock);
     ShippedToolchain first = catalog.toolchain(driver, "gcc", "/usr/bin").orElseThrow();
     ShippedToolchain again = catalog.toolchain(driver, "gcc", "/usr/bin").orElseThrow();
     assertEquals(1, probes.get(), "the second compile does not probe");
@@ -50,8 +69,11 @@ class ToolchainCatalogTest {
     assertEquals(2, first.files().size());
     assertEquals(64, first.digest().length());
 
-    // A file of the toolchain changed: same layout, new digest, still no probe.
+    // A file of the toolchain changed: same layout, new digest once it is checked again, still no
+    // probe.
     Files.writeString(cc1, "cc1 v2, longer");
+    assertEquals(first, catalog.toolchain(driver, "gcc", "/usr/bin").orElseThrow(), "reused");
+    now = now.plus(ToolchainCatalog.RECHECK);
     ShippedToolchain changed = catalog.toolchain(driver, "gcc", "/usr/bin").orElseThrow();
     assertEquals(1, probes.get());
     assertNotEquals(first.digest(), changed.digest());
@@ -74,7 +96,8 @@ class ToolchainCatalogTest {
               throw new IOException("no answer");
             },
             stamps,
-            digests);
+            digests,
+            clock);
     assertEquals(Optional.empty(), catalog.toolchain(driver, "gcc", ""));
     assertEquals(Optional.empty(), catalog.toolchain(driver, "gcc", ""));
     assertEquals(1, probes.get());
@@ -88,7 +111,8 @@ class ToolchainCatalogTest {
         new ToolchainCatalog(
             (compiler, family, path) -> new ToolchainProbe(path).probe(compiler, family),
             stamps,
-            digests);
+            digests,
+            clock);
     ShippedToolchain t = catalog.toolchain(gcc, "gcc", "/usr/bin:/bin").orElseThrow();
     List<String> paths = t.files().stream().map(f -> f.path()).toList();
     assertTrue(paths.stream().anyMatch(p -> p.endsWith("/cc1")), "cc1");
