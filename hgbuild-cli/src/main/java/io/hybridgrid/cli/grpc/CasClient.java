@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Channel;
 import io.grpc.Deadline;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.cli.action.Digest;
@@ -108,11 +109,14 @@ final class CasClient {
         continue;
       }
       if (batchBytes + d.sizeBytes() > BATCH_BYTES && batch.getBlobsCount() > 0) {
-        sendBatch(batch.build());
+        sendBatch(batch.build(), blobs);
         batch = BatchUpdateBlobsRequest.newBuilder();
         batchBytes = 0;
       }
-      byte[] bytes = readVerified(d, e.getValue());
+      // Not hashed again here: the store checks every blob against its digest, and a refusal is
+      // traced to the file below. Hashing every upload twice cost the client its toolchain's
+      // 80 MB once more on a new coordinator.
+      byte[] bytes = readSized(d, e.getValue());
       batch.addBlobs(
           BlobData.newBuilder()
               .setDigest(GrpcRemoteCompiler.toWire(d))
@@ -120,14 +124,19 @@ final class CasClient {
       batchBytes += bytes.length;
     }
     if (batch.getBlobsCount() > 0) {
-      sendBatch(batch.build());
+      sendBatch(batch.build(), blobs);
     }
   }
 
-  private void sendBatch(BatchUpdateBlobsRequest req) throws StoreRefusedException {
+  private void sendBatch(BatchUpdateBlobsRequest req, Map<Digest, Path> files)
+      throws StoreRefusedException, MissingInputException {
     BatchUpdateBlobsResponse resp = blocking().batchUpdateBlobs(req);
     for (BlobStatus s : resp.getStatusesList()) {
       if (s.getCode() != 0) {
+        Digest d = GrpcRemoteCompiler.fromWire(s.getDigest());
+        if (s.getCode() == Status.Code.INVALID_ARGUMENT.value() && files.containsKey(d)) {
+          readVerified(d, files.get(d)); // names the file when it changed since it was digested
+        }
         throw new StoreRefusedException(
             "the store refused blob "
                 + GrpcRemoteCompiler.fromWire(s.getDigest())
@@ -163,14 +172,12 @@ final class CasClient {
                     done.complete(WriteBlobResponse.getDefaultInstance());
                   }
                 });
-    MessageDigest sha = sha256();
     long size = 0;
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buf = new byte[CHUNK_BYTES];
       boolean first = true;
       int n;
       while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-        sha.update(buf, 0, n);
         size += n;
         WriteBlobChunk.Builder chunk =
             WriteBlobChunk.newBuilder().setData(ByteString.copyFrom(buf, 0, n));
@@ -184,8 +191,7 @@ final class CasClient {
       out.onError(e);
       throw new MissingInputException(file.toString(), "cannot be read: " + e.getMessage());
     }
-    Digest actual = new Digest(HexFormat.of().formatHex(sha.digest()), size);
-    if (!actual.equals(d)) {
+    if (size != d.sizeBytes()) {
       out.onError(new IllegalStateException("input changed"));
       throw new MissingInputException(file.toString(), "changed after the dependency scan");
     }
@@ -198,9 +204,45 @@ final class CasClient {
       }
     } catch (ExecutionException e) {
       if (e.getCause() instanceof StatusRuntimeException s) {
+        if (s.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+          verifyStreamed(d, file); // names the file when it changed since it was digested
+        }
         throw s;
       }
       throw new StoreRefusedException("upload of blob " + d + " failed: " + e.getCause());
+    }
+  }
+
+  /** The bytes of {@code file}, which must be as long as {@code d} says (not hashed). */
+  static byte[] readSized(Digest d, Path file) throws MissingInputException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new MissingInputException(file.toString(), "cannot be read: " + e.getMessage());
+    }
+    if (bytes.length != d.sizeBytes()) {
+      throw new MissingInputException(file.toString(), "changed after the dependency scan");
+    }
+    return bytes;
+  }
+
+  /** Hashes {@code file} as it is now; throws when it no longer holds {@code d}. */
+  private static void verifyStreamed(Digest d, Path file) throws MissingInputException {
+    MessageDigest sha = sha256();
+    long size = 0;
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[CHUNK_BYTES];
+      int n;
+      while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+        sha.update(buf, 0, n);
+        size += n;
+      }
+    } catch (IOException e) {
+      throw new MissingInputException(file.toString(), "cannot be read: " + e.getMessage());
+    }
+    if (!new Digest(HexFormat.of().formatHex(sha.digest()), size).equals(d)) {
+      throw new MissingInputException(file.toString(), "changed after the dependency scan");
     }
   }
 
