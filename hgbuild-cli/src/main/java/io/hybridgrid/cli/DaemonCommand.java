@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,13 +103,18 @@ final class DaemonCommand implements Callable<Integer> {
     ClientSecurity security =
         new ClientSecurity(
             BearerToken.resolve(null, env), TlsSettings.from(null, null, null, false, env));
+    CompileServices services =
+        CompileServices.create(Runtime.getRuntime().availableProcessors(), false);
+    // Digests an earlier daemon computed (each checked against its file's identity on use).
+    Path digestsFile = paths.socket().getParent().resolve("digests");
+    services.fileDigests().load(digestsFile);
     GridCompileHandler handler =
         new GridCompileHandler(
             a -> Channels.forAddress(a, security),
             a -> Channels.forAddress(a, security.forDiscovered()),
             CoordinatorDiscovery.system(env),
             // Children never read the daemon's stdin; a launcher runs `cc ... -` itself.
-            CompileServices.create(Runtime.getRuntime().availableProcessors(), false),
+            services,
             clock,
             new ClientActivity(
                 paths.socket().getParent(),
@@ -122,7 +128,14 @@ final class DaemonCommand implements Callable<Integer> {
       handler.close();
       return 1;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "hgbuild-daemon-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  saveDigests(services, digestsFile);
+                },
+                "hgbuild-daemon-shutdown"));
     err.printf(
         "hgbuild daemon: listening on %s (pid %d, idle timeout %s)%n",
         paths.socket(),
@@ -130,10 +143,20 @@ final class DaemonCommand implements Callable<Integer> {
         settings.idleTimeout().isZero() ? "never" : settings.idleTimeout().toSeconds() + " s");
     err.flush();
     server.awaitTermination();
+    saveDigests(services, digestsFile);
     handler.close();
     err.println("hgbuild daemon: stopped after " + server.requestsServed() + " requests");
     err.flush();
     return 0;
+  }
+
+  /** Keeps the digest memo for the next daemon; a failure only means hashing again then. */
+  private static synchronized void saveDigests(CompileServices services, Path file) {
+    try {
+      services.fileDigests().save(file);
+    } catch (IOException e) {
+      // the next daemon hashes again
+    }
   }
 
   private static String hostname() {

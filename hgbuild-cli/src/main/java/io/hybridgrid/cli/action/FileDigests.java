@@ -3,11 +3,15 @@ package io.hybridgrid.cli.action;
 import io.hybridgrid.cli.cache.FileHashes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -68,6 +72,93 @@ public final class FileDigests {
   public int size() {
     return memo.size();
   }
+
+  /** The most entries {@link #save} writes (about 20 MB): the headers of several large projects. */
+  static final int MAX_SAVED = 200_000;
+
+  /**
+   * Writes the memo to {@code file} atomically (a temporary file renamed over it), so a daemon
+   * started later need not hash again what an earlier one hashed: a toolchain's 80 MB and every
+   * system header. One line per file: digest, size, executable, the identity it was hashed at, and
+   * the path last. Paths with a line break are not written.
+   */
+  public void save(Path file) throws IOException {
+    StringBuilder sb = new StringBuilder(memo.size() * 160);
+    int n = 0;
+    for (Map.Entry<Path, Known> e : memo.entrySet()) {
+      String path = e.getKey().toString();
+      if (path.indexOf('\n') >= 0 || path.indexOf('\r') >= 0 || ++n > MAX_SAVED) {
+        continue;
+      }
+      FileHashes.Stamp st = e.getValue().stamp();
+      Hashed h = e.getValue().hashed();
+      sb.append(h.digest().hash())
+          .append(' ')
+          .append(h.digest().sizeBytes())
+          .append(' ')
+          .append(h.executable() ? 'x' : '-')
+          .append(' ')
+          .append(st.size())
+          .append(' ')
+          .append(st.mtimeNanos())
+          .append(' ')
+          .append(st.ctimeNanos())
+          .append(' ')
+          .append(st.dev())
+          .append(' ')
+          .append(st.ino())
+          .append(' ')
+          .append(path)
+          .append('\n');
+    }
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Adds what {@link #save} wrote to the memo. An entry counts only while its file keeps the
+   * identity it was hashed at (checked on every use, as for entries hashed here); lines that do not
+   * parse are skipped, and a missing or unreadable file loads nothing.
+   *
+   * @return how many entries were loaded
+   */
+  public int load(Path file) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return 0;
+    }
+    int loaded = 0;
+    for (String line : lines) {
+      String[] f = line.split(" ", 9);
+      if (f.length != 9 || f[0].length() != 64 || !f[8].startsWith("/")) {
+        continue;
+      }
+      try {
+        Digest d = new Digest(f[0], Long.parseLong(f[1]));
+        FileHashes.Stamp st =
+            new FileHashes.Stamp(
+                Long.parseLong(f[3]),
+                Long.parseLong(f[4]),
+                Long.parseLong(f[5]),
+                Long.parseLong(f[6]),
+                Long.parseLong(f[7]));
+        if (d.sizeBytes() != st.size() || !HEX.matcher(f[0]).matches()) {
+          continue;
+        }
+        memo.putIfAbsent(Path.of(f[8]), new Known(st, new Hashed(d, f[2].equals("x"))));
+        loaded++;
+      } catch (IllegalArgumentException e) {
+        // a damaged line: that file is simply hashed again
+      }
+    }
+    return loaded;
+  }
+
+  private static final java.util.regex.Pattern HEX =
+      java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
   private static Digest read(Path file) throws IOException {
     MessageDigest sha = Digest.sha256();
