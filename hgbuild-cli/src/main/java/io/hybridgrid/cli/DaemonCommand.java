@@ -105,9 +105,7 @@ final class DaemonCommand implements Callable<Integer> {
             BearerToken.resolve(null, env), TlsSettings.from(null, null, null, false, env));
     CompileServices services =
         CompileServices.create(Runtime.getRuntime().availableProcessors(), false);
-    // Digests an earlier daemon computed (each checked against its file's identity on use).
     Path digestsFile = paths.socket().getParent().resolve("digests");
-    services.fileDigests().load(digestsFile);
     GridCompileHandler handler =
         new GridCompileHandler(
             a -> Channels.forAddress(a, security),
@@ -128,6 +126,9 @@ final class DaemonCommand implements Callable<Integer> {
       handler.close();
       return 1;
     }
+    // Digests an earlier daemon computed (each checked against its file's identity on use), read
+    // only now that start() has checked the directory is this user's alone (0700).
+    services.fileDigests().load(digestsFile);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
