@@ -297,6 +297,16 @@ class CoordinatorGrpcTest {
             request(ACTION.toBuilder().setCwd("/home/dev/../project").build()),
             "is not normalised"),
         Arguments.of(
+            "file name past 255 bytes",
+            request(
+                ACTION.toBuilder()
+                    .setInputs(
+                        0,
+                        ACTION.getInputs(0).toBuilder()
+                            .setPath("/home/dev/project/" + "x".repeat(300) + ".h"))
+                    .build()),
+            "has a file name longer than 255 bytes"),
+        Arguments.of(
             "input without digest",
             request(
                 ACTION.toBuilder()
