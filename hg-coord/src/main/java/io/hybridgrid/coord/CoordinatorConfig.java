@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param heartbeatInterval the interval workers are told to use
  * @param scheduler the placement policy
  * @param stateDir where connectivity events are kept across restarts; null keeps them in memory
- * @param cache the shared result cache (compile units and the action cache)
+ * @param cache the shared result cache (the action cache's memory and disk tiers)
  * @param cas the content-addressed store; null puts it in a temporary directory deleted on close
  *     (tests)
  * @param actionLimits bounds on one action

@@ -16,7 +16,7 @@ import java.util.Objects;
  */
 public record CoordinatorSecurity(
     TokenStore tokens, TlsSettings tls, long requestBudgetBytes, VerifySettings verify) {
-  /** 512 MiB of requests in flight: eight of the largest units, far below a 2 GiB heap. */
+  /** 512 MiB of requests in flight: eight of the largest messages, far below a 2 GiB heap. */
   public static final long DEFAULT_REQUEST_BUDGET = 512L * 1024 * 1024;
 
   public CoordinatorSecurity {

@@ -188,12 +188,7 @@ public final class CoordinatorServer implements AutoCloseable {
             metrics);
     this.compileService =
         new CompileService(
-            dispatcher,
-            cache,
-            actionCache,
-            cas,
-            new ActionValidator(config.actionLimits()),
-            verifier);
+            dispatcher, actionCache, cas, new ActionValidator(config.actionLimits()), verifier);
     metrics.toolchains(compileService.toolchains()::toolchains, compileService.toolchains()::bytes);
     this.status =
         new CoordinatorStatus(
@@ -236,7 +231,7 @@ public final class CoordinatorServer implements AutoCloseable {
             .intercept(new AuthInterceptor(security.tokens()))
             .addService(
                 ServerInterceptors.intercept(
-                    new CompileGrpcService(compileService, cache.enabled(), metrics, feed, clock),
+                    new CompileGrpcService(compileService, metrics, feed, clock),
                     compress,
                     BuildIds.serverInterceptor()))
             .addService(ServerInterceptors.intercept(new ContentStoreGrpcService(cas), compress))

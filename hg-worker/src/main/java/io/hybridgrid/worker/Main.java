@@ -12,19 +12,18 @@ import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.common.metrics.MetricNames;
 import io.hybridgrid.common.metrics.PrometheusRegistry;
 import io.hybridgrid.proto.v1.Capabilities;
+import io.hybridgrid.worker.action.ActionBreaker;
 import io.hybridgrid.worker.action.ActionExecutor;
 import io.hybridgrid.worker.action.SandboxSettings;
 import io.hybridgrid.worker.action.ToolchainMode;
 import io.hybridgrid.worker.cas.CasFetcher;
 import io.hybridgrid.worker.cas.LocalCas;
 import io.hybridgrid.worker.compiler.CompilerFilter;
-import io.hybridgrid.worker.compiler.GuardedCompiler;
 import io.hybridgrid.worker.compiler.InstalledCompilers;
-import io.hybridgrid.worker.compiler.SandboxCompiler;
 import io.hybridgrid.worker.discovery.CoordinatorResolver;
 import io.hybridgrid.worker.machine.MachineResources;
-import io.hybridgrid.worker.metrics.MeteredCompiler;
 import io.hybridgrid.worker.metrics.TaskMeter;
+import io.hybridgrid.worker.metrics.TaskMetrics;
 import io.hybridgrid.worker.metrics.WorkerHttpServer;
 import io.hybridgrid.worker.session.WorkerSession;
 import io.hybridgrid.worker.session.WorkerSettings;
@@ -135,11 +134,11 @@ public final class Main implements Callable<Integer> {
 
     @Option(
         names = "--sandbox",
-        paramLabel = "bwrap|off",
+        paramLabel = "bwrap",
         defaultValue = "bwrap",
         description =
-            "How actions (hermetic replays) run: bwrap (bubblewrap, the default) or off (this"
-                + " worker refuses actions and serves only the older preprocessed tasks).")
+            "How actions (hermetic replays) run: bwrap (bubblewrap), the only sandbox; every"
+                + " compile runs in it.")
     String sandbox;
 
     @Option(
@@ -266,14 +265,11 @@ public final class Main implements Callable<Integer> {
               Duration.ofSeconds(60));
       installed.all().forEach((idn, path) -> log.info("compiler {} -> {}", idn.describe(), path));
       Path root = workDir != null ? workDir : Files.createTempDirectory("hg-worker-");
-      GuardedCompiler guarded =
-          new GuardedCompiler(
-              new SandboxCompiler(installed, root, Duration.ofSeconds(compileTimeoutSeconds)),
-              GuardedCompiler.defaultBreaker());
+      CircuitBreaker breaker = ActionBreaker.defaultBreaker();
       PrometheusRegistry prometheus = new PrometheusRegistry();
-      MeteredCompiler runner = new MeteredCompiler(guarded, prometheus.registry());
-      ActionExecutor actions = actions(installed, root, guarded.breaker(), runner, toolchainMode);
-      Gauge.builder(MetricNames.CIRCUIT_STATE, guarded.breaker(), b -> circuitValue(b.getState()))
+      TaskMetrics meter = new TaskMetrics(prometheus.registry());
+      ActionExecutor actions = actions(installed, root, breaker, meter, toolchainMode);
+      Gauge.builder(MetricNames.CIRCUIT_STATE, breaker, b -> circuitValue(b.getState()))
           .description("This worker's compiler circuit breaker: 0 closed, 1 half-open, 2 open")
           .tag("worker", workerId)
           .strongReference(true)
@@ -285,13 +281,11 @@ public final class Main implements Callable<Integer> {
               .setArch(System.getProperty("os.arch"))
               .setOs(System.getProperty("os.name").toLowerCase(Locale.ROOT))
               .setRunsOwnCompilers(toolchainMode.runsOwn())
-              // Shipped toolchains run only in the sandbox: without it, none are accepted.
-              .setAcceptsShippedToolchains(toolchainMode.acceptsShipped() && actions != null)
+              .setAcceptsShippedToolchains(toolchainMode.acceptsShipped())
               .build();
       WorkerSession session =
           new WorkerSession(
               settings,
-              runner,
               installed.identities(),
               caps,
               VERSION,
@@ -352,7 +346,7 @@ public final class Main implements Callable<Integer> {
       return 0;
     }
 
-    /** The action executor the flags describe; null when actions are off or cannot run here. */
+    /** The action executor the flags describe; it fails when the sandbox cannot run here. */
     private ActionExecutor actions(
         InstalledCompilers installed,
         Path workRoot,
@@ -360,13 +354,14 @@ public final class Main implements Callable<Integer> {
         TaskMeter meter,
         ToolchainMode toolchainMode)
         throws Exception {
-      if (sandbox.equals("off")) {
-        log.info("--sandbox off: actions are refused; only preprocessed tasks are served");
-        return null;
-      }
       if (!sandbox.equals("bwrap")) {
+        // "off" once served preprocessed units outside any sandbox; that path is gone, and a
+        // worker without the sandbox could run nothing.
         throw new CommandLine.ParameterException(
-            spec.commandLine(), "--sandbox must be bwrap or off, not '" + sandbox + "'");
+            spec.commandLine(),
+            "--sandbox must be bwrap, not '"
+                + sandbox
+                + "': every compile runs in the bubblewrap sandbox (Debian package bubblewrap)");
       }
       boolean root =
           Files.readString(Path.of("/proc/self/status"))

@@ -142,13 +142,6 @@ public final class RemotePolicy {
           "--nocompress-debug-sections",
           "--compress-debug-sections");
 
-  /**
-   * Environment variables a client sends with a task and a worker accepts: the reproducible-build
-   * date and the message locale and width, which change the object or the diagnostics.
-   */
-  public static final Set<String> TASK_ENV =
-      Set.of("SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "COLUMNS");
-
   private RemotePolicy() {}
 
   /** Why {@code arg} may not run on a worker, or empty when it may. */

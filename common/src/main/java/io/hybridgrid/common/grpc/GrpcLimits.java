@@ -4,9 +4,9 @@ package io.hybridgrid.common.grpc;
 public final class GrpcLimits {
 
   /**
-   * The largest message either end accepts: 64 MiB. A preprocessed C++ unit of 20 MB (large
-   * template-heavy sources with {@code -fdirectives-only} keep every macro definition) must pass,
-   * with room for the object file coming back. gRPC's default is 4 MiB.
+   * The largest message either end accepts: 64 MiB. An action naming tens of thousands of headers
+   * (several MB of paths and digests) must pass, and so must answers carrying up to 16 MiB of
+   * outputs inline. gRPC's default is 4 MiB.
    */
   public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 

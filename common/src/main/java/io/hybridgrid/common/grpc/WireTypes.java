@@ -1,7 +1,6 @@
 package io.hybridgrid.common.grpc;
 
 import io.hybridgrid.common.compiler.CompilerIdentity;
-import io.hybridgrid.common.compiler.Language;
 import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.proto.v1.TaskRejection;
 
@@ -28,28 +27,6 @@ public final class WireTypes {
       throw new IllegalArgumentException("compiler identity needs a version and a target");
     }
     return new CompilerIdentity(c.getFamily(), c.getVersion(), c.getTarget(), c.getCxxDriver());
-  }
-
-  /** The wire language of a distributable language. */
-  public static io.hybridgrid.proto.v1.Language toWire(Language l) {
-    return switch (l) {
-      case C -> io.hybridgrid.proto.v1.Language.LANGUAGE_C;
-      case CXX -> io.hybridgrid.proto.v1.Language.LANGUAGE_CXX;
-      case OBJC -> io.hybridgrid.proto.v1.Language.LANGUAGE_OBJC;
-      case OBJCXX -> io.hybridgrid.proto.v1.Language.LANGUAGE_OBJCXX;
-      default -> throw new IllegalArgumentException("not a distributable language: " + l);
-    };
-  }
-
-  /** The language a task names; unspecified or unknown values are refused. */
-  public static Language fromWire(io.hybridgrid.proto.v1.Language l) {
-    return switch (l) {
-      case LANGUAGE_C -> Language.C;
-      case LANGUAGE_CXX -> Language.CXX;
-      case LANGUAGE_OBJC -> Language.OBJC;
-      case LANGUAGE_OBJCXX -> Language.OBJCXX;
-      default -> throw new IllegalArgumentException("task has no language");
-    };
   }
 
   /** A rejection reason on the wire. */

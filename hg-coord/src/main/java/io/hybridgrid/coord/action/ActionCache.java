@@ -26,12 +26,11 @@ import java.util.function.Predicate;
  * digest and live in the {@link ContentStore}. An entry whose output blobs are gone from the store
  * is a miss (the action runs again and the entry is rewritten).
  *
- * <p>Entries sit in the coordinator's tiered result cache (memory and disk, bounded, checksummed),
- * so both share one budget during the switch from compile units to actions. An entry is a {@link
- * CachedResult} whose "object" is this class's encoding of the output list (magic {@code HGA2}, a
- * count, then per output its path, hash, size and executable bit), with stdout and stderr as they
- * are. Keys are action digests, which cannot collide with compile-unit keys (different encodings
- * under SHA-256); an entry that does not decode is a miss.
+ * <p>Entries sit in the coordinator's tiered result cache (memory and disk, bounded, checksummed).
+ * An entry is a {@link CachedResult} whose "object" is this class's encoding of the output list
+ * (magic {@code HGA2}, a count, then per output its path, hash, size and executable bit), with
+ * stdout and stderr as they are. Keys are action digests; an entry that does not decode (such as
+ * one the removed compile-unit path left on disk) is a miss.
  *
  * <p>Every entry remembers the worker that produced it (magic {@code HGA2}: the output list, then
  * the producer's id; {@code HGA1} entries, written unverified before, are misses). An entry whose
@@ -128,8 +127,8 @@ public final class ActionCache {
   }
 
   /**
-   * Remembers that {@code producer} wrote {@code key} in the shared result cache (this class's
-   * entries are indexed by {@link #put}; the compile-unit path calls this for its own).
+   * Remembers that {@code producer} wrote {@code key} in the shared result cache ({@link #put}
+   * calls it for every entry).
    */
   public void index(CacheKey key, String producer) {
     if (indexed.get() >= MAX_INDEXED) {

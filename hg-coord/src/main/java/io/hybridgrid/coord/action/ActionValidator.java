@@ -2,6 +2,7 @@ package io.hybridgrid.coord.action;
 
 import io.hybridgrid.coord.action.ActionSpec.InputFile;
 import io.hybridgrid.coord.action.ActionSpec.Symlink;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -174,7 +175,13 @@ public final class ActionValidator {
     }
   }
 
-  /** Absolute and normalised: starts with '/', no empty, '.' or '..' component, no trailing '/'. */
+  /** Longest file name (one path component), as Linux NAME_MAX. */
+  static final int MAX_NAME = 255;
+
+  /**
+   * Absolute and normalised: starts with '/', no empty, '.' or '..' component, no trailing '/'; no
+   * file name longer than {@link #MAX_NAME} bytes.
+   */
   void checkPath(String what, String p) {
     checkString(what, p);
     if (!p.startsWith("/")) {
@@ -190,6 +197,12 @@ public final class ActionValidator {
                 + " '"
                 + shorten(p)
                 + "' is not normalised (no empty, '.' or '..' components, no trailing '/')");
+      }
+      // A longer name cannot be created on a worker (ENAMETOOLONG): refused here, as the
+      // client's fault, before a worker could be blamed for it.
+      if (part.getBytes(StandardCharsets.UTF_8).length > MAX_NAME) {
+        throw new IllegalArgumentException(
+            what + " '" + shorten(p) + "' has a file name longer than " + MAX_NAME + " bytes");
       }
     }
   }

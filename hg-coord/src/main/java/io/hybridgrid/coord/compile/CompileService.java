@@ -2,7 +2,6 @@ package io.hybridgrid.coord.compile;
 
 import io.hybridgrid.common.compiler.ActionPolicy;
 import io.hybridgrid.common.compiler.ArgParser;
-import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.coord.action.ActionCache;
 import io.hybridgrid.coord.action.ActionDigest;
 import io.hybridgrid.coord.action.ActionOutcome;
@@ -12,8 +11,6 @@ import io.hybridgrid.coord.action.ActionValidator;
 import io.hybridgrid.coord.action.MissingBlobsException;
 import io.hybridgrid.coord.action.ToolchainLedger;
 import io.hybridgrid.coord.cache.CacheKey;
-import io.hybridgrid.coord.cache.CachedResult;
-import io.hybridgrid.coord.cache.ResultCache;
 import io.hybridgrid.coord.cas.ContentStore;
 import io.hybridgrid.coord.cas.Digest;
 import io.hybridgrid.coord.dispatch.Completed;
@@ -42,9 +39,6 @@ import java.util.concurrent.CompletableFuture;
  * or never (its outputs are already in the store: the worker session put them there). Answers carry
  * small outputs inline ({@link #INLINE_FILE_BYTES} each, {@link #INLINE_TOTAL_BYTES} together); the
  * client reads larger ones from the store.
- *
- * <p>For a preprocessed unit (the reconstruction path, until it is removed): the same policy over
- * the old result cache, keyed by the caller's digest of the unit.
  */
 public final class CompileService {
   /** Largest output carried inline in an answer: 4 MiB. */
@@ -60,7 +54,6 @@ public final class CompileService {
   private static final int NAMED_MISSING = 3;
 
   private final Dispatcher<Work, WorkResult> dispatcher;
-  private final ResultCache unitCache;
   private final ActionCache actionCache;
   private final ContentStore cas;
   private final ActionValidator validator;
@@ -72,13 +65,11 @@ public final class CompileService {
    */
   public CompileService(
       Dispatcher<Work, WorkResult> dispatcher,
-      ResultCache unitCache,
       ActionCache actionCache,
       ContentStore cas,
       ActionValidator validator,
       ResultVerifier verifier) {
     this.dispatcher = dispatcher;
-    this.unitCache = unitCache;
     this.actionCache = actionCache;
     this.cas = cas;
     this.validator = validator;
@@ -141,10 +132,7 @@ public final class CompileService {
     CompletableFuture<ActionAnswer> answer =
         dispatched.thenApply(
             done -> {
-              if (!(done.result() instanceof WorkResult.ActionDone actionDone)) {
-                throw new IllegalStateException("a worker answered an action with a unit result");
-              }
-              ActionOutcome outcome = actionDone.outcome();
+              ActionOutcome outcome = ((WorkResult.ActionDone) done.result()).outcome();
               if (outcome.exitCode() == 0 && useCache) {
                 // Shared now, after another worker reproduced it, or never (coord/verify);
                 // this client gets its own result either way.
@@ -157,59 +145,6 @@ public final class CompileService {
             });
     answer.whenComplete(
         (r, e) -> {
-          if (answer.isCancelled()) {
-            dispatcher.cancel(dispatched);
-          }
-        });
-    return answer;
-  }
-
-  /**
-   * A compile unit (the reconstruction path).
-   *
-   * @param compiler the compiler it needs
-   * @param key the coordinator's digest of the unit, or null when the cache is off
-   * @param task the wire message to send to a worker
-   * @param priority interactive or batch
-   */
-  public record UnitRequest(
-      CompilerIdentity compiler, CacheKey key, Object task, Priority priority) {}
-
-  /**
-   * The answer to a unit: either a cache hit or a worker's result.
-   *
-   * @param cached the cached result, or null
-   * @param done the worker's result, or null for a cache hit
-   */
-  public record UnitAnswer(CachedResult cached, Completed<WorkResult> done) {}
-
-  /** Answers a unit from the shared result cache, else dispatches it and stores a success. */
-  public CompletableFuture<UnitAnswer> compileUnit(UnitRequest r) {
-    if (r.key() != null && unitCache.enabled()) {
-      Optional<CachedResult> hit = unitCache.get(r.key());
-      if (hit.isPresent()) {
-        return CompletableFuture.completedFuture(new UnitAnswer(hit.get(), null));
-      }
-    }
-    CompletableFuture<Completed<WorkResult>> dispatched =
-        dispatcher.submit(r.compiler(), r.priority(), new Work.Unit(r.task()));
-    CompletableFuture<UnitAnswer> answer =
-        dispatched.thenApply(
-            done -> {
-              // Units are not verified: only results of workers trusted to share unverified
-              // results are stored, indexed so that a quarantine purges them.
-              if (r.key() != null
-                  && unitCache.enabled()
-                  && done.result() instanceof WorkResult.UnitDone u
-                  && u.exitCode() == 0
-                  && verifier.sharesUnverified(done.workerId())) {
-                unitCache.put(r.key(), u.forCache().get());
-                actionCache.index(r.key(), done.workerId());
-              }
-              return new UnitAnswer(null, done);
-            });
-    answer.whenComplete(
-        (x, e) -> {
           if (answer.isCancelled()) {
             dispatcher.cancel(dispatched);
           }

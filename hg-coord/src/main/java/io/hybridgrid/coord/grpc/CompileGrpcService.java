@@ -3,17 +3,15 @@ package io.hybridgrid.coord.grpc;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.grpc.BuildIds;
-import io.hybridgrid.coord.cache.CacheKey;
 import io.hybridgrid.coord.compile.CompileService;
 import io.hybridgrid.coord.compile.Work;
-import io.hybridgrid.coord.compile.WorkResult;
 import io.hybridgrid.coord.dispatch.Priority;
 import io.hybridgrid.coord.metrics.GridMetrics;
 import io.hybridgrid.coord.tasks.TaskFeed;
 import io.hybridgrid.coord.tasks.TaskRecord;
+import io.hybridgrid.proto.v1.ActionResult;
 import io.hybridgrid.proto.v1.CompileRequest;
 import io.hybridgrid.proto.v1.CompileResponse;
-import io.hybridgrid.proto.v1.CompileResult;
 import io.hybridgrid.proto.v1.CompileServiceGrpc;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,30 +25,23 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class CompileGrpcService extends CompileServiceGrpc.CompileServiceImplBase {
   private final CompileService service;
-  private final boolean unitCacheEnabled;
   private final GridMetrics metrics;
   private final TaskFeed<Work> feed;
   private final Clock clock;
 
-  public CompileGrpcService(CompileService service, boolean unitCacheEnabled) {
-    this(service, unitCacheEnabled, GridMetrics.NONE, null, Clock.systemUTC());
+  public CompileGrpcService(CompileService service) {
+    this(service, GridMetrics.NONE, null, Clock.systemUTC());
   }
 
   /**
    * @param service the compile policy
-   * @param unitCacheEnabled whether units get a cache key (computing it costs a pass over the unit)
    * @param metrics counts cache-served tasks and bytes to and from clients
    * @param feed hears every finished compile (task feed, task log, builds), or null
    * @param clock times compiles for the feed
    */
   public CompileGrpcService(
-      CompileService service,
-      boolean unitCacheEnabled,
-      GridMetrics metrics,
-      TaskFeed<Work> feed,
-      Clock clock) {
+      CompileService service, GridMetrics metrics, TaskFeed<Work> feed, Clock clock) {
     this.service = service;
-    this.unitCacheEnabled = unitCacheEnabled;
     this.metrics = metrics;
     this.feed = feed;
     this.clock = clock;
@@ -73,31 +64,15 @@ public final class CompileGrpcService extends CompileServiceGrpc.CompileServiceI
     CompletableFuture<CompileResponse> response;
     String label;
     try {
-      if (request.hasAction() && request.hasTask()) {
-        throw new IllegalArgumentException("request carries both a task and an action; send one");
+      if (!request.hasAction()) {
+        throw new IllegalArgumentException("request has no action: send one");
       }
-      if (request.hasAction()) {
-        var action = ProtoMapping.action(request.getAction());
-        label = Work.label(action);
-        response =
-            service
-                .execute(action, priority, request.getSkipCache())
-                .thenApply(CompileGrpcService::toResponse);
-      } else if (request.hasTask()) {
-        var compiler = ProtoMapping.validateTask(request.getTask());
-        label = request.getTask().getSourcePath();
-        CacheKey key =
-            unitCacheEnabled && !request.getSkipCache()
-                ? ProtoMapping.cacheKey(request.getTask())
-                : null;
-        response =
-            service
-                .compileUnit(
-                    new CompileService.UnitRequest(compiler, key, request.getTask(), priority))
-                .thenApply(CompileGrpcService::toResponse);
-      } else {
-        throw new IllegalArgumentException("request has no task and no action: send one");
-      }
+      var action = ProtoMapping.action(request.getAction());
+      label = Work.label(action);
+      response =
+          service
+              .execute(action, priority, request.getSkipCache())
+              .thenApply(CompileGrpcService::toResponse);
     } catch (RuntimeException e) {
       out.onError(ErrorMapper.toStatus(e));
       return;
@@ -127,11 +102,12 @@ public final class CompileGrpcService extends CompileServiceGrpc.CompileServiceI
   }
 
   private static Done done(CompileResponse r) {
-    int exit =
-        r.hasActionResult() ? r.getActionResult().getExitCode() : r.getResult().getExitCode();
-    String worker =
-        r.hasActionResult() ? r.getActionResult().getWorkerId() : r.getResult().getWorkerId();
-    return new Done(r.getCached() ? "" : worker, r.getCached(), exit, r.getQueueMicros());
+    ActionResult result = r.getActionResult();
+    return new Done(
+        r.getCached() ? "" : result.getWorkerId(),
+        r.getCached(),
+        result.getExitCode(),
+        r.getQueueMicros());
   }
 
   private void finished(
@@ -168,24 +144,6 @@ public final class CompileGrpcService extends CompileServiceGrpc.CompileServiceI
         .setCached(a.cached())
         .setQueueMicros(a.queueMicros())
         .setAttempts(a.attempts())
-        .build();
-  }
-
-  private static CompileResponse toResponse(CompileService.UnitAnswer a) {
-    if (a.cached() != null) {
-      return CompileResponse.newBuilder()
-          .setResult(ProtoMapping.fromCached(a.cached()))
-          .setCached(true)
-          .build();
-    }
-    if (!(a.done().result() instanceof WorkResult.UnitDone u)
-        || !(u.result() instanceof CompileResult result)) {
-      throw new IllegalStateException("a worker answered a unit with an action result");
-    }
-    return CompileResponse.newBuilder()
-        .setResult(result)
-        .setQueueMicros(a.done().queueMicros())
-        .setAttempts(a.done().attempts())
         .build();
   }
 }

@@ -22,8 +22,6 @@ import io.hybridgrid.coord.verify.Trust;
 import io.hybridgrid.coord.verify.WorkerTrust;
 import io.hybridgrid.proto.v1.ActionResult;
 import io.hybridgrid.proto.v1.CancelTask;
-import io.hybridgrid.proto.v1.CompileResult;
-import io.hybridgrid.proto.v1.CompileTask;
 import io.hybridgrid.proto.v1.CoordinatorMessage;
 import io.hybridgrid.proto.v1.Heartbeat;
 import io.hybridgrid.proto.v1.OutputFile;
@@ -150,12 +148,9 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
     public void assign(String taskId, Work payload, long timeoutMillis) {
       TaskAssignment.Builder a =
           TaskAssignment.newBuilder().setTaskId(taskId).setTimeoutMs(timeoutMillis);
-      if (payload instanceof Work.Run r) {
-        declaredOutputs.put(taskId, Set.copyOf(r.action().outputPaths()));
-        a.setAction(ProtoMapping.toWire(r.action()));
-      } else {
-        a.setTask((CompileTask) ((Work.Unit) payload).task());
-      }
+      Work.Run r = (Work.Run) payload;
+      declaredOutputs.put(taskId, Set.copyOf(r.action().outputPaths()));
+      a.setAction(ProtoMapping.toWire(r.action()));
       CoordinatorMessage m = CoordinatorMessage.newBuilder().setAssignment(a).build();
       metrics.transfer("out", "worker", m.getSerializedSize());
       send(m);
@@ -285,15 +280,6 @@ public final class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImpl
     private void result(TaskResult r) {
       Set<String> declared = sink.declaredOutputs.remove(r.getTaskId());
       metrics.transfer("in", "worker", r.getSerializedSize());
-      if (r.hasResult()) {
-        CompileResult result = r.getResult();
-        dispatcher.result(
-            workerId,
-            r.getTaskId(),
-            new WorkResult.UnitDone(
-                result, result.getExitCode(), () -> ProtoMapping.toCached(result)));
-        return;
-      }
       if (r.hasActionResult()) {
         if (declared == null) {
           log.debug("action result for unknown task {} from {} ignored", r.getTaskId(), workerId);

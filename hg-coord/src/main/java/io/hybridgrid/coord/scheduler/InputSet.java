@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param sizes each blob's size
  */
 public record InputSet(long[] keys, long[] sizes) {
-  /** No inputs (a compile unit, or a test): affinity plays no part. */
+  /** No inputs (work that reads nothing, or a test): affinity plays no part. */
   public static final InputSet NONE = new InputSet(new long[0], new long[0]);
 
   public InputSet {

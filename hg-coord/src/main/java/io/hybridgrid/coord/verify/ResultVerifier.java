@@ -119,11 +119,6 @@ public final class ResultVerifier {
     return verify(action, key, result);
   }
 
-  /** Whether results of {@code workerId} may be shared without verification (compile units). */
-  public boolean sharesUnverified(String workerId) {
-    return trust.of(workerId) != Trust.UNTRUSTED && !grid.isQuarantined(workerId);
-  }
-
   /** Verifications waiting or running now. */
   public int pending() {
     return pending.size();

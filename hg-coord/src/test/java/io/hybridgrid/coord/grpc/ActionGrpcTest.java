@@ -182,7 +182,6 @@ class ActionGrpcTest {
     CompletableFuture<CompileResponse> f = compileAsync(action().build());
     TaskAssignment a = w.nextAssignment();
     assertTrue(a.hasAction());
-    assertFalse(a.hasTask());
     assertEquals(action().build().getArgvList(), a.getAction().getArgvList());
     assertEquals(2, a.getAction().getInputsCount());
     replyAction(w, a.getTaskId(), objectInline(OBJECT));

@@ -94,7 +94,7 @@ class AuthMatrixTest {
           .withDeadlineAfter(5, TimeUnit.SECONDS)
           .compile(
               GrpcCoordinator.request(
-                  GrpcCoordinator.task("int x;").toBuilder().setClientCwd("relative").build()));
+                  GrpcCoordinator.action("int x;").toBuilder().setCwd("relative").build()));
       return Status.Code.OK;
     } catch (StatusRuntimeException e) {
       return e.getStatus().getCode();

@@ -17,19 +17,19 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.hybridgrid.coord.CoordinatorServer;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
+import io.hybridgrid.proto.v1.Action;
+import io.hybridgrid.proto.v1.ActionResult;
 import io.hybridgrid.proto.v1.Capabilities;
 import io.hybridgrid.proto.v1.CompileRequest;
 import io.hybridgrid.proto.v1.CompileResponse;
-import io.hybridgrid.proto.v1.CompileResult;
 import io.hybridgrid.proto.v1.CompileServiceGrpc;
-import io.hybridgrid.proto.v1.CompileTask;
 import io.hybridgrid.proto.v1.CompilerIdentity;
 import io.hybridgrid.proto.v1.CoordinatorMessage;
 import io.hybridgrid.proto.v1.GetStatsRequest;
 import io.hybridgrid.proto.v1.Heartbeat;
-import io.hybridgrid.proto.v1.Language;
 import io.hybridgrid.proto.v1.ListWorkersRequest;
 import io.hybridgrid.proto.v1.ListWorkersResponse;
+import io.hybridgrid.proto.v1.OutputFile;
 import io.hybridgrid.proto.v1.Priority;
 import io.hybridgrid.proto.v1.Register;
 import io.hybridgrid.proto.v1.RegisterAck;
@@ -71,15 +71,13 @@ class CoordinatorGrpcTest {
           .setTarget("x86_64-linux-gnu")
           .build();
 
-  private static final CompileTask TASK =
-      CompileTask.newBuilder()
-          .setCompiler(GCC)
-          .setLanguage(Language.LANGUAGE_C)
-          .addArgs("-O2")
-          .addArgs("-Wall")
-          .setSourcePath("src/hello.c")
-          .setClientCwd("/home/dev/project")
-          .setPreprocessed(ByteString.copyFromUtf8("int main(void) { return 0; }\n"))
+  private static final String SOURCE = "int main(void) { return 0; }\n";
+
+  /** gcc -O2 -Wall -c src/hello.c -o src/hello.o; its source is uploaded before each test. */
+  private static final Action ACTION =
+      GrpcCoordinator.action(SOURCE).toBuilder()
+          .clearArgv()
+          .addAllArgv(List.of("gcc", "-O2", "-Wall", "-c", "src/hello.c", "-o", "src/hello.o"))
           .putEnv("SOURCE_DATE_EPOCH", "0")
           .build();
 
@@ -101,6 +99,7 @@ class CoordinatorGrpcTest {
                     Clock.systemUTC()))
             .start();
     channel = grpc.register(InProcessChannelBuilder.forName(name).directExecutor().build());
+    GrpcCoordinator.upload(channel, GrpcCoordinator.utf8(SOURCE));
   }
 
   private static WorkerMessage register(String id, CompilerIdentity... compilers) {
@@ -150,9 +149,9 @@ class CoordinatorGrpcTest {
         .compile(request);
   }
 
-  private static CompileRequest request(CompileTask task) {
+  private static CompileRequest request(Action action) {
     return CompileRequest.newBuilder()
-        .setTask(task)
+        .setAction(action)
         .setPriority(Priority.PRIORITY_INTERACTIVE)
         .setClientId("test-client")
         .build();
@@ -185,10 +184,15 @@ class CoordinatorGrpcTest {
         .getStats(GetStatsRequest.getDefaultInstance());
   }
 
-  private static CompileResult objectResult(String workerId) {
-    return CompileResult.newBuilder()
+  private static ActionResult objectResult(String workerId) {
+    byte[] object = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0};
+    return ActionResult.newBuilder()
         .setExitCode(0)
-        .setObject(ByteString.copyFrom(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0}))
+        .addOutputs(
+            OutputFile.newBuilder()
+                .setPath(GrpcCoordinator.OUTPUT)
+                .setDigest(GrpcCoordinator.digest(object))
+                .setContents(ByteString.copyFrom(object)))
         .setWorkerId(workerId)
         .setCompileMicros(12_345)
         .build();
@@ -212,15 +216,15 @@ class CoordinatorGrpcTest {
   void compileIsDeliveredToTheWorkerAndItsResultReturned() throws Exception {
     FakeWorker w = connect("w-a");
 
-    ListenableFuture<CompileResponse> call = compileAsync(request(TASK));
+    ListenableFuture<CompileResponse> call = compileAsync(request(ACTION));
     TaskAssignment a = w.nextAssignment();
 
-    assertEquals(TASK, a.getTask());
+    assertEquals(ACTION, a.getAction());
     assertEquals(DispatchSettings.defaults().taskTimeout().toMillis(), a.getTimeoutMs());
     assertTrue(!a.getTaskId().isEmpty(), "assignment has a task id");
     w.reply(a.getTaskId(), objectResult("w-a"));
     CompileResponse response = await(call);
-    assertEquals(objectResult("w-a"), response.getResult());
+    assertEquals(objectResult("w-a"), response.getActionResult());
     assertEquals(1, response.getAttempts());
     assertTrue(response.getQueueMicros() >= 0, () -> "queue micros " + response.getQueueMicros());
   }
@@ -228,18 +232,18 @@ class CoordinatorGrpcTest {
   @Test
   void compileErrorIsANormalResponse() throws Exception {
     FakeWorker w = connect("w-a");
-    CompileResult error =
-        CompileResult.newBuilder()
+    ActionResult error =
+        ActionResult.newBuilder()
             .setExitCode(1)
             .setStderr(ByteString.copyFromUtf8("src/hello.c:1:1: error: expected ';'\n"))
             .setWorkerId("w-a")
             .build();
 
-    ListenableFuture<CompileResponse> call = compileAsync(request(TASK));
+    ListenableFuture<CompileResponse> call = compileAsync(request(ACTION));
     w.reply(w.nextAssignment().getTaskId(), error);
 
     CompileResponse response = await(call);
-    assertEquals(error, response.getResult());
+    assertEquals(error, response.getActionResult());
     assertEquals(1, response.getAttempts());
     Stats s = stats();
     assertEquals(1, s.getTasksCompleted());
@@ -251,7 +255,7 @@ class CoordinatorGrpcTest {
   void unknownCompilerRejectionIsFailedPrecondition() throws Exception {
     FakeWorker w = connect("w-a");
 
-    ListenableFuture<CompileResponse> call = compileAsync(request(TASK));
+    ListenableFuture<CompileResponse> call = compileAsync(request(ACTION));
     w.reject(
         w.nextAssignment().getTaskId(),
         TaskRejection.Reason.UNKNOWN_COMPILER,
@@ -267,41 +271,52 @@ class CoordinatorGrpcTest {
 
   static Stream<Arguments> malformedRequests() {
     return Stream.of(
-        Arguments.of("no task", CompileRequest.newBuilder().setClientId("c").build(), "no task"),
         Arguments.of(
-            "no compiler", request(TASK.toBuilder().clearCompiler().build()), "no compiler"),
+            "no action", CompileRequest.newBuilder().setClientId("c").build(), "no action"),
+        Arguments.of(
+            "no compiler", request(ACTION.toBuilder().clearCompiler().build()), "no compiler"),
         Arguments.of(
             "compiler without version",
-            request(TASK.toBuilder().setCompiler(GCC.toBuilder().clearVersion()).build()),
+            request(ACTION.toBuilder().setCompiler(GCC.toBuilder().clearVersion()).build()),
             "needs a version and a target"),
         Arguments.of(
-            "empty source path",
-            request(TASK.toBuilder().setSourcePath("").build()),
-            "no source path"),
-        Arguments.of(
-            "relative client_cwd",
-            request(TASK.toBuilder().setClientCwd("home/dev/project").build()),
-            "client_cwd must be an absolute path"),
-        Arguments.of(
-            "empty client_cwd",
-            request(TASK.toBuilder().setClientCwd("").build()),
-            "client_cwd must be an absolute path"),
-        Arguments.of(
-            "no preprocessed bytes",
-            request(TASK.toBuilder().setPreprocessed(ByteString.EMPTY).build()),
-            "no preprocessed source"),
-        Arguments.of(
             "unknown family tcc",
-            request(TASK.toBuilder().setCompiler(GCC.toBuilder().setFamily("tcc")).build()),
+            request(ACTION.toBuilder().setCompiler(GCC.toBuilder().setFamily("tcc")).build()),
             "compiler family must be gcc or clang, not 'tcc'"),
+        Arguments.of("empty argv", request(ACTION.toBuilder().clearArgv().build()), "empty argv"),
         Arguments.of(
-            "language unspecified",
-            request(TASK.toBuilder().setLanguage(Language.LANGUAGE_UNSPECIFIED).build()),
-            "no language"),
+            "relative cwd",
+            request(ACTION.toBuilder().setCwd("home/dev/project").build()),
+            "cwd 'home/dev/project' is not an absolute path"),
         Arguments.of(
-            "language out of range",
-            request(TASK.toBuilder().setLanguageValue(99).build()),
-            "no language"));
+            "empty cwd",
+            request(ACTION.toBuilder().setCwd("").build()),
+            "cwd '' is not an absolute path"),
+        Arguments.of(
+            "cwd with ..",
+            request(ACTION.toBuilder().setCwd("/home/dev/../project").build()),
+            "is not normalised"),
+        Arguments.of(
+            "file name past 255 bytes",
+            request(
+                ACTION.toBuilder()
+                    .setInputs(
+                        0,
+                        ACTION.getInputs(0).toBuilder()
+                            .setPath("/home/dev/project/" + "x".repeat(300) + ".h"))
+                    .build()),
+            "has a file name longer than 255 bytes"),
+        Arguments.of(
+            "input without digest",
+            request(
+                ACTION.toBuilder()
+                    .setInputs(0, ACTION.getInputs(0).toBuilder().clearDigest())
+                    .build()),
+            "has no digest"),
+        Arguments.of(
+            "forbidden argument",
+            request(ACTION.toBuilder().addArgv("-fplugin=/tmp/evil.so").build()),
+            "argument refused"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -317,14 +332,14 @@ class CoordinatorGrpcTest {
     assertTrue(s.getDescription().contains(reason), s::toString);
     assertTrue(w.received.isEmpty(), () -> "the worker got " + w.received);
     // The coordinator is still serving.
-    ListenableFuture<CompileResponse> call = compileAsync(request(TASK));
+    ListenableFuture<CompileResponse> call = compileAsync(request(ACTION));
     w.reply(w.nextAssignment().getTaskId(), objectResult("w-a"));
-    assertEquals(0, await(call).getResult().getExitCode());
+    assertEquals(0, await(call).getActionResult().getExitCode());
   }
 
   @Test
   void compileWithNoWorkerIsFailedPrecondition() {
-    Status s = compileError(request(TASK));
+    Status s = compileError(request(ACTION));
 
     assertEquals(Status.Code.FAILED_PRECONDITION, s.getCode());
     assertEquals(
@@ -336,7 +351,7 @@ class CoordinatorGrpcTest {
   void compileForACompilerNoWorkerHasIsFailedPrecondition() throws Exception {
     FakeWorker w = connect("w-a");
 
-    Status s = compileError(request(TASK.toBuilder().setCompiler(CLANG).build()));
+    Status s = compileError(request(ACTION.toBuilder().setCompiler(CLANG).build()));
 
     assertEquals(Status.Code.FAILED_PRECONDITION, s.getCode());
     assertEquals(
@@ -383,7 +398,7 @@ class CoordinatorGrpcTest {
   @Test
   void taskOfACancelledWorkerStreamIsResentToAnotherWorker() throws Exception {
     FakeWorker first = connect("w-a");
-    ListenableFuture<CompileResponse> call = compileAsync(request(TASK));
+    ListenableFuture<CompileResponse> call = compileAsync(request(ACTION));
     TaskAssignment a = first.nextAssignment();
     FakeWorker second = connect("w-b");
 
@@ -391,10 +406,10 @@ class CoordinatorGrpcTest {
 
     TaskAssignment resent = second.nextAssignment();
     assertEquals(a.getTaskId(), resent.getTaskId());
-    assertEquals(TASK, resent.getTask());
+    assertEquals(ACTION, resent.getAction());
     second.reply(resent.getTaskId(), objectResult("w-b"));
     CompileResponse response = await(call);
-    assertEquals("w-b", response.getResult().getWorkerId());
+    assertEquals("w-b", response.getActionResult().getWorkerId());
     assertEquals(2, response.getAttempts());
     Stats s = stats();
     assertEquals(1, s.getWorkers());
@@ -404,7 +419,7 @@ class CoordinatorGrpcTest {
   @Test
   void taskOfAClosedWorkerStreamIsResentToAnotherWorker() throws Exception {
     FakeWorker first = connect("w-a");
-    ListenableFuture<CompileResponse> call = compileAsync(request(TASK));
+    ListenableFuture<CompileResponse> call = compileAsync(request(ACTION));
     TaskAssignment a = first.nextAssignment();
     FakeWorker second = connect("w-b");
 
@@ -415,17 +430,17 @@ class CoordinatorGrpcTest {
     assertEquals(a.getTaskId(), resent.getTaskId());
     second.reply(resent.getTaskId(), objectResult("w-b"));
     CompileResponse response = await(call);
-    assertEquals("w-b", response.getResult().getWorkerId());
+    assertEquals("w-b", response.getActionResult().getWorkerId());
     assertEquals(2, response.getAttempts());
   }
 
   @Test
   void statusServiceReflectsWorkersAndCounts() throws Exception {
     FakeWorker w = connect("w-a");
-    ListenableFuture<CompileResponse> ok = compileAsync(request(TASK));
+    ListenableFuture<CompileResponse> ok = compileAsync(request(ACTION));
     w.reply(w.nextAssignment().getTaskId(), objectResult("w-a"));
     await(ok);
-    ListenableFuture<CompileResponse> running = compileAsync(request(TASK));
+    ListenableFuture<CompileResponse> running = compileAsync(request(ACTION));
     TaskAssignment runningTask = w.nextAssignment();
 
     Stats s = stats();

@@ -1,5 +1,6 @@
 package io.hybridgrid.coord.grpc;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,22 +11,22 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.coord.CoordinatorServer;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
+import io.hybridgrid.proto.v1.Action;
+import io.hybridgrid.proto.v1.ActionResult;
 import io.hybridgrid.proto.v1.Capabilities;
 import io.hybridgrid.proto.v1.CompileRequest;
 import io.hybridgrid.proto.v1.CompileResponse;
-import io.hybridgrid.proto.v1.CompileResult;
 import io.hybridgrid.proto.v1.CompileServiceGrpc;
-import io.hybridgrid.proto.v1.CompileTask;
 import io.hybridgrid.proto.v1.CompilerIdentity;
 import io.hybridgrid.proto.v1.CoordinatorMessage;
-import io.hybridgrid.proto.v1.Language;
+import io.hybridgrid.proto.v1.InputFile;
+import io.hybridgrid.proto.v1.OutputFile;
 import io.hybridgrid.proto.v1.Register;
 import io.hybridgrid.proto.v1.TaskResult;
 import io.hybridgrid.proto.v1.WorkerMessage;
 import io.hybridgrid.proto.v1.WorkerServiceGrpc;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +71,10 @@ class CoordinatorLoadTest {
     workerPool.shutdownNow();
   }
 
-  /** A worker that answers each assignment after 1-3 ms with the unit echoed as the object. */
+  /**
+   * A worker that answers each assignment after 1-2 ms with an object naming the action's input:
+   * its source's digest, which is distinct for every compile.
+   */
   private void worker(ManagedChannel channel, String id) {
     StreamObserver<WorkerMessage>[] out = newArray();
     out[0] =
@@ -83,7 +87,9 @@ class CoordinatorLoadTest {
                       return;
                     }
                     String taskId = m.getAssignment().getTaskId();
-                    ByteString unit = m.getAssignment().getTask().getPreprocessed();
+                    Action action = m.getAssignment().getAction();
+                    ByteString object =
+                        ByteString.copyFromUtf8(action.getInputs(0).getDigest().getHash());
                     answersPerTask
                         .computeIfAbsent(id + "/" + taskId, k -> new AtomicInteger())
                         .incrementAndGet();
@@ -95,10 +101,16 @@ class CoordinatorLoadTest {
                                     .setResult(
                                         TaskResult.newBuilder()
                                             .setTaskId(taskId)
-                                            .setResult(
-                                                CompileResult.newBuilder()
+                                            .setActionResult(
+                                                ActionResult.newBuilder()
                                                     .setExitCode(0)
-                                                    .setObject(unit)
+                                                    .addOutputs(
+                                                        OutputFile.newBuilder()
+                                                            .setPath(action.getOutputPaths(0))
+                                                            .setDigest(
+                                                                GrpcCoordinator.digest(
+                                                                    object.toByteArray()))
+                                                            .setContents(object))
                                                     .setWorkerId(id)))
                                     .build());
                           }
@@ -148,16 +160,25 @@ class CoordinatorLoadTest {
     return best;
   }
 
+  /** Compile {@code n} of client {@code client}: a source of its own, named for both. */
+  private static String source(int client, int n) {
+    return "int f_" + client + "_" + n + "(void){return 0;}\n";
+  }
+
   private static CompileRequest request(int client, int n) {
+    String dir = "/home/dev/c" + client;
     return CompileRequest.newBuilder()
-        .setTask(
-            CompileTask.newBuilder()
+        .setAction(
+            Action.newBuilder()
+                .addAllArgv(List.of("gcc", "-c", "f" + n + ".c"))
+                .setCwd(dir)
+                .addInputs(
+                    InputFile.newBuilder()
+                        .setPath(dir + "/f" + n + ".c")
+                        .setDigest(GrpcCoordinator.digest(GrpcCoordinator.utf8(source(client, n)))))
+                .addOutputPaths(dir + "/f" + n + ".o")
                 .setCompiler(GCC)
-                .setLanguage(Language.LANGUAGE_C)
-                .setSourcePath("c" + client + "/f" + n + ".c")
-                .setClientCwd("/home/dev")
-                .setPreprocessed(
-                    ByteString.copyFromUtf8("int f_" + client + "_" + n + "(void){return 0;}\n")))
+                .setCompilerPath("/usr/bin/gcc"))
         .build();
   }
 
@@ -194,11 +215,13 @@ class CoordinatorLoadTest {
                 var stub = CompileServiceGrpc.newBlockingStub(channel);
                 int ok = 0;
                 for (int n = 0; n < COMPILES; n++) {
+                  // As a client does: upload the source, then send the action.
+                  GrpcCoordinator.upload(channel, GrpcCoordinator.utf8(source(client, n)));
                   CompileRequest req = request(client, n);
                   CompileResponse r = stub.withDeadlineAfter(60, TimeUnit.SECONDS).compile(req);
                   assertEquals(
-                      req.getTask().getPreprocessed().toString(StandardCharsets.UTF_8),
-                      r.getResult().getObject().toString(StandardCharsets.UTF_8),
+                      req.getAction().getInputs(0).getDigest().getHash(),
+                      r.getActionResult().getOutputs(0).getContents().toString(UTF_8),
                       "client " + client + " got another compile's result");
                   ok++;
                 }

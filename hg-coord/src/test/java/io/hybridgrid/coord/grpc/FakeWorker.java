@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.hybridgrid.proto.v1.CompileResult;
+import io.hybridgrid.proto.v1.ActionResult;
 import io.hybridgrid.proto.v1.CoordinatorMessage;
 import io.hybridgrid.proto.v1.TaskAssignment;
 import io.hybridgrid.proto.v1.TaskRejection;
@@ -65,10 +65,10 @@ final class FakeWorker implements StreamObserver<CoordinatorMessage> {
     return ended.get(WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
-  void reply(String taskId, CompileResult result) {
+  void reply(String taskId, ActionResult result) {
     send(
         WorkerMessage.newBuilder()
-            .setResult(TaskResult.newBuilder().setTaskId(taskId).setResult(result))
+            .setResult(TaskResult.newBuilder().setTaskId(taskId).setActionResult(result))
             .build());
   }
 

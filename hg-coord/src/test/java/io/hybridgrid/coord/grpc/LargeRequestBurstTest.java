@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.hybridgrid.common.grpc.Channels;
 import io.hybridgrid.common.grpc.GrpcLimits;
 import io.hybridgrid.common.grpc.HostPort;
+import io.hybridgrid.proto.v1.Action;
+import io.hybridgrid.proto.v1.CompileRequest;
 import io.hybridgrid.proto.v1.CompileServiceGrpc;
 import io.hybridgrid.proto.v1.GetStatsRequest;
 import io.hybridgrid.proto.v1.StatusServiceGrpc;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The security review's memory attack: twelve concurrent large compile requests at once. A real
  * hg-coord process runs with 160 MiB of direct memory (twelve 24 MB incompressible requests are 288
- * MB) and a 64 MiB request budget; every request must get its proper answer (these tasks are
+ * MB) and a 64 MiB request budget; every request must get its proper answer (these actions are
  * invalid once read, so INVALID_ARGUMENT), none may fail for memory, and the coordinator must still
  * answer afterwards. Without the budget ({@code --request-memory 4G}) the same burst fails with
  * direct-memory errors on this machine.
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LargeRequestBurstTest {
   private static final int REQUESTS = 12;
   private static final int SIZE = 24_000_000;
+  private static final int ARG_LENGTH = 16_000;
 
   @TempDir Path state;
 
@@ -93,9 +95,21 @@ class LargeRequestBurstTest {
     try {
       int port = awaitPort(lines);
       channel = Channels.forAddress(new HostPort("127.0.0.1", port));
-      byte[] unit = new byte[SIZE];
-      new SplittableRandom(1).nextBytes(unit);
-      ByteString payload = ByteString.copyFrom(unit);
+      // An action of 24 MB of arguments (1,500 of 16,000 random letters each, the longest an
+      // argument may be), invalid once read: its cwd is not absolute.
+      SplittableRandom random = new SplittableRandom(1);
+      Action.Builder big = GrpcCoordinator.action("").toBuilder().setCwd("not-absolute");
+      for (int i = 0; i < SIZE / ARG_LENGTH; i++) {
+        char[] arg = new char[ARG_LENGTH];
+        arg[0] = '-';
+        arg[1] = 'D';
+        for (int j = 2; j < arg.length; j++) {
+          arg[j] = (char) ('a' + random.nextInt(26));
+        }
+        big.addArgv(new String(arg));
+      }
+      CompileRequest request = GrpcCoordinator.request(big.build());
+      assertTrue(request.getSerializedSize() >= SIZE, "the request is as large as intended");
       ManagedChannel ch = channel;
       List<Future<Status.Code>> calls = new ArrayList<>();
       CompletableFuture<Void> go = new CompletableFuture<>();
@@ -108,12 +122,7 @@ class LargeRequestBurstTest {
                     CompileServiceGrpc.newBlockingStub(ch)
                         .withMaxOutboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
                         .withDeadlineAfter(120, TimeUnit.SECONDS)
-                        .compile(
-                            GrpcCoordinator.request(
-                                GrpcCoordinator.task("").toBuilder()
-                                    .setPreprocessed(payload)
-                                    .setClientCwd("not-absolute")
-                                    .build()));
+                        .compile(request);
                     return Status.Code.OK;
                   } catch (StatusRuntimeException e) {
                     return e.getStatus().getCode();

@@ -1,8 +1,9 @@
 package io.hybridgrid.coord.grpc;
 
 import static io.hybridgrid.coord.grpc.GrpcCoordinator.compile;
+import static io.hybridgrid.coord.grpc.GrpcCoordinator.object;
 import static io.hybridgrid.coord.grpc.GrpcCoordinator.result;
-import static io.hybridgrid.coord.grpc.GrpcCoordinator.task;
+import static io.hybridgrid.coord.grpc.GrpcCoordinator.uploaded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,7 +53,9 @@ class QueueGrpcTest {
   }
 
   private Status fails(String unit) {
-    return assertThrows(StatusRuntimeException.class, () -> compile(coord.channel(), task(unit)))
+    return assertThrows(
+            StatusRuntimeException.class,
+            () -> compile(coord.channel(), uploaded(coord.channel(), unit)))
         .getStatus();
   }
 
@@ -61,19 +64,24 @@ class QueueGrpcTest {
     start(10, Duration.ofMinutes(5));
     FakeWorker w = coord.connect("w1", 1);
     CompletableFuture<CompileResponse> running =
-        CompletableFuture.supplyAsync(() -> compile(coord.channel(), task("a")));
+        CompletableFuture.supplyAsync(
+            () -> compile(coord.channel(), uploaded(coord.channel(), "a")));
     TaskAssignment first = w.nextAssignment();
     CompletableFuture<CompileResponse> waiting =
-        CompletableFuture.supplyAsync(() -> compile(coord.channel(), task("b")));
+        CompletableFuture.supplyAsync(
+            () -> compile(coord.channel(), uploaded(coord.channel(), "b")));
     GrpcCoordinator.await(() -> coord.stats().getTasksQueued() == 1, "b queued");
 
     w.reply(first.getTaskId(), result("w1", 0, "a.o"));
 
     TaskAssignment second = w.nextAssignment();
-    assertEquals("b", second.getTask().getPreprocessed().toStringUtf8());
+    assertEquals(
+        GrpcCoordinator.digest(GrpcCoordinator.utf8("b")),
+        second.getAction().getInputs(0).getDigest(),
+        "the waiting action runs next");
     w.reply(second.getTaskId(), result("w1", 0, "b.o"));
-    assertEquals("a.o", running.get().getResult().getObject().toStringUtf8());
-    assertEquals("b.o", waiting.get().getResult().getObject().toStringUtf8());
+    assertEquals("a.o", object(running.get()));
+    assertEquals("b.o", object(waiting.get()));
     assertTrue(waiting.get().getQueueMicros() > 0);
   }
 
@@ -81,9 +89,13 @@ class QueueGrpcTest {
   void aFullQueueIsResourceExhausted() throws Exception {
     start(1, Duration.ofMinutes(5));
     coord.connect("w1", 1);
-    var unusedRunning = CompletableFuture.runAsync(() -> compile(coord.channel(), task("running")));
+    var unusedRunning =
+        CompletableFuture.runAsync(
+            () -> compile(coord.channel(), uploaded(coord.channel(), "running")));
     GrpcCoordinator.await(() -> coord.stats().getActiveTasks() == 1, "one running");
-    var unusedWaiting = CompletableFuture.runAsync(() -> compile(coord.channel(), task("waiting")));
+    var unusedWaiting =
+        CompletableFuture.runAsync(
+            () -> compile(coord.channel(), uploaded(coord.channel(), "waiting")));
     GrpcCoordinator.await(() -> coord.stats().getTasksQueued() == 1, "one waiting");
 
     Status s = fails("one too many");
@@ -96,7 +108,9 @@ class QueueGrpcTest {
   void aPassedQueueDeadlineIsDeadlineExceeded() throws Exception {
     start(10, Duration.ZERO);
     coord.connect("w1", 1);
-    var unused = CompletableFuture.runAsync(() -> compile(coord.channel(), task("running")));
+    var unused =
+        CompletableFuture.runAsync(
+            () -> compile(coord.channel(), uploaded(coord.channel(), "running")));
     GrpcCoordinator.await(() -> coord.stats().getActiveTasks() == 1, "one running");
 
     Status s = fails("waits too long"); // the sweep (every 500 ms) expires it

@@ -1,8 +1,9 @@
 package io.hybridgrid.coord.grpc;
 
 import static io.hybridgrid.coord.grpc.GrpcCoordinator.compile;
+import static io.hybridgrid.coord.grpc.GrpcCoordinator.object;
 import static io.hybridgrid.coord.grpc.GrpcCoordinator.result;
-import static io.hybridgrid.coord.grpc.GrpcCoordinator.task;
+import static io.hybridgrid.coord.grpc.GrpcCoordinator.uploaded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,11 +13,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.hybridgrid.coord.CoordinatorConfig;
+import io.hybridgrid.coord.action.ActionLimits;
 import io.hybridgrid.coord.cache.CacheSettings;
+import io.hybridgrid.coord.cas.CasSettings;
 import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.coord.scheduler.SchedulerKind;
+import io.hybridgrid.proto.v1.Action;
 import io.hybridgrid.proto.v1.CompileResponse;
-import io.hybridgrid.proto.v1.CompileTask;
 import io.hybridgrid.proto.v1.Stats;
 import io.hybridgrid.proto.v1.TaskAssignment;
 import java.nio.file.Path;
@@ -26,7 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The coordinator's shared result cache, seen by clients over gRPC. */
+/** The coordinator's shared action cache, seen by clients over gRPC. */
 class SharedCacheGrpcTest {
   private static final String UNIT = "int main(void) { return 0; }\n";
 
@@ -37,11 +40,15 @@ class SharedCacheGrpcTest {
     coord =
         new GrpcCoordinator(
             new CoordinatorConfig(
-                DispatchSettings.defaults(),
-                Duration.ofSeconds(3),
-                SchedulerKind.P2C,
-                state,
-                new CacheSettings(cache, 1 << 20, state.resolve("cache"), 1 << 20)));
+                    DispatchSettings.defaults(),
+                    Duration.ofSeconds(3),
+                    SchedulerKind.P2C,
+                    state,
+                    new CacheSettings(cache, 1 << 20, state.resolve("cache"), 1 << 20))
+                // On disk, so that outputs outlive a restart as the cache entries do.
+                .withCas(
+                    new CasSettings(1 << 20, state.resolve("cas"), 64L << 20, 32L << 20),
+                    ActionLimits.defaults()));
     return coord;
   }
 
@@ -52,12 +59,13 @@ class SharedCacheGrpcTest {
     }
   }
 
-  /** One client compiles {@code task} on worker w1, which answers {@code exitCode}. */
-  private CompileResponse compileOnWorker(CompileTask task, int exitCode) throws Exception {
+  /** One client compiles {@code source} on worker w1, which answers {@code exitCode}. */
+  private CompileResponse compileOnWorker(String source, int exitCode) throws Exception {
     FakeWorker w = coord.connect("w1", 2);
     ManagedChannel client = coord.channel();
+    Action action = uploaded(client, source);
     CompletableFuture<CompileResponse> f =
-        CompletableFuture.supplyAsync(() -> compile(client, task));
+        CompletableFuture.supplyAsync(() -> compile(client, action));
     TaskAssignment a = w.nextAssignment();
     w.reply(a.getTaskId(), result("w1", exitCode, "\u007fELF object"));
     CompileResponse r = f.get();
@@ -66,26 +74,35 @@ class SharedCacheGrpcTest {
     return r;
   }
 
-  private Status compileFails(CompileTask task) {
-    return assertThrows(StatusRuntimeException.class, () -> compile(coord.channel(), task))
+  private Status compileFails(String source) {
+    Action action = uploaded(coord.channel(), source);
+    return assertThrows(StatusRuntimeException.class, () -> compile(coord.channel(), action))
         .getStatus();
+  }
+
+  private CompileResponse compileNow(String source) {
+    return compile(coord.channel(), uploaded(coord.channel(), source));
   }
 
   @Test
   void aSecondClientGetsTheResultWithoutAnyWorker() throws Exception {
     start(true);
-    CompileResponse first = compileOnWorker(task(UNIT), 0);
-    assertEquals("w1", first.getResult().getWorkerId());
+    CompileResponse first = compileOnWorker(UNIT, 0);
+    assertEquals("w1", first.getActionResult().getWorkerId());
     assertFalse(first.getCached());
 
-    CompileResponse second = compile(coord.channel(), task(UNIT));
+    CompileResponse second = compileNow(UNIT);
 
     assertTrue(second.getCached());
-    assertEquals("cache", second.getResult().getWorkerId());
+    assertEquals("cache", second.getActionResult().getWorkerId());
     assertEquals(0, second.getAttempts());
-    assertEquals(first.getResult().getObject(), second.getResult().getObject());
-    assertEquals(first.getResult().getStderr(), second.getResult().getStderr(), "warnings replay");
-    assertEquals(4242, second.getResult().getCompileMicros());
+    assertEquals("\u007fELF object", object(second));
+    assertEquals(object(first), object(second));
+    assertEquals(
+        first.getActionResult().getStderr(),
+        second.getActionResult().getStderr(),
+        "warnings replay");
+    assertEquals(4242, second.getActionResult().getCompileMicros());
     Stats s = coord.stats();
     assertEquals(1, s.getCacheHits());
     assertEquals(1, s.getCacheMisses());
@@ -94,11 +111,11 @@ class SharedCacheGrpcTest {
   }
 
   @Test
-  void oneDifferentByteInTheUnitMisses() throws Exception {
+  void oneDifferentByteInAnInputMisses() throws Exception {
     start(true);
-    compileOnWorker(task(UNIT), 0);
+    compileOnWorker(UNIT, 0);
 
-    Status s = compileFails(task(UNIT.replace('0', '1')));
+    Status s = compileFails(UNIT.replace('0', '1'));
 
     assertEquals(Status.Code.FAILED_PRECONDITION, s.getCode(), s::toString);
     assertEquals(2, coord.stats().getCacheMisses());
@@ -107,9 +124,9 @@ class SharedCacheGrpcTest {
   @Test
   void compileErrorsAreNotStored() throws Exception {
     start(true);
-    assertEquals(1, compileOnWorker(task(UNIT), 1).getResult().getExitCode());
+    assertEquals(1, compileOnWorker(UNIT, 1).getActionResult().getExitCode());
 
-    Status s = compileFails(task(UNIT));
+    Status s = compileFails(UNIT);
 
     assertEquals(Status.Code.FAILED_PRECONDITION, s.getCode(), s::toString);
     assertEquals(0, coord.stats().getCacheMemoryEntries());
@@ -118,15 +135,15 @@ class SharedCacheGrpcTest {
   @Test
   void theDiskTierServesAfterACoordinatorRestart() throws Exception {
     start(true);
-    CompileResponse first = compileOnWorker(task(UNIT), 0);
+    CompileResponse first = compileOnWorker(UNIT, 0);
     GrpcCoordinator.await(() -> coord.stats().getCacheDiskEntries() == 1, "written to disk");
     coord.close();
 
     start(true);
-    CompileResponse again = compile(coord.channel(), task(UNIT));
+    CompileResponse again = compileNow(UNIT);
 
     assertTrue(again.getCached());
-    assertEquals(first.getResult().getObject(), again.getResult().getObject());
+    assertEquals(object(first), object(again));
     assertEquals(1, coord.stats().getCacheHits());
     assertEquals(0, coord.stats().getCacheMisses());
   }
@@ -134,9 +151,9 @@ class SharedCacheGrpcTest {
   @Test
   void withTheCacheOffNothingIsServedFromIt() throws Exception {
     start(false);
-    compileOnWorker(task(UNIT), 0);
+    compileOnWorker(UNIT, 0);
 
-    assertEquals(Status.Code.FAILED_PRECONDITION, compileFails(task(UNIT)).getCode());
+    assertEquals(Status.Code.FAILED_PRECONDITION, compileFails(UNIT).getCode());
     Stats s = coord.stats();
     assertEquals(0, s.getCacheHits());
     assertEquals(0, s.getCacheMisses());
@@ -145,7 +162,8 @@ class SharedCacheGrpcTest {
   @Test
   void aClientThatAsksForNoCachingIsNeitherServedFromItNorStored() throws Exception {
     start(true);
-    compileOnWorker(task(UNIT), 0); // stored
+    compileOnWorker(UNIT, 0); // stored
+    Action action = uploaded(coord.channel(), UNIT);
 
     StatusRuntimeException e =
         assertThrows(
@@ -154,7 +172,7 @@ class SharedCacheGrpcTest {
                 io.hybridgrid.proto.v1.CompileServiceGrpc.newBlockingStub(coord.channel())
                     .compile(
                         io.hybridgrid.proto.v1.CompileRequest.newBuilder()
-                            .setTask(task(UNIT))
+                            .setAction(action)
                             .setSkipCache(true)
                             .build()));
 

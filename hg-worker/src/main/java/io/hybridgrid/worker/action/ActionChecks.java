@@ -35,6 +35,14 @@ final class ActionChecks {
 
   private static final int MAX_PATH = 4096;
 
+  /** Longest file name (one path component), as the kernel's NAME_MAX. */
+  private static final int MAX_NAME = 255;
+
+  /** Arguments and their length: the coordinator's bounds (ActionLimits), checked again here. */
+  static final int MAX_ARGS = 4096;
+
+  static final int MAX_ARG_LENGTH = 16 * 1024;
+
   private ActionChecks() {}
 
   static boolean envAllowed(String key) {
@@ -49,9 +57,27 @@ final class ActionChecks {
     if (a.argv().isEmpty() || a.argv().get(0).isEmpty()) {
       throw new InvalidActionException("the action has no command (argv is empty)");
     }
+    if (a.argv().size() > MAX_ARGS) {
+      throw new InvalidActionException(
+          "the command has "
+              + a.argv().size()
+              + " arguments; at most "
+              + MAX_ARGS
+              + " are accepted");
+    }
     for (String arg : a.argv()) {
       if (arg.indexOf('\0') >= 0) {
         throw new InvalidActionException("an argument contains a NUL byte");
+      }
+      if (arg.length() > MAX_ARG_LENGTH) {
+        throw new InvalidActionException(
+            "an argument has "
+                + arg.length()
+                + " characters; at most "
+                + MAX_ARG_LENGTH
+                + " are accepted ('"
+                + arg.substring(0, 40)
+                + "...')");
       }
     }
     path("cwd", a.cwd());
@@ -131,8 +157,16 @@ final class ActionChecks {
               + " path must be absolute, at most "
               + MAX_PATH
               + " bytes, without NUL: '"
-              + p
+              + (p == null || p.length() <= 200 ? p : p.substring(0, 200) + "...")
               + "'");
+    }
+    // A longer name fails when the input root is laid out (ENAMETOOLONG), which would count as
+    // this machine's failure: it is the action's.
+    for (String name : p.split("/")) {
+      if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME) {
+        throw new InvalidActionException(
+            what + " path has a file name longer than " + MAX_NAME + " bytes: '" + name + "'");
+      }
     }
   }
 }

@@ -36,7 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +54,7 @@ public final class ActionExecutor {
   private final SandboxSettings settings;
   private final BwrapSandbox sandbox;
   private final HostToolchain hostToolchain;
-  private final CircuitBreaker breaker;
+  private final ActionBreaker breaker;
   private final TaskMeter meter;
   private final ToolchainMode mode;
   private final InstalledFiles installedFiles = new InstalledFiles();
@@ -76,8 +75,8 @@ public final class ActionExecutor {
   }
 
   /**
-   * As above, behind {@code breaker} (the one the older compile path uses): only infrastructure
-   * failures count against it, and while it is open actions are refused as UNAVAILABLE.
+   * As above, behind {@code breaker} ({@link ActionBreaker}): only infrastructure failures count
+   * against it, and while it is open actions are refused as UNAVAILABLE.
    */
   public ActionExecutor(
       InstalledCompilers compilers,
@@ -110,7 +109,7 @@ public final class ActionExecutor {
       ToolchainMode mode) {
     this.mode = mode;
     this.meter = meter;
-    this.breaker = breaker;
+    this.breaker = breaker == null ? null : new ActionBreaker(breaker);
     this.compilers = compilers;
     this.fetcher = fetcher;
     this.settings = settings;
@@ -169,40 +168,9 @@ public final class ActionExecutor {
 
   private ActionOutcome guarded(ActionSpec action, Duration timeout, CasClient remote)
       throws TaskRefusedException {
-    if (breaker == null) {
-      return executeUnguarded(action, timeout, remote);
-    }
-    if (!breaker.tryAcquirePermission()) {
-      throw new TaskRefusedException(
-          Rejection.UNAVAILABLE,
-          "circuit breaker is " + breaker.getState() + " after repeated infrastructure failures");
-    }
-    long start = System.nanoTime();
-    try {
-      ActionOutcome out = executeUnguarded(action, timeout, remote);
-      breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-      return out;
-    } catch (TaskRefusedException e) {
-      if (Thread.currentThread().isInterrupted()) {
-        // Cancelled (the coordinator no longer wants it) or the worker is stopping: the sandbox
-        // killed the command's tree; that is no fault of this machine.
-        breaker.releasePermission();
-        throw new TaskRefusedException(Rejection.UNAVAILABLE, "cancelled", e);
-      }
-      if (e.reason() == Rejection.INFRASTRUCTURE) {
-        breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-      } else {
-        breaker.releasePermission();
-      }
-      throw e;
-    } catch (RuntimeException e) {
-      if (Thread.currentThread().isInterrupted()) {
-        breaker.releasePermission();
-        throw new TaskRefusedException(Rejection.UNAVAILABLE, "cancelled", e);
-      }
-      breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-      throw e;
-    }
+    return breaker == null
+        ? executeUnguarded(action, timeout, remote)
+        : breaker.call(() -> executeUnguarded(action, timeout, remote));
   }
 
   /**

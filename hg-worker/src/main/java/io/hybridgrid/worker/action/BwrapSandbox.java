@@ -207,7 +207,7 @@ final class BwrapSandbox {
     return new Result(code, Files.readAllBytes(stdout), err, micros);
   }
 
-  private static void killTree(Process p) {
+  static void killTree(Process p) {
     // Snapshot first: once bubblewrap is dead its children are no longer its descendants (the
     // sandbox's init dies with it anyway, --die-with-parent, taking the namespace with it).
     List<ProcessHandle> tree = p.descendants().toList();

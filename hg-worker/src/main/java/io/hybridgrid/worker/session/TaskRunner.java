@@ -5,8 +5,8 @@ import io.hybridgrid.proto.v1.TaskResult;
 
 /**
  * Runs one assigned task and says what to send back: the seam between the session (connection,
- * heartbeats, slots) and what a task is. {@link CompileTaskRunner} runs a {@code CompileTask}; an
- * action runner plugs in the same way.
+ * heartbeats, slots) and what a task is. {@link WorkTaskRunner} runs an action; tests plug in their
+ * own.
  */
 @FunctionalInterface
 public interface TaskRunner {

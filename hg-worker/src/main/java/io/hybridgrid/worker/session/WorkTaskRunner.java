@@ -3,13 +3,14 @@ package io.hybridgrid.worker.session;
 import io.grpc.ManagedChannel;
 import io.hybridgrid.common.compiler.ActionPolicy;
 import io.hybridgrid.common.compiler.ArgParser;
+import io.hybridgrid.common.grpc.WireTypes;
 import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.proto.v1.TaskAssignment;
+import io.hybridgrid.proto.v1.TaskRejection;
 import io.hybridgrid.proto.v1.TaskResult;
 import io.hybridgrid.worker.action.ActionExecutor;
 import io.hybridgrid.worker.action.ActionOutcome;
 import io.hybridgrid.worker.cas.GrpcCasClient;
-import io.hybridgrid.worker.compiler.CompilerRunner;
 import io.hybridgrid.worker.compiler.TaskRefusedException;
 import java.time.Duration;
 import java.util.List;
@@ -19,11 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's {@link TaskRunner}: an action (hermetic replay, the path clients use) runs in the
- * {@link ActionExecutor}'s sandbox with its inputs fetched over the session's channel; an older
- * compile task goes to the {@link CompileTaskRunner}. A cancelled task's thread is interrupted by
- * the {@link TaskExecutor}; the sandbox then kills the command's whole process tree (bubblewrap,
- * prlimit, the compiler and what it started) and the slot frees up.
+ * The worker's {@link TaskRunner}: an action (hermetic replay of the client's exact command) runs
+ * in the {@link ActionExecutor}'s sandbox with its inputs fetched over the session's channel. A
+ * cancelled task's thread is interrupted by the {@link TaskExecutor}; the sandbox then kills the
+ * command's whole process tree (bubblewrap, prlimit, the compiler and what it started) and the slot
+ * frees up.
  */
 final class WorkTaskRunner implements TaskRunner {
   private static final Logger log = LoggerFactory.getLogger(WorkTaskRunner.class);
@@ -31,23 +32,16 @@ final class WorkTaskRunner implements TaskRunner {
   /** Longest one call to the coordinator's content store may take. */
   static final Duration CAS_CALL_DEADLINE = Duration.ofMinutes(5);
 
-  private final CompileTaskRunner compiles;
   private final ActionExecutor actions;
   private final Supplier<ManagedChannel> channel;
   private final String workerId;
 
   /**
-   * @param compiles runs compile tasks
    * @param actions runs actions; null refuses them as UNAVAILABLE
    * @param channel the current session's channel (the coordinator's content store)
    * @param workerId named in results
    */
-  WorkTaskRunner(
-      CompilerRunner compiles,
-      ActionExecutor actions,
-      Supplier<ManagedChannel> channel,
-      String workerId) {
-    this.compiles = new CompileTaskRunner(compiles, workerId);
+  WorkTaskRunner(ActionExecutor actions, Supplier<ManagedChannel> channel, String workerId) {
     this.actions = actions;
     this.channel = channel;
     this.workerId = workerId;
@@ -55,10 +49,10 @@ final class WorkTaskRunner implements TaskRunner {
 
   @Override
   public TaskResult run(TaskAssignment assignment, Cancellation cancelled) {
-    if (!assignment.hasAction()) {
-      return compiles.run(assignment, cancelled);
-    }
     String id = assignment.getTaskId();
+    if (!assignment.hasAction()) {
+      return rejection(id, Rejection.INVALID_TASK, "assignment carries no action");
+    }
     try {
       ActionOutcome out = runAction(assignment);
       return TaskResult.newBuilder()
@@ -69,15 +63,15 @@ final class WorkTaskRunner implements TaskRunner {
       if (!cancelled.isCancelled()) {
         log.info("task {} refused: {}", id, e.getMessage());
       }
-      return CompileTaskRunner.rejection(id, e.reason(), e.getMessage());
+      return rejection(id, e.reason(), e.getMessage());
     } catch (IllegalArgumentException e) {
-      return CompileTaskRunner.rejection(id, Rejection.INVALID_TASK, e.getMessage());
+      return rejection(id, Rejection.INVALID_TASK, e.getMessage());
     } catch (RuntimeException e) {
       if (cancelled.isCancelled()) {
-        return CompileTaskRunner.rejection(id, Rejection.UNAVAILABLE, "cancelled");
+        return rejection(id, Rejection.UNAVAILABLE, "cancelled");
       }
       log.warn("task {} failed", id, e);
-      return CompileTaskRunner.rejection(id, Rejection.INFRASTRUCTURE, e.toString());
+      return rejection(id, Rejection.INFRASTRUCTURE, e.toString());
     }
   }
 
@@ -104,5 +98,16 @@ final class WorkTaskRunner implements TaskRunner {
         ActionWire.fromProto(assignment.getAction()),
         Duration.ofMillis(assignment.getTimeoutMs()),
         new GrpcCasClient(ch, CAS_CALL_DEADLINE));
+  }
+
+  /** A rejection of {@code taskId}. */
+  static TaskResult rejection(String taskId, Rejection reason, String message) {
+    return TaskResult.newBuilder()
+        .setTaskId(taskId)
+        .setRejection(
+            TaskRejection.newBuilder()
+                .setReason(WireTypes.toWire(reason))
+                .setMessage(message == null ? "" : message))
+        .build();
   }
 }

@@ -14,7 +14,6 @@ import io.hybridgrid.proto.v1.TaskAssignment;
 import io.hybridgrid.proto.v1.WorkerMessage;
 import io.hybridgrid.proto.v1.WorkerServiceGrpc;
 import io.hybridgrid.worker.action.ActionExecutor;
-import io.hybridgrid.worker.compiler.CompilerRunner;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -80,7 +79,6 @@ public final class WorkerSession implements AutoCloseable {
 
   /**
    * @param settings the configuration
-   * @param runner runs compiles (behind the circuit breaker)
    * @param compilers the identities to advertise
    * @param capabilities the machine description to advertise (compilers are added)
    * @param version this worker's version
@@ -89,13 +87,12 @@ public final class WorkerSession implements AutoCloseable {
    */
   public WorkerSession(
       WorkerSettings settings,
-      CompilerRunner runner,
       Set<CompilerIdentity> compilers,
       Capabilities capabilities,
       String version,
       Random random,
       LongSupplier freeMemory) {
-    this(settings, runner, compilers, capabilities, version, random, freeMemory, Optional::empty);
+    this(settings, compilers, capabilities, version, random, freeMemory, Optional::empty);
   }
 
   /**
@@ -104,7 +101,6 @@ public final class WorkerSession implements AutoCloseable {
    */
   public WorkerSession(
       WorkerSettings settings,
-      CompilerRunner runner,
       Set<CompilerIdentity> compilers,
       Capabilities capabilities,
       String version,
@@ -113,7 +109,6 @@ public final class WorkerSession implements AutoCloseable {
       Supplier<Optional<HostPort>> rediscover) {
     this(
         settings,
-        runner,
         compilers,
         capabilities,
         version,
@@ -130,7 +125,6 @@ public final class WorkerSession implements AutoCloseable {
    */
   public WorkerSession(
       WorkerSettings settings,
-      CompilerRunner runner,
       Set<CompilerIdentity> compilers,
       Capabilities capabilities,
       String version,
@@ -140,7 +134,6 @@ public final class WorkerSession implements AutoCloseable {
       ActionExecutor actions) {
     this(
         settings,
-        runner,
         compilers,
         capabilities,
         version,
@@ -157,7 +150,6 @@ public final class WorkerSession implements AutoCloseable {
    */
   public WorkerSession(
       WorkerSettings settings,
-      CompilerRunner runner,
       Set<CompilerIdentity> compilers,
       Capabilities capabilities,
       String version,
@@ -169,7 +161,7 @@ public final class WorkerSession implements AutoCloseable {
     this(
         settings,
         (Supplier<ManagedChannel> channel) ->
-            new WorkTaskRunner(runner, actions, channel, settings.workerId()),
+            new WorkTaskRunner(actions, channel, settings.workerId()),
         compilers,
         capabilities,
         version,
@@ -461,7 +453,7 @@ public final class WorkerSession implements AutoCloseable {
       if (!running || !executor.submit(assignment, r -> send(SessionMessages.result(r)))) {
         send(
             SessionMessages.result(
-                CompileTaskRunner.rejection(
+                WorkTaskRunner.rejection(
                     assignment.getTaskId(),
                     Rejection.UNAVAILABLE,
                     running ? "worker is full" : "worker is draining")));

@@ -2,6 +2,7 @@ package io.hybridgrid.worker.action;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -282,6 +283,73 @@ class SandboxSecurityTest {
       left = withArgument(token);
     } while (!left.isEmpty() && System.nanoTime() < deadline);
     assertTrue(left.isEmpty(), "processes left: " + left);
+  }
+
+  @Test
+  void theWholeProcessTreeIsKilledWhenTheActionIsCancelled() throws Exception {
+    String token = "hang-" + UUID.randomUUID();
+    ActionSpec a = probeAction("hang", token);
+    java.util.concurrent.CompletableFuture<Throwable> thrown =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread runner =
+        new Thread(
+            () -> {
+              try {
+                executor.execute(a, Duration.ofSeconds(60), store);
+                thrown.complete(null);
+              } catch (Throwable t) {
+                thrown.complete(t);
+              }
+            });
+    runner.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (withArgument(token).size() < 2) { // the probe and the child it forked
+      assertTrue(System.nanoTime() < deadline, "the command did not start");
+      Thread.sleep(10); // polling with a deadline
+    }
+
+    runner.interrupt(); // what the worker's task executor does on CancelTask
+
+    Throwable t = thrown.get(20, TimeUnit.SECONDS);
+    TaskRefusedException e = assertInstanceOf(TaskRefusedException.class, t);
+    assertTrue(e.reason().retryable(), e.reason() + ": " + e.getMessage());
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    List<ProcessHandle> left;
+    do {
+      left = withArgument(token);
+    } while (!left.isEmpty() && System.nanoTime() < deadline);
+    assertTrue(left.isEmpty(), "processes left: " + left);
+  }
+
+  @Test
+  void inputPathsThatClimbOutOfTheRootStayInsideTheTaskTree() throws Exception {
+    // The old worker's equivalent: a source path escaping the task directory was refused. Here
+    // ".." at the root stays at the root and a symlink the client sent is followed inside the
+    // tree, so nothing is written outside the task directory.
+    Path outside = tmp.resolve("outside");
+    String viaDots = "/../../.." + outside + "/dots.h";
+    String viaLink = "/work/dir/up" + outside + "/link.h";
+    BlobDigest d = store.add("int x;\n".getBytes(StandardCharsets.UTF_8));
+    ActionSpec base = probeAction("read", outside + "/link.h");
+    ActionSpec a =
+        new ActionSpec(
+            base.argv(),
+            base.cwd(),
+            base.env(),
+            List.of(
+                new ActionSpec.InputFile(viaDots, d, false),
+                new ActionSpec.InputFile(viaLink, d, false)),
+            List.of(new ActionSpec.Symlink("/work/dir/up", "../../../../../..")),
+            base.directories(),
+            base.outputPaths(),
+            base.compiler(),
+            base.compilerPath(),
+            base.toolchain());
+
+    ActionOutcome out = run(a);
+
+    assertEquals("read ok\n", text(out.stdout()), "the input is where the link leads, inside");
+    assertFalse(Files.exists(outside), "nothing was written outside the task directory");
   }
 
   // ---- compiles: the real gcc in the sandbox ----

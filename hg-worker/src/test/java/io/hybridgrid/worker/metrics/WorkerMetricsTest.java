@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hybridgrid.common.compiler.CompilerIdentity;
-import io.hybridgrid.common.compiler.Language;
 import io.hybridgrid.common.metrics.PrometheusRegistry;
 import io.hybridgrid.common.task.Rejection;
-import io.hybridgrid.worker.compiler.CompileJob;
-import io.hybridgrid.worker.compiler.CompileOutput;
 import io.hybridgrid.worker.compiler.TaskRefusedException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,26 +16,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The worker's /metrics, /health and /ready, with compiles moving the task meters. */
+/** The worker's /metrics, /health and /ready, with actions moving the task meters. */
 class WorkerMetricsTest {
-  private static final CompileJob JOB =
-      new CompileJob(
-          new CompilerIdentity("gcc", "12.2.0", "x86_64-linux-gnu", false),
-          Language.C,
-          List.of("-O2"),
-          "a.c",
-          "/src",
-          new byte[1000],
-          Map.of());
-
   private static double value(String scrape, String series) {
     Matcher m =
         Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(scrape);
@@ -53,19 +37,20 @@ class WorkerMetricsTest {
   void compilesMoveTheMetersAndTheEndpointsAnswer(@TempDir Path tmp) throws Exception {
     try (PrometheusRegistry prometheus = new PrometheusRegistry()) {
       int[] calls = {0};
-      MeteredCompiler metered =
-          new MeteredCompiler(
-              job -> {
-                if (calls[0]++ == 2) {
-                  throw new TaskRefusedException(Rejection.INFRASTRUCTURE, "disk full");
-                }
-                return new CompileOutput(
-                    calls[0] == 2 ? 1 : 0, new byte[300], new byte[0], new byte[20], 5);
-              },
-              prometheus.registry());
-      metered.compile(JOB);
-      metered.compile(JOB);
-      assertThrows(TaskRefusedException.class, () -> metered.compile(JOB));
+      TaskMetrics metered = new TaskMetrics(prometheus.registry());
+      // What an action brings in (1000 bytes of inputs) and sends back (its outputs, stdout and
+      // stderr: 320 bytes): a success, a compile error, then an infrastructure failure.
+      TaskMeter.Task<Integer> task =
+          () -> {
+            if (calls[0]++ == 2) {
+              throw new TaskRefusedException(Rejection.INFRASTRUCTURE, "disk full");
+            }
+            return calls[0] == 2 ? 1 : 0;
+          };
+      metered.measure(1000, task, exit -> exit, exit -> 320);
+      metered.measure(1000, task, exit -> exit, exit -> 320);
+      assertThrows(
+          TaskRefusedException.class, () -> metered.measure(1000, task, exit -> exit, exit -> 320));
 
       AtomicBoolean ready = new AtomicBoolean(false);
       try (WorkerHttpServer http =

@@ -159,9 +159,6 @@ class WorkerSessionActionTest {
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(1)),
-            job -> {
-              throw new IllegalStateException("only actions in this test");
-            },
             Set.of(id),
             Capabilities.newBuilder().setCores(1).build(),
             "test",

@@ -102,9 +102,6 @@ class WorkerSessionTest {
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(1)),
-            job -> {
-              throw new IllegalStateException("no task is sent in this test");
-            },
             Set.of(),
             Capabilities.newBuilder().setCores(3).setMemoryBytes(1L << 30).build(),
             "test",
@@ -147,9 +144,6 @@ class WorkerSessionTest {
                 Duration.ofSeconds(2),
                 Duration.ofMillis(50),
                 Duration.ofSeconds(1)),
-            job -> {
-              throw new IllegalStateException("no task is sent in this test");
-            },
             Set.of(),
             Capabilities.newBuilder().setCores(1).build(),
             "test",
@@ -188,9 +182,6 @@ class WorkerSessionTest {
             Duration.ofSeconds(2),
             Duration.ofMillis(40),
             Duration.ofSeconds(1)),
-        job -> {
-          throw new IllegalStateException("no task is sent in this test");
-        },
         Set.of(),
         Capabilities.newBuilder().setCores(1).build(),
         "test",

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Clients: keeps up to {@code inFlight} Compile calls open at once, spread over several channels
- * (as several hgbuild processes would), each a unique unit whose cost is drawn from {@code times}
+ * (as several hgbuild processes would), each a unique action whose cost is drawn from {@code times}
  * with a seeded generator, so a batch is the same whatever scheduler runs it.
  */
 final class LoadGenerator {
@@ -65,6 +65,7 @@ final class LoadGenerator {
    * @return elapsed = first send to last answer (the makespan)
    */
   Outcome runBatch(int tasks, Duration timeout) throws InterruptedException {
+    BenchTasks.upload(channels.get(0));
     Semaphore permits = new Semaphore(inFlight);
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
@@ -88,6 +89,7 @@ final class LoadGenerator {
    */
   Outcome runTimed(Duration warmup, Duration measure, Runnable atWarmupEnd, Runnable atWindowEnd)
       throws InterruptedException {
+    BenchTasks.upload(channels.get(0));
     Semaphore permits = new Semaphore(inFlight);
     long start = System.nanoTime();
     long warmEnd = start + warmup.toNanos();
@@ -128,7 +130,7 @@ final class LoadGenerator {
     Channel channel = channels.get((int) (index % channels.size()));
     CompileRequest request =
         CompileRequest.newBuilder()
-            .setTask(BenchTasks.task(runId, index, cost, System.nanoTime()))
+            .setAction(BenchTasks.action(runId, index, cost, System.nanoTime()))
             .setPriority(Priority.PRIORITY_BATCH)
             .setClientId("bench-" + (index % channels.size()))
             .build();

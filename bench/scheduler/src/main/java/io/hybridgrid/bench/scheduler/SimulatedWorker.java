@@ -4,10 +4,12 @@ import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.grpc.WireTypes;
+import io.hybridgrid.coord.cas.Digest;
+import io.hybridgrid.proto.v1.ActionResult;
 import io.hybridgrid.proto.v1.Capabilities;
-import io.hybridgrid.proto.v1.CompileResult;
 import io.hybridgrid.proto.v1.CoordinatorMessage;
 import io.hybridgrid.proto.v1.Heartbeat;
+import io.hybridgrid.proto.v1.OutputFile;
 import io.hybridgrid.proto.v1.Ping;
 import io.hybridgrid.proto.v1.Pong;
 import io.hybridgrid.proto.v1.Register;
@@ -32,6 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SimulatedWorker implements StreamObserver<CoordinatorMessage>, AutoCloseable {
   private static final ByteString OBJECT = ByteString.copyFrom(new byte[256]);
+  private static final io.hybridgrid.proto.v1.Digest OBJECT_DIGEST =
+      BenchTasks.wire(Digest.of(OBJECT.toByteArray()));
 
   private final WorkerProfile profile;
   private final ScheduledExecutorService timer;
@@ -148,7 +152,7 @@ final class SimulatedWorker implements StreamObserver<CoordinatorMessage>, AutoC
 
   private void accept(TaskAssignment a) {
     long now = System.nanoTime();
-    BenchTasks.Stamp stamp = BenchTasks.stamp(a.getTask());
+    BenchTasks.Stamp stamp = BenchTasks.stamp(a.getAction());
     sendToAssign.add(now - stamp.sentNanos());
     active.incrementAndGet();
     long micros = Math.max(1, Math.round(stamp.costMicros() / profile.speed()));
@@ -162,10 +166,14 @@ final class SimulatedWorker implements StreamObserver<CoordinatorMessage>, AutoC
                       .setResult(
                           TaskResult.newBuilder()
                               .setTaskId(a.getTaskId())
-                              .setResult(
-                                  CompileResult.newBuilder()
+                              .setActionResult(
+                                  ActionResult.newBuilder()
                                       .setExitCode(0)
-                                      .setObject(OBJECT)
+                                      .addOutputs(
+                                          OutputFile.newBuilder()
+                                              .setPath(a.getAction().getOutputPaths(0))
+                                              .setDigest(OBJECT_DIGEST)
+                                              .setContents(OBJECT))
                                       .setWorkerId(profile.id())
                                       .setCompileMicros(micros)))
                       .build());

@@ -55,7 +55,7 @@ class SchedulerBenchSmokeTest {
 
   @Test
   void tasksCarryTheirCostAndSendTime() {
-    BenchTasks.Stamp s = BenchTasks.stamp(BenchTasks.task(1, 2, 3456, 789));
+    BenchTasks.Stamp s = BenchTasks.stamp(BenchTasks.action(1, 2, 3456, 789));
     assertEquals(new BenchTasks.Stamp(3456, 789), s);
   }
 }

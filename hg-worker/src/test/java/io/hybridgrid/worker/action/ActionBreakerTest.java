@@ -1,4 +1,4 @@
-package io.hybridgrid.worker.compiler;
+package io.hybridgrid.worker.action;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -6,44 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.hybridgrid.common.compiler.CompilerIdentity;
-import io.hybridgrid.common.compiler.Language;
 import io.hybridgrid.common.task.Rejection;
-import java.nio.charset.StandardCharsets;
+import io.hybridgrid.worker.compiler.TaskRefusedException;
+import io.hybridgrid.worker.metrics.TaskMeter;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class GuardedCompilerTest {
+/** What opens the worker's circuit breaker: infrastructure failures, and nothing else. */
+class ActionBreakerTest {
+  /** An action that ran and failed to compile: exit 1, a diagnostic, no output. */
+  private static final ActionOutcome COMPILE_ERROR =
+      new ActionOutcome(1, List.of(), new byte[0], "x.c:1:1: error: nope\n".getBytes(), 10);
 
-  private static final CompileJob JOB =
-      new CompileJob(
-          new CompilerIdentity("gcc", "12.2.0", "x86_64-linux-gnu", false),
-          Language.C,
-          List.of("-O2"),
-          "x.c",
-          "/src",
-          new byte[0],
-          Map.of());
-
-  private static final CompileOutput COMPILE_ERROR =
-      new CompileOutput(
-          1,
-          new byte[0],
-          new byte[0],
-          "x.c:1:1: error: nope\n".getBytes(StandardCharsets.UTF_8),
-          10);
-
-  /** A delegate that counts its calls and answers with a fixed outcome. */
-  private static final class Fake implements CompilerRunner {
+  /** A task that counts its calls and answers with a fixed outcome. */
+  private static final class Fake implements TaskMeter.Task<ActionOutcome> {
     final AtomicInteger calls = new AtomicInteger();
-    final CompileOutput output;
+    final ActionOutcome output;
     final TaskRefusedException refusal;
 
-    Fake(CompileOutput output) {
+    Fake(ActionOutcome output) {
       this.output = output;
       this.refusal = null;
     }
@@ -54,7 +38,7 @@ class GuardedCompilerTest {
     }
 
     @Override
-    public CompileOutput compile(CompileJob job) throws TaskRefusedException {
+    public ActionOutcome run() throws TaskRefusedException {
       calls.incrementAndGet();
       if (refusal != null) {
         throw refusal;
@@ -66,9 +50,9 @@ class GuardedCompilerTest {
   @Test
   void compileErrorsAreSuccessesForTheBreaker() throws Exception {
     Fake fake = new Fake(COMPILE_ERROR);
-    GuardedCompiler guarded = new GuardedCompiler(fake, GuardedCompiler.defaultBreaker());
+    ActionBreaker guarded = new ActionBreaker(ActionBreaker.defaultBreaker());
     for (int i = 0; i < 50; i++) {
-      assertSame(COMPILE_ERROR, guarded.compile(JOB));
+      assertSame(COMPILE_ERROR, guarded.call(fake));
     }
     assertEquals(50, fake.calls.get());
     assertEquals(CircuitBreaker.State.CLOSED, guarded.breaker().getState());
@@ -79,37 +63,36 @@ class GuardedCompilerTest {
   @Test
   void repeatedInfrastructureFailuresOpenTheBreakerAndLaterTasksAreRefused() throws Exception {
     Fake fake = new Fake(Rejection.INFRASTRUCTURE);
-    GuardedCompiler guarded = new GuardedCompiler(fake, GuardedCompiler.defaultBreaker());
+    ActionBreaker guarded = new ActionBreaker(ActionBreaker.defaultBreaker());
     for (int i = 1; i <= 5; i++) {
-      TaskRefusedException e = assertThrows(TaskRefusedException.class, () -> guarded.compile(JOB));
+      TaskRefusedException e = assertThrows(TaskRefusedException.class, () -> guarded.call(fake));
       assertSame(fake.refusal, e, "the delegate's own refusal is passed on");
       CircuitBreaker.State expected =
           i < 5 ? CircuitBreaker.State.CLOSED : CircuitBreaker.State.OPEN;
       assertEquals(expected, guarded.breaker().getState(), "after failure " + i);
     }
 
-    TaskRefusedException e = assertThrows(TaskRefusedException.class, () -> guarded.compile(JOB));
+    TaskRefusedException e = assertThrows(TaskRefusedException.class, () -> guarded.call(fake));
     assertEquals(Rejection.UNAVAILABLE, e.reason());
     assertTrue(e.reason().retryable());
-    assertEquals("circuit breaker is OPEN after repeated compiler failures", e.getMessage());
+    assertEquals("circuit breaker is OPEN after repeated infrastructure failures", e.getMessage());
     assertEquals(5, fake.calls.get(), "the delegate is not called while the breaker is open");
   }
 
   @Test
   void runtimeExceptionsCountAsFailures() {
     AtomicInteger calls = new AtomicInteger();
-    GuardedCompiler guarded =
-        new GuardedCompiler(
-            job -> {
-              calls.incrementAndGet();
-              throw new IllegalStateException("disk full");
-            },
-            GuardedCompiler.defaultBreaker());
+    ActionBreaker guarded = new ActionBreaker(ActionBreaker.defaultBreaker());
+    TaskMeter.Task<ActionOutcome> diskFull =
+        () -> {
+          calls.incrementAndGet();
+          throw new IllegalStateException("disk full");
+        };
     for (int i = 0; i < 5; i++) {
-      assertThrows(IllegalStateException.class, () -> guarded.compile(JOB));
+      assertThrows(IllegalStateException.class, () -> guarded.call(diskFull));
     }
     assertEquals(CircuitBreaker.State.OPEN, guarded.breaker().getState());
-    TaskRefusedException e = assertThrows(TaskRefusedException.class, () -> guarded.compile(JOB));
+    TaskRefusedException e = assertThrows(TaskRefusedException.class, () -> guarded.call(diskFull));
     assertEquals(Rejection.UNAVAILABLE, e.reason());
     assertEquals(5, calls.get());
   }
@@ -121,9 +104,9 @@ class GuardedCompilerTest {
       mode = EnumSource.Mode.EXCLUDE)
   void otherRefusalsDoNotCountAsFailures(Rejection reason) {
     Fake fake = new Fake(reason);
-    GuardedCompiler guarded = new GuardedCompiler(fake, GuardedCompiler.defaultBreaker());
+    ActionBreaker guarded = new ActionBreaker(ActionBreaker.defaultBreaker());
     for (int i = 0; i < 30; i++) {
-      TaskRefusedException e = assertThrows(TaskRefusedException.class, () -> guarded.compile(JOB));
+      TaskRefusedException e = assertThrows(TaskRefusedException.class, () -> guarded.call(fake));
       assertEquals(reason, e.reason());
     }
     assertEquals(30, fake.calls.get());
@@ -137,18 +120,16 @@ class GuardedCompilerTest {
     Fake broken = new Fake(Rejection.INFRASTRUCTURE);
     Fake forbidden = new Fake(Rejection.FORBIDDEN_ARGUMENT);
     Fake fine = new Fake(COMPILE_ERROR);
-    CircuitBreaker breaker = GuardedCompiler.defaultBreaker();
+    CircuitBreaker breaker = ActionBreaker.defaultBreaker();
     // Six good compiles, refused tasks, then four infrastructure failures: 4 of 10 is below 50%.
     for (int i = 0; i < 6; i++) {
-      assertSame(COMPILE_ERROR, new GuardedCompiler(fine, breaker).compile(JOB));
+      assertSame(COMPILE_ERROR, new ActionBreaker(breaker).call(fine));
     }
     for (int i = 0; i < 20; i++) {
-      assertThrows(
-          TaskRefusedException.class, () -> new GuardedCompiler(forbidden, breaker).compile(JOB));
+      assertThrows(TaskRefusedException.class, () -> new ActionBreaker(breaker).call(forbidden));
     }
     for (int i = 0; i < 4; i++) {
-      assertThrows(
-          TaskRefusedException.class, () -> new GuardedCompiler(broken, breaker).compile(JOB));
+      assertThrows(TaskRefusedException.class, () -> new ActionBreaker(breaker).call(broken));
     }
     assertEquals(CircuitBreaker.State.CLOSED, breaker.getState());
     assertEquals(10, breaker.getMetrics().getNumberOfBufferedCalls());
@@ -158,16 +139,36 @@ class GuardedCompilerTest {
   @Test
   void halfOpenBreakerClosesAfterTwoGoodCompiles() throws Exception {
     Fake fine = new Fake(COMPILE_ERROR);
-    GuardedCompiler guarded = new GuardedCompiler(fine, GuardedCompiler.defaultBreaker());
+    ActionBreaker guarded = new ActionBreaker(ActionBreaker.defaultBreaker());
     guarded.breaker().transitionToOpenState();
-    assertThrows(TaskRefusedException.class, () -> guarded.compile(JOB));
+    assertThrows(TaskRefusedException.class, () -> guarded.call(fine));
     assertEquals(0, fine.calls.get());
     // The wait in the open state is 30 s; move on without waiting for it.
     guarded.breaker().transitionToHalfOpenState();
-    guarded.compile(JOB);
+    guarded.call(fine);
     assertEquals(CircuitBreaker.State.HALF_OPEN, guarded.breaker().getState());
-    guarded.compile(JOB);
+    guarded.call(fine);
     assertEquals(CircuitBreaker.State.CLOSED, guarded.breaker().getState());
     assertEquals(2, fine.calls.get());
+  }
+
+  @Test
+  void aCancelledActionIsRefusedAsUnavailableAndDoesNotCount() {
+    Fake broken = new Fake(Rejection.INFRASTRUCTURE);
+    ActionBreaker guarded = new ActionBreaker(ActionBreaker.defaultBreaker());
+    for (int i = 0; i < 10; i++) {
+      Thread.currentThread().interrupt(); // as the executor does when the coordinator cancels
+      TaskRefusedException e;
+      try {
+        e = assertThrows(TaskRefusedException.class, () -> guarded.call(broken));
+      } finally {
+        Thread.interrupted();
+      }
+      assertEquals(Rejection.UNAVAILABLE, e.reason());
+      assertEquals("cancelled", e.getMessage());
+    }
+    assertEquals(10, broken.calls.get());
+    assertEquals(CircuitBreaker.State.CLOSED, guarded.breaker().getState());
+    assertEquals(0, guarded.breaker().getMetrics().getNumberOfBufferedCalls());
   }
 }

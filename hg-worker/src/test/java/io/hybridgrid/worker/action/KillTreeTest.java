@@ -1,4 +1,4 @@
-package io.hybridgrid.worker.compiler;
+package io.hybridgrid.worker.action;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +7,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class KillTreeTest {
-  /** A cancelled compile's whole tree goes: the shell and the child it started. */
+  /**
+   * What the sandbox does to a cancelled or timed-out command: its whole tree goes, the process and
+   * the children it started, although a killed parent's children are re-parented away from it.
+   */
   @Test
   void killsTheProcessAndItsDescendants() throws Exception {
     Process p = new ProcessBuilder("sh", "-c", "sleep 300 & sleep 300; wait").start();
@@ -18,7 +21,7 @@ class KillTreeTest {
     }
     List<ProcessHandle> children = p.descendants().toList();
 
-    SandboxCompiler.killTree(p);
+    BwrapSandbox.killTree(p);
 
     assertFalse(p.isAlive());
     for (ProcessHandle c : children) {

@@ -2,9 +2,6 @@ package io.hybridgrid.worker.metrics;
 
 import io.hybridgrid.common.metrics.MetricNames;
 import io.hybridgrid.common.task.Rejection;
-import io.hybridgrid.worker.compiler.CompileJob;
-import io.hybridgrid.worker.compiler.CompileOutput;
-import io.hybridgrid.worker.compiler.CompilerRunner;
 import io.hybridgrid.worker.compiler.TaskRefusedException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -17,20 +14,18 @@ import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 
 /**
- * Counts what the worker's compiler does: tasks by outcome, their duration, how many run now, and
- * the bytes each brings in and sends back. Wraps the runner the session calls (outside the circuit
- * breaker, so refusals by an open breaker count as refused).
+ * Counts what the worker's actions do: tasks by outcome, their duration, how many run now, and the
+ * bytes each brings in and sends back. The action executor measures each action with it, outside
+ * the circuit breaker, so refusals by an open breaker count as refused.
  */
-public final class MeteredCompiler implements CompilerRunner, TaskMeter {
-  private final CompilerRunner delegate;
+public final class TaskMetrics implements TaskMeter {
   private final MeterRegistry registry;
   private final AtomicInteger active = new AtomicInteger();
   private final Timer duration;
   private final DistributionSummary bytesIn;
   private final DistributionSummary bytesOut;
 
-  public MeteredCompiler(CompilerRunner delegate, MeterRegistry registry) {
-    this.delegate = delegate;
+  public TaskMetrics(MeterRegistry registry) {
     this.registry = registry;
     for (String outcome : new String[] {"success", "compile_error", "refused", "failed"}) {
       counter(outcome);
@@ -72,15 +67,6 @@ public final class MeteredCompiler implements CompilerRunner, TaskMeter {
         .description("Compiles this worker was given, by outcome")
         .tag("outcome", outcome)
         .register(registry);
-  }
-
-  @Override
-  public CompileOutput compile(CompileJob job) throws TaskRefusedException {
-    return measure(
-        job.preprocessed().length,
-        () -> delegate.compile(job),
-        CompileOutput::exitCode,
-        out -> (long) out.object().length + out.stdout().length + out.stderr().length);
   }
 
   @Override
