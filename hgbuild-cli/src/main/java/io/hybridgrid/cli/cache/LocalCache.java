@@ -316,11 +316,8 @@ public final class LocalCache {
   }
 
   private <T> T withLock(LockedUpdate<T> update) throws IOException {
-    Files.createDirectories(dir);
     lock.lock();
-    try (FileChannel ch =
-            FileChannel.open(
-                dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel ch = openLockFile();
         FileLock fileLock = ch.lock()) {
       Map<String, Long> counters = readCounters();
       T result = update.apply(counters);
@@ -328,6 +325,21 @@ public final class LocalCache {
       return result;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * The lock file, opened for writing; the directory is created only when missing (this runs on
+   * every compile, and {@code createDirectories} on an existing directory costs a failed mkdir and
+   * an exception).
+   */
+  private FileChannel openLockFile() throws IOException {
+    Path file = dir.resolve("lock");
+    try {
+      return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (NoSuchFileException e) {
+      Files.createDirectories(dir);
+      return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
   }
 
