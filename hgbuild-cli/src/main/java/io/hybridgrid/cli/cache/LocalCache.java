@@ -269,12 +269,14 @@ public final class LocalCache {
     }
   }
 
+  /**
+   * Sets the entry's modification time (its place in the LRU order), to the millisecond. Through
+   * {@link java.io.File}: a stat and a utimes by path, where {@link Files#setLastModifiedTime}
+   * opens the file, stats it, sets the times through the descriptor and closes it; this runs twice
+   * on every hit. False (ignored) when the entry was evicted meanwhile: the hit stands.
+   */
   private void touch(Path p) {
-    try {
-      Files.setLastModifiedTime(p, FileTime.from(clock.instant()));
-    } catch (IOException e) {
-      // evicted meanwhile: the hit stands, the entry is gone
-    }
+    p.toFile().setLastModified(clock.millis());
   }
 
   private void drop(Path p, long size, StatsDelta delta) {
