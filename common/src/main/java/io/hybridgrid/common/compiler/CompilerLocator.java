@@ -22,7 +22,7 @@ public final class CompilerLocator {
   public static Optional<Path> resolve(String name, String searchPath, Path cwd) {
     if (name.contains("/")) {
       Path p = cwd.resolve(name);
-      return Files.isExecutable(p) && !Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
+      return executableFile(p) ? Optional.of(p) : Optional.empty();
     }
     if (searchPath == null) {
       return Optional.empty();
@@ -32,11 +32,22 @@ public final class CompilerLocator {
         dir = ".";
       }
       Path candidate = cwd.resolve(dir).resolve(name);
-      if (Files.isExecutable(candidate) && !Files.isDirectory(candidate) && !isWrapper(candidate)) {
+      if (executableFile(candidate) && !isWrapper(candidate)) {
         return Optional.of(candidate);
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether {@code p} is an executable that is not a directory. Through {@link File}: its checks
+   * answer false for a missing file, where {@link Files#isExecutable} builds and drops an
+   * exception, with its stack trace, for every PATH directory that lacks the compiler (measured on
+   * the daemon's cache-hit path: a few percent of its CPU per compile).
+   */
+  private static boolean executableFile(Path p) {
+    File f = p.toFile();
+    return f.canExecute() && !f.isDirectory();
   }
 
   /**

@@ -38,6 +38,10 @@ public record ConfigFile(Path path, Map<String, String> values, List<String> pro
     if (path == null) {
       return new ConfigFile(null, Map.of(), List.of());
     }
+    if (!path.toFile().exists()) {
+      // The usual case, asked on every compile: no exception (and stack trace) for it.
+      return new ConfigFile(path, Map.of(), List.of());
+    }
     String text;
     try {
       text = Files.readString(path, StandardCharsets.UTF_8);

@@ -269,12 +269,14 @@ public final class LocalCache {
     }
   }
 
+  /**
+   * Sets the entry's modification time (its place in the LRU order), to the millisecond. Through
+   * {@link java.io.File}: a stat and a utimes by path, where {@link Files#setLastModifiedTime}
+   * opens the file, stats it, sets the times through the descriptor and closes it; this runs twice
+   * on every hit. False (ignored) when the entry was evicted meanwhile: the hit stands.
+   */
   private void touch(Path p) {
-    try {
-      Files.setLastModifiedTime(p, FileTime.from(clock.instant()));
-    } catch (IOException e) {
-      // evicted meanwhile: the hit stands, the entry is gone
-    }
+    p.toFile().setLastModified(clock.millis());
   }
 
   private void drop(Path p, long size, StatsDelta delta) {
@@ -316,11 +318,8 @@ public final class LocalCache {
   }
 
   private <T> T withLock(LockedUpdate<T> update) throws IOException {
-    Files.createDirectories(dir);
     lock.lock();
-    try (FileChannel ch =
-            FileChannel.open(
-                dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel ch = openLockFile();
         FileLock fileLock = ch.lock()) {
       Map<String, Long> counters = readCounters();
       T result = update.apply(counters);
@@ -328,6 +327,21 @@ public final class LocalCache {
       return result;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * The lock file, opened for writing; the directory is created only when missing (this runs on
+   * every compile, and {@code createDirectories} on an existing directory costs a failed mkdir and
+   * an exception).
+   */
+  private FileChannel openLockFile() throws IOException {
+    Path file = dir.resolve("lock");
+    try {
+      return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (NoSuchFileException e) {
+      Files.createDirectories(dir);
+      return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
   }
 

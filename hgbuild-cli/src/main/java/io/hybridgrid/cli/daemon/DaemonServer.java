@@ -22,10 +22,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -82,11 +83,14 @@ public final class DaemonServer implements AutoCloseable {
     this.startMillis = clock.millis();
     this.lastActivityMillis = new AtomicLong(startMillis);
     int max = settings.maxConcurrentRequests();
+    HandOffQueue queue = new HandOffQueue(max * 4);
     this.pool =
-        new ThreadPoolExecutor(
-            max, max, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(max * 4), named("request"));
-    pool.allowCoreThreadTimeOut(true);
-    this.timer = Executors.newSingleThreadScheduledExecutor(named("timer"));
+        new ThreadPoolExecutor(0, max, 30, TimeUnit.SECONDS, queue, named("request"), queue);
+    ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1, named("timer"));
+    // Every request schedules its read guard and cancels it within milliseconds: drop cancelled
+    // tasks at once rather than keeping thousands queued until their time comes.
+    timerPool.setRemoveOnCancelPolicy(true);
+    this.timer = timerPool;
     this.watchers =
         Executors.newCachedThreadPool(
             r -> {
@@ -94,6 +98,40 @@ public final class DaemonServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /**
+   * The request pool's queue: a request goes to an idle pooled thread when there is one, else the
+   * pool starts a thread (up to the maximum), and only when every thread is busy does it wait here,
+   * up to {@code capacity} requests deep; beyond that it is refused. (A fixed pool over a plain
+   * queue starts a new thread for every request until it holds the maximum, even while others idle:
+   * on a build's hit path that thread start cost more than the lookup.)
+   */
+  private static final class HandOffQueue extends LinkedTransferQueue<Runnable>
+      implements java.util.concurrent.RejectedExecutionHandler {
+    private static final long serialVersionUID = 1L;
+    private final int capacity;
+
+    HandOffQueue(int capacity) {
+      this.capacity = capacity;
+    }
+
+    /** Taken only by a thread that waits for work; else the pool starts one or rejects. */
+    @Override
+    public boolean offer(Runnable r) {
+      return tryTransfer(r);
+    }
+
+    /** Every thread is busy: wait in line, unless the line is full or the pool shut down. */
+    @Override
+    public void rejectedExecution(Runnable r, ThreadPoolExecutor executor) {
+      synchronized (this) {
+        if (executor.isShutdown() || size() >= capacity) {
+          throw new RejectedExecutionException("request pool and queue full, or shut down");
+        }
+        put(r);
+      }
+    }
   }
 
   private static java.util.concurrent.ThreadFactory named(String role) {
@@ -244,12 +282,12 @@ public final class DaemonServer implements AutoCloseable {
     ChunkStream errChunks = new ChunkStream(writer, Frame.STDERR);
     PrintStream out =
         new PrintStream(
-            new BufferedOutputStream(outChunks, 64 * 1024), false, StandardCharsets.UTF_8);
+            new BufferedOutputStream(outChunks, 8 * 1024), false, StandardCharsets.UTF_8);
     PrintStream err =
         new PrintStream(
-            new BufferedOutputStream(errChunks, 64 * 1024), false, StandardCharsets.UTF_8);
+            new BufferedOutputStream(errChunks, 8 * 1024), false, StandardCharsets.UTF_8);
     int code;
-    try (HangupWatch watch = HangupWatch.start(ch, watchers)) {
+    try (HangupWatch watch = HangupWatch.start(ch, timer, watchers)) {
       code = handler.compile(request, out, err);
     } catch (InterruptedException e) {
       if (closed.get()) {
@@ -280,14 +318,30 @@ public final class DaemonServer implements AutoCloseable {
    * after its request, so a read on the connection returns only when it goes away. Closing ends the
    * watch, on every path out of the compile, and clears an interrupt that raced with its end: the
    * pooled thread must not carry it into its next request.
+   *
+   * <p>The watch starts only once the compile has run for {@link #WATCH_AFTER_MILLIS}: a cache hit
+   * is over long before, and a watching thread costs it a hand-off, and at the end a signal to wake
+   * that thread from its read (measured: a few percent of the daemon's CPU per hit). A launcher
+   * that hangs up earlier is noticed as soon as the watch starts.
    */
   private static final class HangupWatch implements AutoCloseable {
+    static final long WATCH_AFTER_MILLIS = 20;
     private final Thread served = Thread.currentThread();
     private boolean over; // guarded by this
+    private ScheduledFuture<?> pending;
 
-    static HangupWatch start(SocketChannel ch, java.util.concurrent.Executor watchers) {
+    static HangupWatch start(
+        SocketChannel ch, ScheduledExecutorService timer, java.util.concurrent.Executor watchers) {
       HangupWatch w = new HangupWatch();
-      watchers.execute(() -> w.watch(ch));
+      try {
+        w.pending =
+            timer.schedule(
+                () -> watchers.execute(() -> w.watch(ch)),
+                WATCH_AFTER_MILLIS,
+                TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // shutting down: the drain interrupts compiles that outlast it anyway
+      }
       return w;
     }
 
@@ -308,6 +362,9 @@ public final class DaemonServer implements AutoCloseable {
 
     @Override
     public void close() {
+      if (pending != null) {
+        pending.cancel(false);
+      }
       synchronized (this) {
         over = true;
       }

@@ -17,7 +17,7 @@ final class FrameReader {
    * @param maxTotalBytes how many bytes, headers included, this reader accepts in all
    */
   FrameReader(InputStream in, long maxTotalBytes) {
-    this.in = new DataInputStream(new BufferedInputStream(in, 64 * 1024));
+    this.in = new DataInputStream(new BufferedInputStream(in, 8 * 1024));
     this.maxTotalBytes = maxTotalBytes;
   }
 

@@ -11,7 +11,7 @@ final class FrameWriter {
   private final DataOutputStream out;
 
   FrameWriter(OutputStream out) {
-    this.out = new DataOutputStream(new BufferedOutputStream(out, 64 * 1024));
+    this.out = new DataOutputStream(new BufferedOutputStream(out, 8 * 1024));
   }
 
   /** Writes one frame and flushes it. Longer data is split into frames of the largest size. */

@@ -119,6 +119,24 @@ class DaemonServerTest {
   }
 
   @Test
+  void sequentialCompilesReuseIdleThreads() throws IOException {
+    // A fixed pool over a plain queue started a new thread for every request until it held the
+    // maximum (128 here), even with the others idle: 40 requests ran on 40 threads.
+    java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    start(
+        (request, out, err) -> {
+          threads.add(Thread.currentThread().getName());
+          return 0;
+        },
+        Duration.ZERO);
+    for (int i = 0; i < 40; i++) {
+      assertEquals(0, compile("gcc", "-c", "a" + i + ".c").exitCode());
+    }
+    assertTrue(
+        threads.size() <= 20, "40 sequential requests ran on " + threads.size() + " threads");
+  }
+
+  @Test
   void badFramesAreRefusedWithTheReasonAndTheDaemonServesOn() throws IOException {
     start(echo, Duration.ZERO);
     byte[] garbage = {'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'};
