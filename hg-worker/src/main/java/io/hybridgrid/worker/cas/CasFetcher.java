@@ -172,9 +172,10 @@ public final class CasFetcher {
     try (in) {
       cas.put(d, in);
     } catch (IOException e) {
-      writer.cancel(true);
-      // The reader failing first (not found, network): report the reader's cause.
-      Throwable cause = causeOf(writer);
+      // The reader failing first (not found, network) ends the pipe early, and the store then sees
+      // a short blob: report the reader's cause. The pipe is closed here, so a reader still
+      // running fails on its next write; wait briefly for it rather than racing it.
+      Throwable cause = causeWithin(writer, WRITER_GRACE);
       if (cause instanceof IOException io) {
         throw io;
       }
@@ -186,6 +187,27 @@ public final class CasFetcher {
     }
     if (cause != null) {
       throw new IOException(cause);
+    }
+  }
+
+  /** How long a failed store waits for the reader's own failure. */
+  private static final java.time.Duration WRITER_GRACE = java.time.Duration.ofSeconds(2);
+
+  /** The reader's failure if it ends within {@code grace}; otherwise it is cancelled. */
+  private static Throwable causeWithin(CompletableFuture<Void> f, java.time.Duration grace) {
+    try {
+      f.get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.cancel(true);
+      return null;
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.CancellationException e) {
+      f.cancel(true);
+      return null;
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      return c instanceof UncheckedIOException u ? u.getCause() : c;
     }
   }
 
