@@ -243,6 +243,8 @@ zmq_configure() {
   local config=$1 dir p
   dir=$(tree libzmq)
   p=$(prefix_of "$config")
+  # Every hgbuild configuration builds in build-hgbuild (build_cmd names it so).
+  case "$config" in resident|mscan) config=hgbuild ;; esac
   local extra=()
   [ -n "$p" ] && extra=(-DCMAKE_C_COMPILER_LAUNCHER="$p" -DCMAKE_CXX_COMPILER_LAUNCHER="$p")
   (cd "$dir" && cmake -S . -B "build-$config" "${zmq_options[@]}" "${extra[@]}") \
