@@ -1,5 +1,9 @@
 package io.hybridgrid.cli.action;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -27,6 +31,21 @@ public record Digest(String hash, long sizeBytes) {
   public static Digest of(byte[] bytes) {
     MessageDigest sha = sha256();
     return new Digest(HexFormat.of().formatHex(sha.digest(bytes)), bytes.length);
+  }
+
+  /** The digest of {@code file}'s contents as they are now, read in 64 KiB pieces. */
+  public static Digest ofFile(Path file) throws IOException {
+    MessageDigest sha = sha256();
+    long size = 0;
+    byte[] buf = new byte[64 * 1024];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        sha.update(buf, 0, n);
+        size += n;
+      }
+    }
+    return new Digest(HexFormat.of().formatHex(sha.digest()), size);
   }
 
   /** A fresh SHA-256 instance (every JDK has one). */

@@ -2,14 +2,11 @@ package io.hybridgrid.cli.action;
 
 import io.hybridgrid.cli.cache.FileHashes;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,7 +51,7 @@ public final class FileDigests {
     }
     Hashed fresh;
     try {
-      fresh = new Hashed(read(file), Files.isExecutable(file));
+      fresh = new Hashed(Digest.ofFile(file), Files.isExecutable(file));
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -62,7 +59,7 @@ public final class FileDigests {
     if (after.isEmpty() || !after.get().equals(before.get())) {
       return Optional.empty(); // changed while being read
     }
-    if (before.get().lastChange().isBefore(clock.instant().minus(FileHashes.SETTLE))) {
+    if (before.get().settledAt(clock.instant())) {
       memo.put(file, new Known(before.get(), fresh));
     }
     return Optional.of(fresh);
@@ -159,18 +156,4 @@ public final class FileDigests {
 
   private static final java.util.regex.Pattern HEX =
       java.util.regex.Pattern.compile("[0-9a-f]{64}");
-
-  private static Digest read(Path file) throws IOException {
-    MessageDigest sha = Digest.sha256();
-    long size = 0;
-    byte[] buf = new byte[64 * 1024];
-    try (InputStream in = Files.newInputStream(file)) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        sha.update(buf, 0, n);
-        size += n;
-      }
-    }
-    return new Digest(HexFormat.of().formatHex(sha.digest()), size);
-  }
 }

@@ -44,6 +44,14 @@ public final class FileHashes {
       return Instant.ofEpochSecond(
           Math.floorDiv(n, 1_000_000_000L), Math.floorMod(n, 1_000_000_000L));
     }
+
+    /**
+     * Whether the file's last change lies at least {@link #SETTLE} before {@code now}: only then
+     * can what was read from it be remembered by this identity.
+     */
+    public boolean settledAt(Instant now) {
+      return lastChange().isBefore(now.minus(SETTLE));
+    }
   }
 
   /**
@@ -102,7 +110,7 @@ public final class FileHashes {
     if (after.isEmpty() || !after.get().equals(before.get())) {
       return Optional.empty(); // changed while being read: trust nothing about it
     }
-    if (before.get().lastChange().isBefore(clock.instant().minus(SETTLE))) {
+    if (before.get().settledAt(clock.instant())) {
       memo.put(file, fresh);
     }
     return Optional.of(fresh);

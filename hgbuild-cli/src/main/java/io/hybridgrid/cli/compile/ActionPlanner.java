@@ -1,5 +1,7 @@
 package io.hybridgrid.cli.compile;
 
+import static io.hybridgrid.cli.scan.IncludeScanner.absolute;
+
 import io.hybridgrid.cli.action.ActionEnvironment;
 import io.hybridgrid.cli.action.DependencyRule;
 import io.hybridgrid.cli.action.FileDigests;
@@ -164,15 +166,5 @@ final class ActionPlanner {
   /** {@code --sysroot=/x} parses with the value {@code =/x} on some spellings. */
   private static String stripEquals(String v) {
     return v.startsWith("=") ? v.substring(1) : v;
-  }
-
-  /**
-   * {@code path} made absolute against {@code cwd} without normalising it ({@code ..} is physical).
-   */
-  static String absolute(String cwd, String path) {
-    if (path.startsWith("/")) {
-      return path;
-    }
-    return cwd.endsWith("/") ? cwd + path : cwd + "/" + path;
   }
 }

@@ -294,7 +294,7 @@ final class CacheSession {
    * covers that.
    */
   private boolean settled(FileHashes.Stamp stamp) {
-    return stamp.lastChange().isBefore(start.minus(FileHashes.SETTLE));
+    return stamp.settledAt(start);
   }
 
   private void storeManifest(List<Manifest.FileHash> headers) {

@@ -10,6 +10,7 @@ import io.hybridgrid.cli.cache.CachedResult;
 import io.hybridgrid.cli.cache.LocalCache;
 import io.hybridgrid.cli.cache.StatsDelta;
 import io.hybridgrid.cli.cache.UncacheableReason;
+import io.hybridgrid.cli.scan.IncludeScanner;
 import io.hybridgrid.common.compiler.ArgumentClassifier;
 import io.hybridgrid.common.compiler.CompileInvocation;
 import io.hybridgrid.common.compiler.CompilerLocator;
@@ -335,11 +336,11 @@ public final class CompileFlow {
       session.uncacheable(UncacheableReason.COMPILE_ERROR);
       return;
     }
-    String object = ActionPlanner.absolute(cwd.toString(), inv.objectPath());
+    String object = IncludeScanner.absolute(cwd.toString(), inv.objectPath());
     String deps =
         inv.dependencyFile() == null
             ? null
-            : ActionPlanner.absolute(cwd.toString(), inv.dependencyFile());
+            : IncludeScanner.absolute(cwd.toString(), inv.dependencyFile());
     byte[] objectBytes = null;
     byte[] depBytes = null;
     for (RemoteResult.Output o : result.outputs()) {

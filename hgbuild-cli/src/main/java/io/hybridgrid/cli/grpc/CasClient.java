@@ -28,11 +28,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -229,31 +227,20 @@ final class CasClient {
 
   /** Hashes {@code file} as it is now; throws when it no longer holds {@code d}. */
   private static void verifyStreamed(Digest d, Path file) throws MissingInputException {
-    MessageDigest sha = sha256();
-    long size = 0;
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[CHUNK_BYTES];
-      int n;
-      while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-        sha.update(buf, 0, n);
-        size += n;
-      }
+    Digest now;
+    try {
+      now = Digest.ofFile(file);
     } catch (IOException e) {
       throw new MissingInputException(file.toString(), "cannot be read: " + e.getMessage());
     }
-    if (!new Digest(HexFormat.of().formatHex(sha.digest()), size).equals(d)) {
+    if (!now.equals(d)) {
       throw new MissingInputException(file.toString(), "changed after the dependency scan");
     }
   }
 
   /** The bytes of {@code file}, which must hold exactly {@code d}. */
   static byte[] readVerified(Digest d, Path file) throws MissingInputException {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new MissingInputException(file.toString(), "cannot be read: " + e.getMessage());
-    }
+    byte[] bytes = readSized(d, file);
     if (!Digest.of(bytes).equals(d)) {
       throw new MissingInputException(file.toString(), "changed after the dependency scan");
     }
@@ -323,14 +310,6 @@ final class CasClient {
       }
     }
     return buf.toByteArray();
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** The store refused or lost a blob: the grid cannot serve this compile. */

@@ -224,8 +224,11 @@ public final class IncludeScanner {
     return true;
   }
 
-  /** {@code path} made absolute against {@code cwd} without normalising it. */
-  static String absolute(String cwd, String path) {
+  /**
+   * {@code path} made absolute against {@code cwd} without normalising it ({@code ..} is physical);
+   * the empty path is {@code cwd}.
+   */
+  public static String absolute(String cwd, String path) {
     if (path.startsWith("/")) {
       return path;
     }
@@ -526,7 +529,7 @@ public final class IncludeScanner {
   }
 
   private boolean settled(FileHashes.Stamp s) {
-    return s.lastChange().isBefore(clock.instant().minus(FileHashes.SETTLE));
+    return s.settledAt(clock.instant());
   }
 
   private static boolean isIdentifier(String t) {
