@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -106,6 +107,8 @@ final class DaemonCommand implements Callable<Integer> {
     CompileServices services =
         CompileServices.create(Runtime.getRuntime().availableProcessors(), false);
     Path digestsFile = paths.socket().getParent().resolve("digests");
+    // Written once: after a normal stop, or by the shutdown hook when a signal ends the daemon.
+    AtomicBoolean digestsSaved = new AtomicBoolean();
     GridCompileHandler handler =
         new GridCompileHandler(
             a -> Channels.forAddress(a, security),
@@ -134,7 +137,7 @@ final class DaemonCommand implements Callable<Integer> {
             new Thread(
                 () -> {
                   server.close();
-                  saveDigests(services, digestsFile);
+                  saveDigests(services, digestsFile, digestsSaved);
                 },
                 "hgbuild-daemon-shutdown"));
     err.printf(
@@ -144,7 +147,7 @@ final class DaemonCommand implements Callable<Integer> {
         settings.idleTimeout().isZero() ? "never" : settings.idleTimeout().toSeconds() + " s");
     err.flush();
     server.awaitTermination();
-    saveDigests(services, digestsFile);
+    saveDigests(services, digestsFile, digestsSaved);
     handler.close();
     err.println("hgbuild daemon: stopped after " + server.requestsServed() + " requests");
     err.flush();
@@ -152,7 +155,10 @@ final class DaemonCommand implements Callable<Integer> {
   }
 
   /** Keeps the digest memo for the next daemon; a failure only means hashing again then. */
-  private static synchronized void saveDigests(CompileServices services, Path file) {
+  private static void saveDigests(CompileServices services, Path file, AtomicBoolean saved) {
+    if (!saved.compareAndSet(false, true)) {
+      return;
+    }
     try {
       services.fileDigests().save(file);
     } catch (IOException e) {
