@@ -453,8 +453,8 @@ class ChaosIT {
       Assumptions.abort("network namespaces not available: " + e.getMessage());
       return;
     }
+    Path logs = Files.createTempDirectory("hg-chaos-netns-");
     try (ns) {
-      Path logs = Files.createTempDirectory("hg-chaos-netns-");
       // Workers run as root here and their sandbox as nobody, which must reach the task dirs.
       Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("rwx--x--x"));
       String coord = ns.addressA + ":9000";
@@ -554,6 +554,8 @@ class ChaosIT {
           baselineSeconds);
       assertEquals(0, b.exitCode(), b.output());
       assertIdenticalObjects();
+    } finally {
+      Scratch.keepOnlyLogs(logs); // after ns.close() stopped the processes in the namespaces
     }
   }
 }

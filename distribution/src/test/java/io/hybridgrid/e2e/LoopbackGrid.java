@@ -283,8 +283,10 @@ final class LoopbackGrid implements AutoCloseable {
     for (Process p : processes) {
       if (!p.waitFor(15, TimeUnit.SECONDS)) {
         p.destroyForcibly();
+        p.waitFor(15, TimeUnit.SECONDS);
       }
     }
+    Scratch.keepOnlyLogs(logs);
   }
 
   static int freePort() throws IOException {

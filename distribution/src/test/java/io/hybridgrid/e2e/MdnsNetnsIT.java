@@ -55,6 +55,7 @@ class MdnsNetnsIT {
     if (ns != null) {
       ns.close();
     }
+    Scratch.keepOnlyLogs(logs);
   }
 
   @Test

@@ -116,9 +116,10 @@ class MetricsIT {
                       + " local, (\\d+) fallbacks")
               .matcher(b1.output());
       assertTrue(summary.find(), "a one-line summary at the end:\n" + b1.output());
-      assertEquals("36", summary.group(1), summary.group());
-      assertEquals("34", summary.group(2), summary.group());
-      assertEquals("2", summary.group(4), summary.group());
+      String why = b1.output() + "\ndaemon log:\n" + daemon.logText() + "\nlogs in " + grid.logs;
+      assertEquals("36", summary.group(1), why);
+      assertEquals("34", summary.group(2), why);
+      assertEquals("2", summary.group(4), why);
       assertTrue(!b1.output().contains("\r"), "no progress line when stderr is not a terminal");
 
       // Build 2, a fresh local cache: the coordinator's shared cache answers.

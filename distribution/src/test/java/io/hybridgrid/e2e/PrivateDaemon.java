@@ -68,5 +68,6 @@ final class PrivateDaemon implements AutoCloseable {
     if (r.exitCode() != 0) {
       throw new IllegalStateException("cannot stop the test's daemon: " + r.output());
     }
+    Scratch.keepOnlyLogs(dir);
   }
 }
