@@ -41,7 +41,15 @@ public final class FileDigests {
 
   /** The digest of the regular file {@code file}, or empty when it cannot be read. */
   public Optional<Hashed> digest(Path file) {
-    Optional<FileHashes.Stamp> before = stamps.stamp(file);
+    return digest(file, stamps.stamp(file));
+  }
+
+  /** As {@link #digest(Path)}, against the identity {@code scope} (one compile) first saw. */
+  public Optional<Hashed> digest(Path file, FileHashes.Scope scope) {
+    return digest(file, scope.stamp(file));
+  }
+
+  private Optional<Hashed> digest(Path file, Optional<FileHashes.Stamp> before) {
     if (before.isEmpty()) {
       return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package io.hybridgrid.cli.action;
 
+import io.hybridgrid.cli.cache.FileHashes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -39,13 +40,19 @@ public final class InputRootBuilder {
   private record Node(Kind kind, String target) {}
 
   private final FileDigests digests;
+  private final FileHashes.Scope scope;
   private final Map<String, Node> nodes = new HashMap<>();
   private final Map<String, InputRoot.File> files = new TreeMap<>();
   private final Map<String, InputRoot.Symlink> symlinks = new TreeMap<>();
   private final Set<String> directories = new HashSet<>();
 
-  public InputRootBuilder(FileDigests digests) {
+  /**
+   * @param digests the daemon's digest memo
+   * @param scope the file identities this compile has seen
+   */
+  public InputRootBuilder(FileDigests digests, FileHashes.Scope scope) {
     this.digests = digests;
+    this.scope = scope;
   }
 
   /**
@@ -62,7 +69,7 @@ public final class InputRootBuilder {
     if (files.containsKey(p)) {
       return;
     }
-    Optional<FileDigests.Hashed> h = digests.digest(Path.of(p));
+    Optional<FileDigests.Hashed> h = digests.digest(Path.of(p), scope);
     if (h.isEmpty()) {
       throw new MissingInputException(absolutePath, "cannot be read, or changed while being read");
     }

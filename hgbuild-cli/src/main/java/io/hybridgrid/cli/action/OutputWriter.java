@@ -3,12 +3,8 @@ package io.hybridgrid.cli.action;
 import io.hybridgrid.common.fs.AtomicFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -81,43 +77,12 @@ public final class OutputWriter {
   /** Writes {@code content} next to {@code target} and renames it over {@code target}. */
   public static void writeAtomically(Path target, byte[] content, boolean executable)
       throws IOException {
-    Path temp =
-        target.resolveSibling(
-            "."
-                + target.getFileName()
-                + ".hgtmp-"
-                + ProcessHandle.current().pid()
-                + "-"
-                + Thread.currentThread().getId()
-                + "-"
-                + System.nanoTime());
-    boolean moved = false;
     try {
-      // One write call (Files.write goes in 8 KiB pieces), and CREATE_NEW: never through a link
-      // planted under the temporary name.
-      try (FileChannel ch =
-          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer b = ByteBuffer.wrap(content);
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-      } catch (ClosedByInterruptException e) {
-        throw cancelled(target);
-      }
-      if (executable) {
-        temp.toFile().setExecutable(true, false);
-      }
-      if (Thread.currentThread().isInterrupted()) {
-        // The build that asked was stopped (the daemon interrupts a request whose launcher went
-        // away): an output appearing after that could make a later make skip a stale file.
-        throw cancelled(target);
-      }
-      AtomicFiles.replace(temp, target);
-      moved = true;
-    } finally {
-      if (!moved) {
-        Files.deleteIfExists(temp);
-      }
+      AtomicFiles.write(target, content, executable);
+    } catch (ClosedByInterruptException e) {
+      // The build that asked was stopped (the daemon interrupts a request whose launcher went
+      // away): an output appearing after that could make a later make skip a stale file.
+      throw cancelled(target);
     }
   }
 }

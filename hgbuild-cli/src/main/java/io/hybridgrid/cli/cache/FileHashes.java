@@ -7,6 +7,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,9 +91,46 @@ public final class FileHashes {
     }
   }
 
+  /**
+   * The identities of files as one compile first saw them. Each path is {@code stat}ed once, at its
+   * first use, and that answer stands for every later step of the same compile (the include scan,
+   * the cache keys, the input digests, the store): the steps agree on which version of a file they
+   * saw, and a compile costs one {@code stat} per file instead of one per step. Reading a file
+   * still checks, with a fresh {@code stat}, that it did not change while being read. One compile,
+   * one thread: not thread-safe.
+   */
+  public final class Scope {
+    private final Map<Path, Optional<Stamp>> seen = new HashMap<>();
+
+    private Scope() {}
+
+    /** The file's identity as this compile first saw it, or empty when it could not be read. */
+    public Optional<Stamp> stamp(Path file) {
+      Optional<Stamp> s = seen.get(file);
+      if (s == null) {
+        s = FileHashes.this.stamp(file);
+        seen.put(file, s);
+      }
+      return s;
+    }
+
+    /** {@link FileHashes#hash}, against the identity this compile first saw. */
+    public Optional<Hashed> hash(Path file) {
+      return FileHashes.this.hash(file, stamp(file));
+    }
+  }
+
+  /** A new {@link Scope}, for one compile. */
+  public Scope scope() {
+    return new Scope();
+  }
+
   /** The file's digest (from memory when its identity is unchanged), or empty if unreadable. */
   public Optional<Hashed> hash(Path file) {
-    Optional<Stamp> before = stamp(file);
+    return hash(file, stamp(file));
+  }
+
+  private Optional<Hashed> hash(Path file, Optional<Stamp> before) {
     if (before.isEmpty()) {
       return Optional.empty();
     }

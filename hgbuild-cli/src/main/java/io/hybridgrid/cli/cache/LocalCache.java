@@ -41,7 +41,10 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class LocalCache {
   private static final String RESULT_SUFFIX = ".r";
   private static final String MANIFEST_SUFFIX = ".m";
-  private static final String TEMP_PREFIX = ".tmp-";
+
+  /** Temporary files of earlier versions, cleaned like {@link AtomicFiles}'s. */
+  private static final String OLD_TEMP_PREFIX = ".tmp-";
+
   private static final Duration STALE_TEMP = Duration.ofHours(1);
 
   private final Path dir;
@@ -239,7 +242,7 @@ public final class LocalCache {
               continue;
             }
             String n = p.getFileName().toString();
-            if (n.startsWith(TEMP_PREFIX)) {
+            if (n.startsWith(OLD_TEMP_PREFIX) || AtomicFiles.isTemporary(n)) {
               if (a.lastModifiedTime().compareTo(staleBefore) < 0) {
                 Files.deleteIfExists(p);
               }
@@ -292,24 +295,21 @@ public final class LocalCache {
   }
 
   private void write(Path target, byte[] content, StatsDelta delta) throws IOException {
-    Path shard = target.getParent();
-    Files.createDirectories(shard);
-    Path temp = Files.createTempFile(shard, TEMP_PREFIX, null);
+    long old = -1;
     try {
-      Files.write(temp, content);
-      long old = -1;
-      try {
-        old = Files.size(target);
-      } catch (NoSuchFileException e) {
-        // a new entry
-      }
-      AtomicFiles.replace(temp, target);
-      touch(target); // LRU order follows the injected clock, for writes as for hits
-      delta.add(StatsDelta.TRACKED_BYTES, content.length - Math.max(old, 0));
-      delta.add(StatsDelta.TRACKED_FILES, old < 0 ? 1 : 0);
-    } finally {
-      Files.deleteIfExists(temp);
+      old = Files.size(target);
+    } catch (NoSuchFileException e) {
+      // a new entry
     }
+    try {
+      AtomicFiles.write(target, content, false);
+    } catch (NoSuchFileException e) {
+      Files.createDirectories(target.getParent()); // the shard's first entry
+      AtomicFiles.write(target, content, false);
+    }
+    touch(target); // LRU order follows the injected clock, for writes as for hits
+    delta.add(StatsDelta.TRACKED_BYTES, content.length - Math.max(old, 0));
+    delta.add(StatsDelta.TRACKED_FILES, old < 0 ? 1 : 0);
   }
 
   /** A locked read-modify-write of the counters. */

@@ -9,6 +9,7 @@ import io.hybridgrid.cli.action.InputRootBuilder;
 import io.hybridgrid.cli.action.MissingInputException;
 import io.hybridgrid.cli.action.RemoteAction;
 import io.hybridgrid.cli.action.ShippedToolchain;
+import io.hybridgrid.cli.cache.FileHashes;
 import io.hybridgrid.cli.scan.IncludeScanner;
 import io.hybridgrid.common.compiler.Arg;
 import io.hybridgrid.common.compiler.CompileInvocation;
@@ -58,16 +59,23 @@ final class ActionPlanner {
   private final FileDigests digests;
   private final IncludeScanner includes;
   private final boolean builtinScan;
+  private final FileHashes.Scope scope;
 
   /**
    * @param builtinScan whether to try {@link IncludeScanner} before the compiler's {@code -M}
+   * @param scope the file identities this compile has seen (one planner per compile)
    */
   ActionPlanner(
-      ProcessRunner runner, FileDigests digests, IncludeScanner includes, boolean builtinScan) {
+      ProcessRunner runner,
+      FileDigests digests,
+      IncludeScanner includes,
+      boolean builtinScan,
+      FileHashes.Scope scope) {
     this.runner = runner;
     this.digests = digests;
     this.includes = includes;
     this.builtinScan = builtinScan;
+    this.scope = scope;
   }
 
   /**
@@ -77,7 +85,7 @@ final class ActionPlanner {
   Scanned scan(CompileInvocation inv, Path compiler, Path cwd, Map<String, String> env)
       throws ScanFailedException, IOException, InterruptedException {
     if (builtinScan) {
-      Optional<List<String>> found = includes.scan(inv, compiler, cwd, env);
+      Optional<List<String>> found = includes.scan(inv, compiler, cwd, env, scope);
       if (found.isPresent()) {
         return new Scanned(found.get(), true);
       }
@@ -121,7 +129,7 @@ final class ActionPlanner {
       ShippedToolchain toolchain)
       throws MissingInputException {
     String dir = cwd.toString();
-    InputRootBuilder root = new InputRootBuilder(digests);
+    InputRootBuilder root = new InputRootBuilder(digests, scope);
     for (String f : scanned) {
       root.addFile(absolute(dir, f));
     }

@@ -30,6 +30,7 @@ final class CacheSession {
   private final LocalCache cache;
   private final CacheConfig config;
   private final FileHashes hashes;
+  private final FileHashes.Scope scope;
   private final Clock clock;
   private final StatsDelta delta;
   private final CompilerProbes.Probed compiler;
@@ -50,6 +51,7 @@ final class CacheSession {
       LocalCache cache,
       CacheConfig config,
       FileHashes hashes,
+      FileHashes.Scope scope,
       Clock clock,
       StatsDelta delta,
       CompilerProbes.Probed compiler,
@@ -59,6 +61,7 @@ final class CacheSession {
     this.cache = cache;
     this.config = config;
     this.hashes = hashes;
+    this.scope = scope;
     this.clock = clock;
     this.delta = delta;
     this.compiler = compiler;
@@ -84,7 +87,7 @@ final class CacheSession {
     if (!config.direct()) {
       return Optional.empty();
     }
-    Optional<FileHashes.Hashed> source = hashes.hash(cwd.resolve(inv.source()));
+    Optional<FileHashes.Hashed> source = scope.hash(cwd.resolve(inv.source()));
     if (source.isEmpty()) {
       return Optional.empty();
     }
@@ -121,7 +124,7 @@ final class CacheSession {
 
   private boolean unchanged(List<Manifest.FileHash> headers) {
     for (Manifest.FileHash h : headers) {
-      Optional<FileHashes.Hashed> now = hashes.hash(Path.of(h.path()));
+      Optional<FileHashes.Hashed> now = scope.hash(Path.of(h.path()));
       if (now.isEmpty()
           || now.get().stamp().size() != h.size()
           || !now.get().hash().equals(h.hash())) {
@@ -147,7 +150,7 @@ final class CacheSession {
     TimeMacros m = TimeMacros.NONE;
     List<Hash128> contents = new ArrayList<>(scanned.size());
     for (String f : scanned) {
-      Optional<FileHashes.Hashed> h = hashes.hash(cwd.resolve(f));
+      Optional<FileHashes.Hashed> h = scope.hash(cwd.resolve(f));
       if (h.isEmpty()) {
         uncacheable(UncacheableReason.MODIFIED_DURING_COMPILE);
         return Optional.empty();
@@ -166,7 +169,7 @@ final class CacheSession {
       // __TIMESTAMP__ is the modification time of the file it is in: key on every file's.
       StringBuilder sb = new StringBuilder();
       for (String f : scanned) {
-        Optional<FileHashes.Stamp> st = hashes.stamp(cwd.resolve(f));
+        Optional<FileHashes.Stamp> st = scope.stamp(cwd.resolve(f));
         if (st.isEmpty()) {
           uncacheable(UncacheableReason.MODIFIED_DURING_COMPILE);
           return Optional.empty();
@@ -194,7 +197,7 @@ final class CacheSession {
 
   private void rememberHeadersUnguarded() {
     if (storable && resultKey != null) {
-      List<Manifest.FileHash> headers = settledHeaders();
+      List<Manifest.FileHash> headers = settledHeaders(false);
       if (headers != null) {
         storeManifest(headers);
       }
@@ -235,25 +238,31 @@ final class CacheSession {
   /**
    * Stores a successful compile under the preprocessed key, and its header set in the manifest,
    * unless a file it read changed since the compile started.
+   *
+   * @param compiledHere whether the compiler here read the files (a local compile, which may have
+   *     read a newer version than the key hashed: each file is checked again), rather than the grid
+   *     (which compiled exactly the versions the key hashed, as this compile first saw them)
    */
-  void store(CachedResult result) {
+  void store(CachedResult result, boolean compiledHere) {
     guarded(
         () -> {
-          storeUnguarded(result);
+          storeUnguarded(result, compiledHere);
           return Optional.empty();
         });
   }
 
-  private void storeUnguarded(CachedResult result) {
+  private void storeUnguarded(CachedResult result, boolean compiledHere) {
     if (!storable || resultKey == null) {
       return;
     }
-    Optional<FileHashes.Hashed> source = hashes.hash(cwd.resolve(inv.source()));
+    Path sourcePath = cwd.resolve(inv.source());
+    Optional<FileHashes.Hashed> source =
+        compiledHere ? hashes.hash(sourcePath) : scope.hash(sourcePath);
     if (source.isEmpty() || !settled(source.get().stamp())) {
       uncacheable(UncacheableReason.MODIFIED_DURING_COMPILE);
       return;
     }
-    List<Manifest.FileHash> headers = settledHeaders();
+    List<Manifest.FileHash> headers = settledHeaders(compiledHere);
     if (headers == null) {
       uncacheable(UncacheableReason.MODIFIED_DURING_COMPILE);
       return;
@@ -271,7 +280,7 @@ final class CacheSession {
    * the compile started (or cannot be read). Paths are kept as the compiler spelled them (made
    * absolute, not normalised): {@code link/../x.h} is not {@code x.h} when {@code link} is a link.
    */
-  private List<Manifest.FileHash> settledHeaders() {
+  private List<Manifest.FileHash> settledHeaders(boolean fresh) {
     Path source = cwd.resolve(inv.source());
     List<Manifest.FileHash> out = new ArrayList<>();
     for (String f : facts.files()) {
@@ -279,7 +288,7 @@ final class CacheSession {
       if (p.equals(source)) {
         continue;
       }
-      Optional<FileHashes.Hashed> h = hashes.hash(p);
+      Optional<FileHashes.Hashed> h = fresh ? hashes.hash(p) : scope.hash(p);
       if (h.isEmpty() || !settled(h.get().stamp())) {
         return null;
       }

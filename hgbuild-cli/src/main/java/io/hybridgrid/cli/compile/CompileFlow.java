@@ -7,6 +7,7 @@ import io.hybridgrid.cli.action.RemoteAction;
 import io.hybridgrid.cli.action.RemoteResult;
 import io.hybridgrid.cli.cache.CacheConfig;
 import io.hybridgrid.cli.cache.CachedResult;
+import io.hybridgrid.cli.cache.FileHashes;
 import io.hybridgrid.cli.cache.LocalCache;
 import io.hybridgrid.cli.cache.StatsDelta;
 import io.hybridgrid.cli.cache.UncacheableReason;
@@ -138,6 +139,8 @@ public final class CompileFlow {
               : UncacheableReason.CACHE_DISABLED);
       return local(compiler.get(), args, label, "compiler is not gcc or clang", delta);
     }
+    // Every step of this compile sees each file as it first saw it, at one stat per file.
+    FileHashes.Scope scope = services.fileHashes().scope();
     CacheSession session = null;
     if (config.isEmpty()) {
       delta.uncacheable(UncacheableReason.CACHE_DISABLED);
@@ -150,6 +153,7 @@ public final class CompileFlow {
               cache,
               config.get(),
               services.fileHashes(),
+              scope,
               services.clock(),
               delta,
               probed.get(),
@@ -166,7 +170,7 @@ public final class CompileFlow {
         }
       }
       return distribute(
-          compilerName, compiler.get(), probed.get(), inv, args, label, session, delta);
+          compilerName, compiler.get(), probed.get(), inv, args, label, session, scope, delta);
     } finally {
       reportCacheFailure(session, label);
     }
@@ -184,11 +188,16 @@ public final class CompileFlow {
       List<String> args,
       String label,
       CacheSession session,
+      FileHashes.Scope scope,
       StatsDelta delta)
       throws IOException, InterruptedException {
     ActionPlanner planner =
         new ActionPlanner(
-            services.runner(), services.fileDigests(), services.includes(), settings.builtinScan());
+            services.runner(),
+            services.fileDigests(),
+            services.includes(),
+            settings.builtinScan(),
+            scope);
     ActionPlanner.Scanned scanned;
     try {
       scanned = planner.scan(inv, compiler, cwd, request.env());
@@ -355,8 +364,8 @@ public final class CompileFlow {
       return;
     }
     session.store(
-        new CachedResult(
-            inv.objectPath(), objectBytes, result.stdout(), result.stderr(), depBytes));
+        new CachedResult(inv.objectPath(), objectBytes, result.stdout(), result.stderr(), depBytes),
+        false);
   }
 
   /** The grid could not serve: compile here, and cache what the compiler wrote. */
@@ -392,7 +401,7 @@ public final class CompileFlow {
           inv.dependencyFile() == null
               ? null
               : Files.readAllBytes(cwd.resolve(inv.dependencyFile()));
-      session.store(new CachedResult(inv.objectPath(), object, c.stdout(), c.stderr(), deps));
+      session.store(new CachedResult(inv.objectPath(), object, c.stdout(), c.stderr(), deps), true);
     } catch (IOException e) {
       session.uncacheable(UncacheableReason.OUTPUT_NOT_READABLE);
     }

@@ -123,6 +123,17 @@ public final class IncludeScanner {
   public Optional<List<String>> scan(
       CompileInvocation inv, Path compiler, Path cwd, Map<String, String> env)
       throws IOException, InterruptedException {
+    return scan(inv, compiler, cwd, env, stamps.scope());
+  }
+
+  /** As above, with the file identities {@code scope} (the compile's) has seen. */
+  public Optional<List<String>> scan(
+      CompileInvocation inv,
+      Path compiler,
+      Path cwd,
+      Map<String, String> env,
+      FileHashes.Scope scope)
+      throws IOException, InterruptedException {
     Language lang = inv.language();
     if (inv.source() == null
         || !(lang == Language.C
@@ -173,7 +184,7 @@ public final class IncludeScanner {
     if (chain.isEmpty()) {
       return Optional.empty();
     }
-    return new Walk(chain.get(), cwd.toString(), cmdMacros).run(inv.source(), forced);
+    return new Walk(chain.get(), cwd.toString(), cmdMacros, scope).run(inv.source(), forced);
   }
 
   /** How many files' directives are remembered (for tests and statistics). */
@@ -259,6 +270,7 @@ public final class IncludeScanner {
     private final SearchPath chain;
     private final String cwd;
     private final Map<String, List<String>> cmdMacros;
+    private final FileHashes.Scope scope;
     private final Map<String, Directives> visited = new LinkedHashMap<>();
     private final ArrayDeque<String> queue = new ArrayDeque<>();
     private final Map<String, Listing> seen = new HashMap<>();
@@ -266,10 +278,12 @@ public final class IncludeScanner {
     /** Computed includes met so far, with the directory of the file that has them. */
     private final List<Map.Entry<Directives.Include, String>> computed = new ArrayList<>();
 
-    Walk(SearchPath chain, String cwd, Map<String, List<String>> cmdMacros) {
+    Walk(
+        SearchPath chain, String cwd, Map<String, List<String>> cmdMacros, FileHashes.Scope scope) {
       this.chain = chain;
       this.cwd = cwd;
       this.cmdMacros = cmdMacros;
+      this.scope = scope;
     }
 
     Optional<List<String>> run(String source, List<String> forced) throws IOException {
@@ -447,7 +461,7 @@ public final class IncludeScanner {
         visited.put(spelled, Directives.NONE);
         return true;
       }
-      Optional<Directives> d = directives(absolute(cwd, spelled));
+      Optional<Directives> d = directives(absolute(cwd, spelled), scope);
       if (d.isEmpty()) {
         return false;
       }
@@ -467,7 +481,7 @@ public final class IncludeScanner {
       }
       Listing l = seen.get(parent);
       if (l == null) {
-        l = listing(parent); // checked once per scan against the directory's identity
+        l = listing(parent, scope); // checked once per scan against the directory's identity
         seen.put(parent, l);
       }
       if (!l.names().contains(leaf)) {
@@ -477,8 +491,8 @@ public final class IncludeScanner {
     }
   }
 
-  private Listing listing(String dir) {
-    Optional<FileHashes.Stamp> stamp = stamps.stamp(Path.of(dir));
+  private Listing listing(String dir, FileHashes.Scope scope) {
+    Optional<FileHashes.Stamp> stamp = scope.stamp(Path.of(dir));
     if (stamp.isEmpty()) {
       return Listing.EMPTY;
     }
@@ -499,9 +513,9 @@ public final class IncludeScanner {
     return fresh;
   }
 
-  private Optional<Directives> directives(String abs) {
+  private Optional<Directives> directives(String abs, FileHashes.Scope scope) {
     Path p = Path.of(abs);
-    Optional<FileHashes.Stamp> stamp = stamps.stamp(p);
+    Optional<FileHashes.Stamp> stamp = scope.stamp(p);
     if (stamp.isEmpty()) {
       return Optional.empty();
     }

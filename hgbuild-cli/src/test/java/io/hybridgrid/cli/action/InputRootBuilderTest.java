@@ -23,8 +23,8 @@ class InputRootBuilderTest {
   @BeforeEach
   void setUp() throws Exception {
     root = tmp.toRealPath();
-    builder =
-        new InputRootBuilder(new FileDigests(new FileHashes(Clock.systemUTC()), Clock.systemUTC()));
+    FileHashes hashes = new FileHashes(Clock.systemUTC());
+    builder = new InputRootBuilder(new FileDigests(hashes, Clock.systemUTC()), hashes.scope());
   }
 
   private Path file(String rel, String text) throws Exception {

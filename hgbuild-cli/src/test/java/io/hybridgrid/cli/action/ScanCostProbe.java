@@ -54,12 +54,13 @@ class ScanCostProbe {
     }
     var bean = ManagementFactory.getThreadMXBean();
     Clock clock = Clock.offset(Clock.systemUTC(), java.time.Duration.ofMinutes(1));
-    FileDigests digests = new FileDigests(new FileHashes(clock), clock);
+    FileHashes hashes = new FileHashes(clock);
+    FileDigests digests = new FileDigests(hashes, clock);
     for (int round = 0; round < 6; round++) {
       long t0 = bean.getCurrentThreadCpuTime();
       int files = 0;
       for (List<String> d : deps) {
-        InputRootBuilder b = new InputRootBuilder(digests);
+        InputRootBuilder b = new InputRootBuilder(digests, hashes.scope());
         for (String f : d) {
           b.addFile(f.startsWith("/") ? f : src + "/" + f);
         }

@@ -187,6 +187,32 @@ class LocalCacheTest {
   }
 
   @Test
+  void temporaryFilesACrashLeftAreRemovedOnceStaleAndNeverCounted() throws Exception {
+    ManualClock clock = new ManualClock();
+    LocalCache cache = new LocalCache(tmp.resolve("c"), clock);
+    cache.putResult(key(1), result("kept"), new StatsDelta());
+    Path shard = entryFiles(tmp.resolve("c")).get(0).getParent();
+    Path current = shard.resolve(".x.result.hgtmp-12-1-99");
+    Path older = shard.resolve(".tmp-123"); // an earlier version's temporary name
+    Path fresh = shard.resolve(".y.result.hgtmp-12-1-100");
+    for (Path p : List.of(current, older, fresh)) {
+      Files.write(p, new byte[100]);
+    }
+    java.nio.file.attribute.FileTime old =
+        java.nio.file.attribute.FileTime.from(clock.instant().minus(Duration.ofHours(2)));
+    Files.setLastModifiedTime(current, old);
+    Files.setLastModifiedTime(older, old);
+    Files.setLastModifiedTime(fresh, java.nio.file.attribute.FileTime.from(clock.instant()));
+
+    LocalCache.Usage usage = cache.usage();
+
+    assertEquals(1, usage.files(), "temporary files are not entries");
+    assertFalse(Files.exists(current), "stale: removed");
+    assertFalse(Files.exists(older), "stale, old name: removed");
+    assertTrue(Files.exists(fresh), "maybe a write in progress: kept");
+  }
+
+  @Test
   void trimOnDemandEvictsToNinetyPercentOfTheGivenLimit() throws Exception {
     ManualClock clock = new ManualClock();
     LocalCache cache = new LocalCache(tmp.resolve("c"), clock);

@@ -80,8 +80,9 @@ class GrpcRemoteCompilerTest {
   }
 
   private RemoteAction action() throws Exception {
+    FileHashes hashes = new FileHashes(Clock.systemUTC());
     InputRootBuilder root =
-        new InputRootBuilder(new FileDigests(new FileHashes(Clock.systemUTC()), Clock.systemUTC()));
+        new InputRootBuilder(new FileDigests(hashes, Clock.systemUTC()), hashes.scope());
     root.addFile(small.toString());
     root.addFile(other.toString());
     root.addFile(large.toString());
