@@ -51,6 +51,10 @@ final class LoopbackGrid implements AutoCloseable {
     this.grpcPort = freePort();
     this.httpPort = freePort();
     this.logs = Files.createTempDirectory("hg-e2e-logs-");
+    // A full disk makes every remote compile fail and fall back: say how much there was.
+    System.out.printf(
+        "LoopbackGrid: %s, %d MB free there%n",
+        logs, Files.getFileStore(logs).getUsableSpace() >> 20);
     // Workers run as root here and their sandbox as nobody, which must reach the task directories.
     Files.setPosixFilePermissions(
         logs, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));

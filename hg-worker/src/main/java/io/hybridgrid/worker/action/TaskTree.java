@@ -12,8 +12,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A task's root tree on disk: {@code task/root/<absolute path>} is what the sandboxed command sees
@@ -32,6 +34,26 @@ final class TaskTree {
 
   /** Physical path of each placed file -> the path the action named it by, to spot conflicts. */
   private final Map<String, ActionSpec.InputFile> placed = new HashMap<>();
+
+  /** What a path of the tree is. */
+  private enum Kind {
+    ABSENT,
+    DIRECTORY,
+    FILE,
+    LINK
+  }
+
+  /**
+   * What the tree holds at each resolved path this tree has made or looked at. Only this tree
+   * writes under its root until the command runs (the task directory is the worker's alone), so an
+   * answer stays true while the tree is laid out: a layout {@code lstat}s each path once instead of
+   * once per path through it (thousands of calls per action with a shipped toolchain). The outputs
+   * are read after the run with fresh {@code lstat}s ({@link #attributes}), never from here.
+   */
+  private final Map<String, Kind> known = new HashMap<>();
+
+  /** Directories this tree made: they hold only what it put there, so absence needs no lstat. */
+  private final Set<String> made = new HashSet<>();
 
   TaskTree(Path root) {
     this.root = root;
@@ -72,17 +94,19 @@ final class TaskTree {
         continue;
       }
       boolean last = todo.isEmpty();
-      Path host = host(join(done, c));
-      BasicFileAttributes a = attributes(host);
-      if (a == null) {
+      String v = join(done, c);
+      Path host = host(v);
+      Kind k = kind(v);
+      if (k == Kind.ABSENT) {
         if (!last) {
           if (!create) {
-            throw new InvalidActionException(path + ": " + join(done, c) + " does not exist");
+            throw new InvalidActionException(path + ": " + v + " does not exist");
           }
           Files.createDirectory(host);
+          madeDirectory(v);
         }
         done.add(c);
-      } else if (a.isSymbolicLink() && (!last || followLast)) {
+      } else if (k == Kind.LINK && (!last || followLast)) {
         if (++links > MAX_LINKS) {
           throw new InvalidActionException(path + ": too many levels of symbolic links");
         }
@@ -94,11 +118,10 @@ final class TaskTree {
         for (int i = parts.size() - 1; i >= 0; i--) {
           todo.addFirst(parts.get(i));
         }
-      } else if (a.isDirectory() || last) {
+      } else if (k == Kind.DIRECTORY || last) {
         done.add(c);
       } else {
-        throw new InvalidActionException(
-            path + ": " + join(done, c) + " is a file, not a directory");
+        throw new InvalidActionException(path + ": " + v + " is a file, not a directory");
       }
     }
     return done.isEmpty() ? "/" : "/" + String.join("/", done);
@@ -107,11 +130,11 @@ final class TaskTree {
   /** Makes {@code path} a directory of the tree; returns its resolved path. */
   String directory(String path) throws IOException {
     String r = resolve(path, true, true);
-    Path host = host(r);
-    BasicFileAttributes a = attributes(host);
-    if (a == null) {
-      Files.createDirectory(host);
-    } else if (!a.isDirectory()) {
+    Kind k = kind(r);
+    if (k == Kind.ABSENT) {
+      Files.createDirectory(host(r));
+      madeDirectory(r);
+    } else if (k != Kind.DIRECTORY) {
       throw new InvalidActionException(path + " is needed as a directory but is a file");
     }
     return r;
@@ -127,10 +150,11 @@ final class TaskTree {
       throw new InvalidActionException("symlink at the root: '" + path + "'");
     }
     Path host = host(r);
-    BasicFileAttributes a = attributes(host);
-    if (a == null) {
+    Kind k = kind(r);
+    if (k == Kind.ABSENT) {
       Files.createSymbolicLink(host, Path.of(target));
-    } else if (!a.isSymbolicLink() || !Files.readSymbolicLink(host).toString().equals(target)) {
+      known.put(r, Kind.LINK);
+    } else if (k != Kind.LINK || !Files.readSymbolicLink(host).toString().equals(target)) {
       throw new InvalidActionException(
           "symlink " + path + " -> " + target + " conflicts with another input at " + r);
     }
@@ -165,10 +189,11 @@ final class TaskTree {
       return r;
     }
     Path host = host(r);
-    if (attributes(host) != null) {
+    if (kind(r) != Kind.ABSENT) {
       throw new InvalidActionException(
           "input " + input.path() + " conflicts with a directory or symlink at " + r);
     }
+    known.put(r, Kind.FILE); // placed below, or the layout fails
     if (!copyAt.test(r)) {
       try {
         Files.createLink(host, stored);
@@ -189,19 +214,51 @@ final class TaskTree {
    */
   boolean mountPoint(String resolved, boolean directory) throws IOException {
     Path host = host(resolved);
-    if (attributes(host) != null) {
+    if (kind(resolved) != Kind.ABSENT) {
       return false;
     }
     try {
       if (directory) {
         Files.createDirectory(host);
+        madeDirectory(resolved);
       } else {
         Files.createFile(host);
+        known.put(resolved, Kind.FILE);
       }
       return true;
     } catch (FileAlreadyExistsException e) {
       return false;
     }
+  }
+
+  /** What the tree holds at the resolved path {@code v}: remembered, else one {@code lstat}. */
+  private Kind kind(String v) {
+    if (v.equals("/")) {
+      return Kind.DIRECTORY;
+    }
+    Kind k = known.get(v);
+    if (k != null) {
+      return k;
+    }
+    int slash = v.lastIndexOf('/');
+    if (made.contains(slash == 0 ? "/" : v.substring(0, slash))) {
+      return Kind.ABSENT; // not put there by this tree, so not there
+    }
+    BasicFileAttributes a = attributes(host(v));
+    if (a == null) {
+      return Kind.ABSENT;
+    }
+    k =
+        a.isSymbolicLink()
+            ? Kind.LINK
+            : a.isDirectory() ? Kind.DIRECTORY : Kind.FILE; // a device or fifo counts as a file
+    known.put(v, k);
+    return k;
+  }
+
+  private void madeDirectory(String v) {
+    known.put(v, Kind.DIRECTORY);
+    made.add(v);
   }
 
   static BasicFileAttributes attributes(Path p) {
