@@ -1,12 +1,10 @@
 package io.hybridgrid.e2e;
 
+import io.hybridgrid.common.fs.TempTrees;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Clean-up of the scratch directories the end-to-end tests keep outside JUnit's {@code @TempDir}.
@@ -35,26 +33,8 @@ final class Scratch {
 
   /** Deletes {@code dir} and everything under it; what cannot be deleted is reported, not fatal. */
   static void deleteTree(Path dir) {
-    if (dir == null || !Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
     try {
-      Files.walkFileTree(
-          dir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.deleteIfExists(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-              Files.deleteIfExists(d);
-              return FileVisitResult.CONTINUE;
-            }
-          });
+      TempTrees.delete(dir);
     } catch (IOException e) {
       System.err.println("cannot delete " + dir + ": " + e.getMessage());
     }
