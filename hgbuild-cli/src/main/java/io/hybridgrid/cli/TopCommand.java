@@ -172,8 +172,8 @@ final class TopCommand implements Callable<Integer> {
             s.getTasksFailed()));
     b.append(
         String.format(
-            "%-22s %-8s %-9s %6s %8s %7s  %s%n",
-            "WORKER", "STATE", "BUSY", "LOAD", "TASK MS", "DONE", "COMPILERS"));
+            "%-22s %-8s %-9s %-9s %6s %8s %7s  %s%n",
+            "WORKER", "STATE", "CIRCUIT", "BUSY", "LOAD", "TASK MS", "DONE", "COMPILERS"));
     Instant now = clock.instant();
     for (WorkerInfo w : f.workers()) {
       int max = w.getCapabilities().getMaxParallel();
@@ -184,9 +184,10 @@ final class TopCommand implements Callable<Integer> {
               + "]";
       b.append(
           String.format(
-              "%-22s %-8s %-9s %6s %8s %7d  %s%n",
+              "%-22s %-8s %-9s %-9s %6s %8s %7d  %s%n",
               clip(w.getWorkerId(), 22),
               w.getState(),
+              WorkersCommand.circuit(w.getCircuitState()),
               clip(bar, 9),
               w.getLoadAverage() < 0 ? "-" : String.format("%.2f", w.getLoadAverage()),
               w.getTaskMillis() < 0 ? "-" : String.format("%.0f", w.getTaskMillis()),
