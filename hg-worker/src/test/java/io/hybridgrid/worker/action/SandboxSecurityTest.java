@@ -199,6 +199,17 @@ class SandboxSecurityTest {
    * prlimit and setpriv carry the same arguments as root for the instant before setpriv drops to
    * the sandbox user and execs bubblewrap, so they are not the compile's processes.
    */
+  /** The processes with {@code token} still alive after up to 10 s of waiting for none. */
+  private static List<ProcessHandle> awaitGone(String token) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    List<ProcessHandle> left = withArgument(token);
+    while (!left.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10); // polling with a deadline
+      left = withArgument(token);
+    }
+    return left;
+  }
+
   private static List<ProcessHandle> withArgument(String token) {
     return ProcessHandle.allProcesses()
         .filter(p -> p.info().arguments().map(args -> List.of(args).contains(token)).orElse(false))
@@ -277,11 +288,7 @@ class SandboxSecurityTest {
             TaskRefusedException.class, () -> executor.execute(a, Duration.ofSeconds(2), store));
     assertEquals(Rejection.INFRASTRUCTURE, e.reason());
     assertTrue(e.getMessage().contains("did not finish within 2 s"), e.getMessage());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    List<ProcessHandle> left;
-    do {
-      left = withArgument(token);
-    } while (!left.isEmpty() && System.nanoTime() < deadline);
+    List<ProcessHandle> left = awaitGone(token);
     assertTrue(left.isEmpty(), "processes left: " + left);
   }
 
@@ -313,11 +320,7 @@ class SandboxSecurityTest {
     Throwable t = thrown.get(20, TimeUnit.SECONDS);
     TaskRefusedException e = assertInstanceOf(TaskRefusedException.class, t);
     assertTrue(e.reason().retryable(), e.reason() + ": " + e.getMessage());
-    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    List<ProcessHandle> left;
-    do {
-      left = withArgument(token);
-    } while (!left.isEmpty() && System.nanoTime() < deadline);
+    List<ProcessHandle> left = awaitGone(token);
     assertTrue(left.isEmpty(), "processes left: " + left);
   }
 
