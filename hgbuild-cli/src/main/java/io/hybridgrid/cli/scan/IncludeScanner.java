@@ -119,14 +119,10 @@ public final class IncludeScanner {
    * The files {@code inv} may read, as the compiler would spell them (relative to {@code cwd} or
    * absolute), the source first; empty when this scan cannot be sure and the compiler must be
    * asked.
+   *
+   * @param scope the file identities the compile has seen (each file and directory is looked at
+   *     once per compile; the later steps reuse what the scan saw)
    */
-  public Optional<List<String>> scan(
-      CompileInvocation inv, Path compiler, Path cwd, Map<String, String> env)
-      throws IOException, InterruptedException {
-    return scan(inv, compiler, cwd, env, stamps.scope());
-  }
-
-  /** As above, with the file identities {@code scope} (the compile's) has seen. */
   public Optional<List<String>> scan(
       CompileInvocation inv,
       Path compiler,

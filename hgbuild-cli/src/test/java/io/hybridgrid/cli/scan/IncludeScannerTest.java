@@ -35,6 +35,7 @@ class IncludeScannerTest {
   private Path proj;
   private final AtomicInteger probes = new AtomicInteger();
   private Clock clock;
+  private FileHashes hashes;
   private IncludeScanner scanner;
 
   @BeforeEach
@@ -43,7 +44,8 @@ class IncludeScannerTest {
     proj = tmp.resolve("proj");
     // Files count as settled at once: the test writes and scans within milliseconds.
     clock = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(1));
-    scanner = new IncludeScanner(new FileHashes(clock), clock, this::probe);
+    hashes = new FileHashes(clock);
+    scanner = new IncludeScanner(hashes, clock, this::probe);
   }
 
   private Optional<String> probe(
@@ -164,7 +166,8 @@ class IncludeScannerTest {
   private List<String> scan(List<String> args) throws Exception {
     CompileInvocation inv = ArgumentClassifier.classify(args);
     Optional<List<String>> found =
-        scanner.scan(inv, Path.of("/usr/bin/gcc"), proj, Map.of("PATH", "/usr/bin:/bin"));
+        scanner.scan(
+            inv, Path.of("/usr/bin/gcc"), proj, Map.of("PATH", "/usr/bin:/bin"), hashes.scope());
     assertTrue(found.isPresent(), "the scan gave up on " + args);
     return found.get();
   }
@@ -221,10 +224,11 @@ class IncludeScannerTest {
     project();
     write("src/fn.c", "#define PICK(x) #x\n#include PICK(local.h)\n");
     CompileInvocation fn = ArgumentClassifier.classify(List.of("-c", "src/fn.c"));
-    assertTrue(scanner.scan(fn, Path.of("/usr/bin/gcc"), proj, Map.of()).isEmpty());
+    assertTrue(scanner.scan(fn, Path.of("/usr/bin/gcc"), proj, Map.of(), hashes.scope()).isEmpty());
     CompileInvocation trad =
         ArgumentClassifier.classify(List.of("-traditional-cpp", "-c", "src/main.c"));
-    assertTrue(scanner.scan(trad, Path.of("/usr/bin/gcc"), proj, Map.of()).isEmpty());
+    assertTrue(
+        scanner.scan(trad, Path.of("/usr/bin/gcc"), proj, Map.of(), hashes.scope()).isEmpty());
   }
 
   /** Lua 5.4.4's 34 sources, when the workloads are present: the scan covers gcc -M on each. */
@@ -260,7 +264,8 @@ class IncludeScannerTest {
           List.of("-std=gnu99", "-O2", "-Wall", "-DLUA_COMPAT_5_3", "-DLUA_USE_LINUX", "-c", name);
       CompileInvocation inv = ArgumentClassifier.classify(args);
       Optional<List<String>> found =
-          scanner.scan(inv, Path.of("/usr/bin/gcc"), src, Map.of("PATH", "/usr/bin:/bin"));
+          scanner.scan(
+              inv, Path.of("/usr/bin/gcc"), src, Map.of("PATH", "/usr/bin:/bin"), hashes.scope());
       assertTrue(found.isPresent(), name);
       List<String> m = new ArrayList<>(args);
       m.remove("-c");
