@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
@@ -14,16 +13,12 @@ import io.hybridgrid.common.grpc.GrpcLimits;
 import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.coord.CoordinatorServer;
 import io.hybridgrid.coord.cas.Digest;
-import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.proto.v1.ContentStoreGrpc;
 import io.hybridgrid.proto.v1.ReadBlobChunk;
 import io.hybridgrid.proto.v1.ReadBlobRequest;
 import io.hybridgrid.proto.v1.WriteBlobChunk;
 import io.hybridgrid.proto.v1.WriteBlobResponse;
-import java.net.InetSocketAddress;
 import java.security.MessageDigest;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,15 +37,7 @@ class CasOverNettyTest {
 
   @Test
   void largeBlobRoundTripsWithAReaderThatPullsOneChunkAtATime() throws Exception {
-    CoordinatorServer coord =
-        grpc.register(
-                new CoordinatorServer(
-                    NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
-                    null,
-                    DispatchSettings.defaults(),
-                    Duration.ofSeconds(3),
-                    Clock.systemUTC()))
-            .start();
+    CoordinatorServer coord = NettyCoordinator.start(grpc);
     ManagedChannel channel =
         grpc.register(Channels.forAddress(new HostPort("127.0.0.1", coord.grpcPort())));
     ContentStoreGrpc.ContentStoreStub stub =

@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.grpc.Channels;
 import io.hybridgrid.common.grpc.GrpcLimits;
 import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.coord.CoordinatorServer;
 import io.hybridgrid.coord.cas.Digest;
-import io.hybridgrid.coord.dispatch.DispatchSettings;
 import io.hybridgrid.proto.v1.Action;
 import io.hybridgrid.proto.v1.ActionResult;
 import io.hybridgrid.proto.v1.Capabilities;
@@ -33,9 +31,6 @@ import io.hybridgrid.proto.v1.WorkerMessage;
 import io.hybridgrid.proto.v1.WorkerServiceGrpc;
 import io.hybridgrid.proto.v1.WriteBlobChunk;
 import io.hybridgrid.proto.v1.WriteBlobResponse;
-import java.net.InetSocketAddress;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -69,15 +64,7 @@ class LargeActionOverNettyTest {
 
   @Test
   void largeInputsManyHeadersAndLargeOutputsPass() throws Exception {
-    CoordinatorServer coord =
-        grpc.register(
-                new CoordinatorServer(
-                    NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
-                    null,
-                    DispatchSettings.defaults(),
-                    Duration.ofSeconds(3),
-                    Clock.systemUTC()))
-            .start();
+    CoordinatorServer coord = NettyCoordinator.start(grpc);
     HostPort address = new HostPort("127.0.0.1", coord.grpcPort());
     ManagedChannel workerChannel = grpc.register(Channels.forAddress(address));
     ManagedChannel clientChannel = grpc.register(Channels.forAddress(address));
