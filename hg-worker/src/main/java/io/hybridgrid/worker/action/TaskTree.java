@@ -95,22 +95,20 @@ final class TaskTree {
       }
       boolean last = todo.isEmpty();
       String v = join(done, c);
-      Path host = host(v);
       Kind k = kind(v);
       if (k == Kind.ABSENT) {
         if (!last) {
           if (!create) {
             throw new InvalidActionException(path + ": " + v + " does not exist");
           }
-          Files.createDirectory(host);
-          madeDirectory(v);
+          makeDirectory(v);
         }
         done.add(c);
       } else if (k == Kind.LINK && (!last || followLast)) {
         if (++links > MAX_LINKS) {
           throw new InvalidActionException(path + ": too many levels of symbolic links");
         }
-        String target = Files.readSymbolicLink(host).toString();
+        String target = Files.readSymbolicLink(host(v)).toString();
         if (target.startsWith("/")) {
           done.clear();
         }
@@ -132,8 +130,7 @@ final class TaskTree {
     String r = resolve(path, true, true);
     Kind k = kind(r);
     if (k == Kind.ABSENT) {
-      Files.createDirectory(host(r));
-      madeDirectory(r);
+      makeDirectory(r);
     } else if (k != Kind.DIRECTORY) {
       throw new InvalidActionException(path + " is needed as a directory but is a file");
     }
@@ -219,8 +216,7 @@ final class TaskTree {
     }
     try {
       if (directory) {
-        Files.createDirectory(host);
-        madeDirectory(resolved);
+        makeDirectory(resolved);
       } else {
         Files.createFile(host);
         known.put(resolved, Kind.FILE);
@@ -256,7 +252,9 @@ final class TaskTree {
     return k;
   }
 
-  private void madeDirectory(String v) {
+  /** Creates the directory at the resolved path {@code v} and remembers it as this tree's. */
+  private void makeDirectory(String v) throws IOException {
+    Files.createDirectory(host(v));
     known.put(v, Kind.DIRECTORY);
     made.add(v);
   }
