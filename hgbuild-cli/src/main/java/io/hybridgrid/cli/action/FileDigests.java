@@ -1,11 +1,11 @@
 package io.hybridgrid.cli.action;
 
 import io.hybridgrid.cli.cache.FileHashes;
+import io.hybridgrid.common.fs.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -116,9 +116,7 @@ public final class FileDigests {
           .append(path)
           .append('\n');
     }
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.write(file, sb.toString().getBytes(StandardCharsets.UTF_8), false);
   }
 
   /**

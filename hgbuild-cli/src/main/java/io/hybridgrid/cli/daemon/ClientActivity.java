@@ -9,7 +9,6 @@ import io.hybridgrid.proto.v1.ClientTask;
 import io.hybridgrid.proto.v1.ClientTasksReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -174,10 +173,8 @@ public final class ClientActivity {
       }
       line = c[0] + " " + c[1] + " " + c[2] + " " + c[3] + " " + c[4] + " " + c[5] + "\n";
       try {
-        Path target = progressFile(progressDir, buildId);
-        Path tmp = progressDir.resolve(".build-" + buildId + ".tmp");
-        Files.writeString(tmp, line, StandardCharsets.US_ASCII);
-        AtomicFiles.replace(tmp, target);
+        AtomicFiles.write(
+            progressFile(progressDir, buildId), line.getBytes(StandardCharsets.US_ASCII), false);
       } catch (IOException e) {
         log.debug("cannot write build progress for {}: {}", buildId, e.toString());
       }
