@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -58,6 +59,7 @@ public final class ActionExecutor {
   private final TaskMeter meter;
   private final ToolchainMode mode;
   private final InstalledFiles installedFiles = new InstalledFiles();
+  private final SymlinkPrototypes symlinks;
   // Digests of shipped toolchains that ran here, for the heartbeat's count; bounded.
   private final Set<String> toolchainsRun = ConcurrentHashMap.newKeySet();
 
@@ -114,6 +116,7 @@ public final class ActionExecutor {
     this.fetcher = fetcher;
     this.settings = settings;
     this.sandbox = new BwrapSandbox(settings);
+    this.symlinks = new SymlinkPrototypes(settings.workRoot().resolve("symlinks"));
     this.hostToolchain = new HostToolchain(System.getenv("PATH"));
   }
 
@@ -387,7 +390,7 @@ public final class ActionExecutor {
       Duration timeout,
       CasClient remote)
       throws TaskRefusedException {
-    TaskTree tree = new TaskTree(taskDir.resolve("root"));
+    TaskTree tree = new TaskTree(taskDir.resolve("root"), symlinks);
     List<String> writable = new ArrayList<>();
     Map<String, String> outputs = new LinkedHashMap<>();
     List<Map.Entry<String, String>> readOnly = new ArrayList<>();
@@ -428,7 +431,23 @@ public final class ActionExecutor {
         if (stored.isEmpty()) {
           throw new IOException("blob " + f.digest() + " of " + f.path() + " left the local store");
         }
-        reserved(tree.file(f, stored.get(), r -> copyInWritable && under(r, writable)), f.path());
+        String placed;
+        try {
+          placed = tree.file(f, stored.get(), r -> copyInWritable && under(r, writable));
+        } catch (NoSuchFileException e) {
+          if (fetcher.cas().forgetMissing(f.digest())) {
+            throw new IOException(
+                "blob "
+                    + f.digest()
+                    + " of "
+                    + f.path()
+                    + " was removed from the local store"
+                    + " behind its back; it is fetched again for the next action",
+                e);
+          }
+          throw e;
+        }
+        reserved(placed, f.path());
       }
       for (Map.Entry<String, String> o : outputs.entrySet()) {
         if (TaskTree.attributes(tree.host(o.getValue())) != null) {

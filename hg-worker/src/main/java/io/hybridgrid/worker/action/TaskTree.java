@@ -55,8 +55,16 @@ final class TaskTree {
   /** Directories this tree made: they hold only what it put there, so absence needs no lstat. */
   private final Set<String> made = new HashSet<>();
 
+  /** Shared symlinks to hard-link instead of making new ones; null to always make them. */
+  private final SymlinkPrototypes prototypes;
+
   TaskTree(Path root) {
+    this(root, null);
+  }
+
+  TaskTree(Path root, SymlinkPrototypes prototypes) {
     this.root = root;
+    this.prototypes = prototypes;
   }
 
   Path root() {
@@ -149,13 +157,26 @@ final class TaskTree {
     Path host = host(r);
     Kind k = kind(r);
     if (k == Kind.ABSENT) {
-      Files.createSymbolicLink(host, Path.of(target));
+      makeSymlink(host, target);
       known.put(r, Kind.LINK);
     } else if (k != Kind.LINK || !Files.readSymbolicLink(host).toString().equals(target)) {
       throw new InvalidActionException(
           "symlink " + path + " -> " + target + " conflicts with another input at " + r);
     }
     return r;
+  }
+
+  private void makeSymlink(Path host, String target) throws IOException {
+    Path proto = prototypes == null ? null : prototypes.prototype(target);
+    if (proto != null) {
+      try {
+        Files.createLink(host, proto);
+        return;
+      } catch (IOException | UnsupportedOperationException e) {
+        // another filesystem, or the prototype's link count is at the limit: make one below
+      }
+    }
+    Files.createSymbolicLink(host, Path.of(target));
   }
 
   /**

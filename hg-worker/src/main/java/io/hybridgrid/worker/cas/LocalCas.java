@@ -169,23 +169,38 @@ public final class LocalCas {
       Files.setPosixFilePermissions(staged, READ_EXEC);
       return Optional.of(commit(name, staged, digest.size()));
     } catch (NoSuchFileException e) {
-      return Optional.empty(); // evicted meanwhile
+      forgetMissing(digest);
+      return Optional.empty(); // evicted meanwhile, or removed behind the store's back
     } finally {
       Files.deleteIfExists(staged);
     }
   }
 
+  /**
+   * Whether the index holds {@code name}. The index is trusted, not the disk, so a layout does not
+   * {@code stat} every blob it links (a few hundred per action); a blob removed behind the store's
+   * back (an operator cleaning up) shows as a failed link, after which {@link #forgetMissing} drops
+   * it and it is fetched again.
+   */
   @GuardedBy("this")
   private boolean present(String name) {
-    if (lru.get(name) == null) {
-      return false;
+    return lru.get(name) != null;
+  }
+
+  /**
+   * Forgets {@code digest}'s variants whose files are gone from the disk (removed behind the
+   * store's back), so the next action that needs it fetches it again. True when one was.
+   */
+  public synchronized boolean forgetMissing(BlobDigest digest) {
+    boolean forgot = false;
+    for (String name : List.of(digest.hash(), digest.hash() + "-x")) {
+      Long size = lru.get(name);
+      if (size != null && !Files.isRegularFile(path(name), LinkOption.NOFOLLOW_LINKS)) {
+        bytes -= lru.remove(name);
+        forgot = true;
+      }
     }
-    if (Files.isRegularFile(path(name), LinkOption.NOFOLLOW_LINKS)) {
-      return true;
-    }
-    // Removed behind our back (an operator cleaning up): forget it, so it is fetched again.
-    bytes -= lru.remove(name);
-    return false;
+    return forgot;
   }
 
   /** Stores {@code data} as {@code digest}, verifying it first. */

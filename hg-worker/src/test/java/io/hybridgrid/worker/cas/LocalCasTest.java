@@ -36,6 +36,31 @@ class LocalCasTest {
   }
 
   @Test
+  void aBlobRemovedBehindTheStoresBackIsForgottenOnceALinkToItFails() throws IOException {
+    LocalCas cas = LocalCas.open(dir, 1 << 20);
+    BlobDigest d = BlobDigest.of(bytes("int gone;\n"));
+    Path p = cas.put(d, bytes("int gone;\n"));
+    BlobDigest kept = BlobDigest.of(bytes("int kept;\n"));
+    cas.put(kept, bytes("int kept;\n"));
+    Files.delete(p); // an operator cleaning up
+
+    // The index is trusted (no stat per lookup): the path is offered, and linking it fails.
+    assertEquals(p, cas.find(d, false).orElseThrow());
+    assertThrows(
+        java.nio.file.NoSuchFileException.class, () -> Files.createLink(dir.resolve("l"), p));
+    assertTrue(cas.forgetMissing(d));
+    assertFalse(cas.contains(d), "fetched again next time");
+    assertEquals(bytes("int kept;\n").length, cas.sizeBytes());
+    assertFalse(cas.forgetMissing(kept), "a blob still on disk stays");
+    assertTrue(cas.contains(kept));
+    // Its executable variant, made from the missing plain file, is not offered either.
+    cas.put(d, bytes("int gone;\n"));
+    Files.delete(cas.find(d, false).orElseThrow());
+    assertTrue(cas.find(d, true).isEmpty());
+    assertFalse(cas.contains(d));
+  }
+
+  @Test
   void refusesBytesThatDoNotMatchTheirDigestAndStoresNothing() throws IOException {
     LocalCas cas = LocalCas.open(dir, 1 << 20);
     BlobDigest claimed = BlobDigest.of(bytes("int x;\n"));
