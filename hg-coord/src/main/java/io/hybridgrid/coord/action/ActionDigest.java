@@ -41,6 +41,18 @@ public final class ActionDigest {
 
   /** The action's key in the action cache. */
   public static CacheKey of(ActionSpec a) {
+    return of(a, a.toolchain().isEmpty() ? "" : toolchain(a.toolchain()));
+  }
+
+  /**
+   * The same key for an action {@link ActionValidator#validate} accepted, whose toolchain digest is
+   * therefore the one computed over its files: the list is not hashed again.
+   */
+  public static CacheKey ofValid(ActionSpec a) {
+    return of(a, a.toolchain().isEmpty() ? "" : a.toolchain().digest());
+  }
+
+  private static CacheKey of(ActionSpec a, String toolchainDigest) {
     Encoder e = new Encoder();
     e.string("hg-action/1");
     e.count(a.argv().size());
@@ -63,7 +75,7 @@ public final class ActionDigest {
     e.flag(a.compiler().cxxDriver());
     e.string(a.compilerPath());
     e.string(a.toolchain().hostArch());
-    e.string(a.toolchain().isEmpty() ? "" : toolchain(a.toolchain()));
+    e.string(toolchainDigest);
     links(e, a.toolchain().symlinks());
     return CacheKey.of(e.sha.digest());
   }

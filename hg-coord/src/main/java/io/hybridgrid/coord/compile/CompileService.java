@@ -117,7 +117,7 @@ public final class CompileService {
     }
     checkInputsStored(a);
     toolchains.record(a.toolchain());
-    CacheKey key = ActionDigest.of(a);
+    CacheKey key = ActionDigest.ofValid(a);
     boolean useCache = actionCache.enabled() && !skipCache;
     if (useCache) {
       Optional<ActionOutcome> hit = actionCache.get(key);

@@ -139,6 +139,14 @@ class ActionDigestTest {
             new Toolchain(expected, List.of(tampered, gcc), List.of(), "amd64"));
     assertThrows(IllegalArgumentException.class, () -> v.validate(swapped));
 
+    // The validator remembers a checked toolchain by value: the same claim with other files (above)
+    // or another claim over these files is refused after an accepted one, and the key of an
+    // accepted action, which uses the checked claim, is the key computed from the files.
+    v.validate(ok);
+    assertThrows(IllegalArgumentException.class, () -> v.validate(swapped));
+    assertThrows(IllegalArgumentException.class, () -> v.validate(wrong));
+    assertEquals(ActionDigest.of(ok), ActionDigest.ofValid(ok));
+
     // A toolchain must say which architecture runs it.
     ActionSpec noArch =
         new ActionSpec(
