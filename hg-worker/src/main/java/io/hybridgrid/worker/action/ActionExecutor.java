@@ -37,6 +37,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +62,11 @@ public final class ActionExecutor {
   private final ToolchainMode mode;
   private final InstalledFiles installedFiles = new InstalledFiles();
   private final SymlinkPrototypes symlinks;
+  private final java.util.Deque<Spare> spares = new java.util.ArrayDeque<>();
+
+  /** A task directory's name: {@code task-<worker pid>-<random>}. */
+  private static final Pattern TASK_DIR = Pattern.compile("task-(\\d+)-.*");
+
   // Digests of shipped toolchains that ran here, for the heartbeat's count; bounded.
   private final Set<String> toolchainsRun = ConcurrentHashMap.newKeySet();
 
@@ -118,6 +125,7 @@ public final class ActionExecutor {
     this.sandbox = new BwrapSandbox(settings);
     this.symlinks = new SymlinkPrototypes(settings.workRoot().resolve("symlinks"));
     this.hostToolchain = new HostToolchain(System.getenv("PATH"));
+    removeStaleTaskDirs();
   }
 
   /** Which compilers this executor runs. */
@@ -278,9 +286,13 @@ public final class ActionExecutor {
     try (LocalCas.Pin pin = cas.pin(digests)) {
       adoptInstalled(action.toolchain().files(), cas);
       fetch(files, digests, remote);
-      Path taskDir = newTaskDir();
+      Spare spare = takeSpare();
+      Path taskDir = spare != null ? spare.dir() : newTaskDir();
+      TaskTree tree =
+          new TaskTree(
+              taskDir.resolve("root"), symlinks, spare != null ? spare.directories() : Set.of());
       try {
-        ActionOutcome out = run(action, installed, files, taskDir, timeout, remote);
+        ActionOutcome out = run(action, installed, files, taskDir, tree, timeout, remote);
         if (!toolchain.isEmpty()) {
           if (toolchainsRun.size() >= MAX_TOOLCHAINS_COUNTED) {
             toolchainsRun.clear();
@@ -289,12 +301,78 @@ public final class ActionExecutor {
         }
         return out;
       } finally {
-        try {
-          TempTrees.delete(taskDir);
-        } catch (IOException e) {
-          log.warn("could not remove task directory {}: {}", taskDir, e.toString());
+        release(taskDir, tree);
+      }
+    }
+  }
+
+  /** An emptied task directory kept for the next action, and the directories its tree holds. */
+  private record Spare(Path dir, Set<String> directories) {}
+
+  /** Emptied task directories kept; one per compile thread is what a busy worker reuses. */
+  private static final int MAX_SPARES = 16;
+
+  /** A tree larger than this is removed rather than kept. */
+  private static final int MAX_SPARE_DIRECTORIES = 20_000;
+
+  private Spare takeSpare() {
+    synchronized (spares) {
+      return spares.pollFirst();
+    }
+  }
+
+  /**
+   * Empties the task directory for the next action ({@link TaskTree#empty}) when there is room,
+   * else (or when emptying fails) removes it.
+   */
+  private void release(Path taskDir, TaskTree tree) {
+    try {
+      boolean room;
+      synchronized (spares) {
+        room = spares.size() < MAX_SPARES;
+      }
+      if (room) {
+        Set<String> dirs = tree.empty();
+        if (dirs.size() <= MAX_SPARE_DIRECTORIES) {
+          synchronized (spares) {
+            if (spares.size() < MAX_SPARES) {
+              spares.addFirst(new Spare(taskDir, dirs));
+              return;
+            }
+          }
         }
       }
+    } catch (IOException | RuntimeException e) {
+      log.warn("could not empty task directory {} for reuse: {}", taskDir, e.toString());
+    }
+    try {
+      TempTrees.delete(taskDir);
+    } catch (IOException e) {
+      log.warn("could not remove task directory {}: {}", taskDir, e.toString());
+    }
+  }
+
+  /**
+   * Removes task directories a worker that is no longer running left in the work root (their names
+   * carry the worker's process id), and those of the old naming.
+   */
+  private void removeStaleTaskDirs() {
+    Path root = settings.workRoot();
+    if (!Files.isDirectory(root)) {
+      return;
+    }
+    try (var dirs = Files.newDirectoryStream(root, "task-*")) {
+      for (Path d : dirs) {
+        Matcher m = TASK_DIR.matcher(d.getFileName().toString());
+        boolean stale =
+            !m.matches()
+                || ProcessHandle.of(Long.parseLong(m.group(1))).map(h -> !h.isAlive()).orElse(true);
+        if (stale) {
+          TempTrees.delete(d);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("could not remove stale task directories in {}: {}", root, e.toString());
     }
   }
 
@@ -352,7 +430,9 @@ public final class ActionExecutor {
       if (settings.user() != null) {
         reachable(settings.workRoot().toAbsolutePath());
       }
-      Path dir = Files.createTempDirectory(settings.workRoot(), "task-");
+      Path dir =
+          Files.createTempDirectory(
+              settings.workRoot(), "task-" + ProcessHandle.current().pid() + "-");
       // The sandbox user must traverse to the tree; nothing else in here is readable to it.
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
       Path root = dir.resolve("root");
@@ -387,11 +467,11 @@ public final class ActionExecutor {
       Path installed,
       List<ActionSpec.InputFile> files,
       Path taskDir,
+      TaskTree tree,
       Duration timeout,
       CasClient remote)
       throws TaskRefusedException {
-    TaskTree tree = new TaskTree(taskDir.resolve("root"), symlinks);
-    List<String> writable = new ArrayList<>();
+    List<String> writable = tree.writable();
     Map<String, String> outputs = new LinkedHashMap<>();
     List<Map.Entry<String, String>> readOnly = new ArrayList<>();
     try {
@@ -450,7 +530,7 @@ public final class ActionExecutor {
         reserved(placed, f.path());
       }
       for (Map.Entry<String, String> o : outputs.entrySet()) {
-        if (TaskTree.attributes(tree.host(o.getValue())) != null) {
+        if (tree.occupied(o.getValue())) {
           throw new InvalidActionException(
               "output path " + o.getKey() + " is also an input, symlink or directory");
         }
@@ -464,6 +544,7 @@ public final class ActionExecutor {
       for (String w : writable) {
         prepareWritable(tree.host(w), w.equals(tmp));
       }
+      tree.pruneUnused();
     } catch (InvalidActionException e) {
       throw new TaskRefusedException(Rejection.INVALID_TASK, e.getMessage(), e);
     } catch (IOException e) {

@@ -146,6 +146,60 @@ class ActionExecutorTest {
   }
 
   @Test
+  void consecutiveActionsReuseOneTaskDirectoryAndSeeOnlyTheirOwnTree() throws Exception {
+    // Outside /tmp: the sandbox's own /tmp is writable and so removed whole after each action.
+    Path base = Files.createTempDirectory(Path.of("/var/tmp"), "hg-reuse-");
+    try {
+      Files.setPosixFilePermissions(
+          base, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+      Path p = base.resolve("proj");
+      Tools.write(p, "inc/config.h", "#pragma once\n#define ANSWER 42\n");
+      Tools.write(p, "src/main.c", "#include \"config.h\"\nint answer = ANSWER;\n");
+      Files.createDirectories(p.resolve("build"));
+      // Only build/ is writable: inc/ and src/ are emptied and kept for the next action.
+      sameAsLocal(
+          Tools.GCC,
+          p,
+          List.of("-g", "-Iinc", "-c", "src/main.c", "-o", "build/main.o", "-MMD"),
+          List.of("build/main.o", "build/main.d"));
+      // The next action names the first one's include directory but does not ship it: gcc must
+      // find it absent, as on a fresh tree, not an empty directory left by the last action.
+      Path q = base.resolve("other");
+      Tools.write(q, "probe.c", "int probe;\n");
+      List<String> argv = List.of("gcc", "-v", "-I" + p.resolve("inc"), "-c", "probe.c");
+      ActionOutcome probe =
+          executor.execute(
+              ClientSide.action(Tools.GCC, q, argv, List.of("probe.o"), store),
+              Duration.ofSeconds(60),
+              store);
+      String stderr = new String(probe.stderr(), java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(0, probe.exitCode(), stderr);
+      assertTrue(
+          stderr.contains("ignoring nonexistent directory \"" + p.resolve("inc") + "\""), stderr);
+      // A third action over the first project again: identical to local.
+      sameAsLocal(
+          Tools.GCC,
+          p,
+          List.of("-O2", "-Iinc", "-c", "src/main.c", "-o", "build/main.o"),
+          List.of("build/main.o"));
+      try (var dirs = Files.newDirectoryStream(tmp.resolve("work"), "task-*")) {
+        int n = 0;
+        for (Path d : dirs) {
+          n++;
+          try (var left = Files.walk(d.resolve("root"))) {
+            assertTrue(
+                left.allMatch(f -> Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)),
+                "only empty directories are kept between actions");
+          }
+        }
+        assertEquals(1, n, "one task directory, reused by all three actions");
+      }
+    } finally {
+      io.hybridgrid.common.fs.TempTrees.delete(base);
+    }
+  }
+
+  @Test
   void gccDebugInfoIdentical() throws Exception {
     Path p = project();
     sameAsLocal(
