@@ -223,8 +223,9 @@ final class TaskTree {
       }
       if (e.getValue() == Kind.DIRECTORY) {
         dirs.add(p);
-      } else {
-        Files.deleteIfExists(host(p));
+      } else if (!host(p).toFile().delete() && attributes(host(p)) != null) {
+        // An unlink alone (Files.delete would lstat first); what will not go fails the reuse.
+        Files.delete(host(p));
       }
     }
     return dirs;
