@@ -290,7 +290,9 @@ public final class ActionExecutor {
       Path taskDir = spare != null ? spare.dir() : newTaskDir();
       TaskTree tree =
           new TaskTree(
-              taskDir.resolve("root"), symlinks, spare != null ? spare.directories() : Set.of());
+              taskDir.resolve("root"),
+              symlinks,
+              spare != null ? spare.left() : TaskTree.Leftover.NONE);
       try {
         ActionOutcome out = run(action, installed, files, taskDir, tree, timeout, remote);
         if (!toolchain.isEmpty()) {
@@ -306,14 +308,14 @@ public final class ActionExecutor {
     }
   }
 
-  /** An emptied task directory kept for the next action, and the directories its tree holds. */
-  private record Spare(Path dir, Set<String> directories) {}
+  /** An emptied task directory kept for the next action, and what its tree still holds. */
+  private record Spare(Path dir, TaskTree.Leftover left) {}
 
   /** Emptied task directories kept; one per compile thread is what a busy worker reuses. */
   private static final int MAX_SPARES = 16;
 
-  /** A tree larger than this is removed rather than kept. */
-  private static final int MAX_SPARE_DIRECTORIES = 20_000;
+  /** A tree holding more entries than this is removed rather than kept. */
+  private static final int MAX_SPARE_ENTRIES = 100_000;
 
   private Spare takeSpare() {
     synchronized (spares) {
@@ -332,11 +334,11 @@ public final class ActionExecutor {
         room = spares.size() < MAX_SPARES;
       }
       if (room) {
-        Set<String> dirs = tree.empty();
-        if (dirs.size() <= MAX_SPARE_DIRECTORIES) {
+        TaskTree.Leftover left = tree.empty();
+        if (left.size() <= MAX_SPARE_ENTRIES) {
           synchronized (spares) {
             if (spares.size() < MAX_SPARES) {
-              spares.addFirst(new Spare(taskDir, dirs));
+              spares.addFirst(new Spare(taskDir, left));
               return;
             }
           }

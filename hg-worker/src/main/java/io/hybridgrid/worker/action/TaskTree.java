@@ -57,13 +57,19 @@ final class TaskTree {
   private final Set<String> made = new HashSet<>();
 
   /**
-   * Directories a previous action's tree left here ({@link #empty}), and which of them this layout
-   * went through: the others are removed before the command runs ({@link #pruneUnused}), so the
-   * command sees only its own action's directories.
+   * What a previous action's tree left here ({@link #empty}) that this layout has not claimed yet.
+   * A layout claims a left directory by going through it and a left file or symlink by placing the
+   * same one at the same path; anything unclaimed behaves as absent (it is removed when something
+   * else needs its place) and is removed before the command runs ({@link #pruneUnused}), so the
+   * command sees exactly its own action's tree.
    */
-  private final Set<String> inherited = new HashSet<>();
+  private final Map<String, Kind> inherited = new HashMap<>();
 
-  private final Set<String> used = new HashSet<>();
+  /** The content ({@link #fileKey}) of each left file. */
+  private final Map<String, String> inheritedFiles = new HashMap<>();
+
+  /** Symlinks this tree holds (made or claimed): resolved path -> target. */
+  private final Map<String, String> links = new HashMap<>();
 
   /** Resolved directories the command may write; removed whole afterwards. */
   private final List<String> writable = new ArrayList<>();
@@ -81,17 +87,46 @@ final class TaskTree {
   }
 
   /**
-   * A tree over {@code root}, which holds exactly the (empty) directories {@code directories} and
-   * nothing else: a fresh root (none), or one a previous tree emptied ({@link #empty}).
+   * What an emptied tree still holds, outside the directories its command could write: every
+   * directory, and the files (resolved path -> {@link #fileKey}) and symlinks (-> target) it
+   * placed. Their contents cannot have changed: that part of the tree was read-only to the command,
+   * and files are hard links to the store's read-only blobs.
    */
-  TaskTree(Path root, SymlinkPrototypes prototypes, Set<String> directories) {
+  record Leftover(Set<String> directories, Map<String, String> files, Map<String, String> links) {
+    static final Leftover NONE = new Leftover(Set.of(), Map.of(), Map.of());
+
+    int size() {
+      return directories.size() + files.size() + links.size();
+    }
+  }
+
+  /**
+   * A tree over {@code root}, which holds exactly {@code left}: nothing for a fresh root, or what a
+   * previous tree left ({@link #empty}).
+   */
+  TaskTree(Path root, SymlinkPrototypes prototypes, Leftover left) {
     this(root, prototypes);
     made.add("/");
-    for (String d : directories) {
+    for (String d : left.directories()) {
       known.put(d, Kind.DIRECTORY);
       made.add(d);
-      inherited.add(d);
+      inherited.put(d, Kind.DIRECTORY);
     }
+    for (Map.Entry<String, String> f : left.files().entrySet()) {
+      known.put(f.getKey(), Kind.FILE);
+      inherited.put(f.getKey(), Kind.FILE);
+      inheritedFiles.put(f.getKey(), f.getValue());
+    }
+    for (Map.Entry<String, String> l : left.links().entrySet()) {
+      known.put(l.getKey(), Kind.LINK);
+      inherited.put(l.getKey(), Kind.LINK);
+      links.put(l.getKey(), l.getValue());
+    }
+  }
+
+  /** What identifies a placed file's content: its digest and executable bit. */
+  static String fileKey(ActionSpec.InputFile f) {
+    return f.digest().hash() + ":" + f.digest().size() + (f.executable() ? ":x" : "");
   }
 
   /** The resolved directories the command may write; the caller adds them. */
@@ -121,7 +156,7 @@ final class TaskTree {
     }
     Deque<String> todo = new ArrayDeque<>(split(path));
     List<String> done = new ArrayList<>();
-    int links = 0;
+    int hops = 0;
     while (!todo.isEmpty()) {
       String c = todo.pollFirst();
       if (c.equals(".")) {
@@ -136,6 +171,14 @@ final class TaskTree {
       boolean last = todo.isEmpty();
       String v = join(done, c);
       Kind k = kind(v);
+      if (inherited.containsKey(v) && (!last || followLast)) {
+        if (k == Kind.DIRECTORY) {
+          inherited.remove(v); // gone through: claimed, as making it would on a fresh tree
+        } else {
+          evict(v); // a left file or symlink on the way is not this action's
+          k = Kind.ABSENT;
+        }
+      }
       if (k == Kind.ABSENT) {
         if (!last) {
           if (!create) {
@@ -145,10 +188,13 @@ final class TaskTree {
         }
         done.add(c);
       } else if (k == Kind.LINK && (!last || followLast)) {
-        if (++links > MAX_LINKS) {
+        if (++hops > MAX_LINKS) {
           throw new InvalidActionException(path + ": too many levels of symbolic links");
         }
-        String target = Files.readSymbolicLink(host(v)).toString();
+        String target = links.get(v);
+        if (target == null) {
+          target = Files.readSymbolicLink(host(v)).toString();
+        }
         if (target.startsWith("/")) {
           done.clear();
         }
@@ -157,9 +203,6 @@ final class TaskTree {
           todo.addFirst(parts.get(i));
         }
       } else if (k == Kind.DIRECTORY || last) {
-        if (k == Kind.DIRECTORY && !last) {
-          used.add(v); // the last component is the caller's to use (a directory) or replace
-        }
         done.add(c);
       } else {
         throw new InvalidActionException(path + ": " + v + " is a file, not a directory");
@@ -172,50 +215,50 @@ final class TaskTree {
   String directory(String path) throws IOException {
     String r = resolve(path, true, true);
     Kind k = kind(r);
+    if (inherited.remove(r) != null && k != Kind.DIRECTORY) {
+      inherited.put(r, k);
+      evict(r);
+      k = Kind.ABSENT;
+    }
     if (k == Kind.ABSENT) {
       makeDirectory(r);
     } else if (k != Kind.DIRECTORY) {
       throw new InvalidActionException(path + " is needed as a directory but is a file");
     }
-    used.add(r);
     return r;
   }
 
   /**
-   * Removes the inherited directories this layout did not go through, deepest first: they are empty
-   * (a directory below one in use is in use itself), and the command must not see them.
+   * Removes what a previous tree left that this layout did not claim, deepest first, so the command
+   * sees only its own action's tree.
    */
   void pruneUnused() throws IOException {
-    List<String> unused = new ArrayList<>();
-    for (String d : inherited) {
-      if (!used.contains(d)) {
-        unused.add(d);
-      }
+    List<String> unclaimed = new ArrayList<>(inherited.keySet());
+    unclaimed.sort((a, b) -> Integer.compare(b.length(), a.length()));
+    for (String p : unclaimed) {
+      remove(p);
     }
-    unused.sort((a, b) -> Integer.compare(b.length(), a.length()));
-    for (String d : unused) {
-      Files.delete(host(d));
-      known.remove(d);
-      made.remove(d);
-    }
-    inherited.clear();
   }
 
   /**
-   * Empties the tree after its command ran, for the next action, and returns the directories that
-   * stay (for {@link #TaskTree(Path, SymlinkPrototypes, Set)}). The writable directories go whole:
-   * the command could put anything there. Every file and symlink this tree placed elsewhere is
-   * unlinked; the rest of the tree was read-only to the command, so nothing else is there.
+   * Empties the tree after its command ran, for the next action, and returns what stays (for {@link
+   * #TaskTree(Path, SymlinkPrototypes, Leftover)}). The writable directories go whole: the command
+   * could put anything there. The rest of the tree was read-only to the command, so it holds
+   * exactly what this tree placed: its directories, files and symlinks stay, for the next layout to
+   * claim the ones it shares (a build's consecutive actions share most: the toolchain, the system
+   * headers, the project's headers) and remove the others. Mount points go.
    *
-   * <p>Why keep directories: making one is the dearest step of a layout on some filesystems (up to
-   * 0.9 ms of kernel time each on the benchmark machine's ext4, 30 per Lua action), and the
-   * consecutive actions of a build need nearly the same ones.
+   * <p>Why keep them: a new directory is the dearest step of a layout on some filesystems (up to
+   * 0.9 ms of kernel time each on the benchmark machine's ext4, about 30 per Lua action), and each
+   * kept file saves a link and an unlink (some 260 per Lua action with a shipped toolchain).
    */
-  Set<String> empty() throws IOException {
+  Leftover empty() throws IOException {
     for (String w : writable) {
       TempTrees.delete(host(w));
     }
     Set<String> dirs = new HashSet<>();
+    Map<String, String> files = new HashMap<>();
+    Map<String, String> keptLinks = new HashMap<>();
     for (Map.Entry<String, Kind> e : known.entrySet()) {
       String p = e.getKey();
       if (p.equals("/") || e.getValue() == Kind.ABSENT || inWritable(p)) {
@@ -223,12 +266,16 @@ final class TaskTree {
       }
       if (e.getValue() == Kind.DIRECTORY) {
         dirs.add(p);
+      } else if (e.getValue() == Kind.FILE && placed.containsKey(p)) {
+        files.put(p, fileKey(placed.get(p)));
+      } else if (e.getValue() == Kind.LINK && links.containsKey(p)) {
+        keptLinks.put(p, links.get(p));
       } else if (!host(p).toFile().delete() && attributes(host(p)) != null) {
         // An unlink alone (Files.delete would lstat first); what will not go fails the reuse.
         Files.delete(host(p));
       }
     }
-    return dirs;
+    return new Leftover(dirs, files, keptLinks);
   }
 
   private boolean inWritable(String p) {
@@ -250,11 +297,16 @@ final class TaskTree {
       throw new InvalidActionException("symlink at the root: '" + path + "'");
     }
     Path host = host(r);
+    if (inherited.get(r) == Kind.LINK && target.equals(links.get(r))) {
+      inherited.remove(r); // the same symlink the last action had here
+      return r;
+    }
     Kind k = kindForEntry(r);
     if (k == Kind.ABSENT) {
       makeSymlink(host, target);
       known.put(r, Kind.LINK);
-    } else if (k != Kind.LINK || !Files.readSymbolicLink(host).toString().equals(target)) {
+      links.put(r, target);
+    } else if (k != Kind.LINK || !target.equals(links.get(r))) {
       throw new InvalidActionException(
           "symlink " + path + " -> " + target + " conflicts with another input at " + r);
     }
@@ -302,6 +354,12 @@ final class TaskTree {
       return r;
     }
     Path host = host(r);
+    if (inherited.get(r) == Kind.FILE
+        && fileKey(input).equals(inheritedFiles.get(r))
+        && !copyAt.test(r)) {
+      inherited.remove(r); // the same content the last action had here, still linked
+      return r;
+    }
     if (kindForEntry(r) != Kind.ABSENT) {
       throw new InvalidActionException(
           "input " + input.path() + " conflicts with a directory or symlink at " + r);
@@ -359,22 +417,38 @@ final class TaskTree {
    * removed first, and the path is then absent, as on a fresh tree.
    */
   private Kind kindForEntry(String r) throws IOException {
-    if (inherited.contains(r) && !used.contains(r)) {
-      List<String> below = new ArrayList<>();
-      for (String d : inherited) {
-        if (d.equals(r) || d.startsWith(r + "/")) {
-          below.add(d);
-        }
-      }
-      below.sort((a, b) -> Integer.compare(b.length(), a.length()));
-      for (String d : below) {
-        Files.delete(host(d));
-        known.remove(d);
-        made.remove(d);
-        inherited.remove(d);
-      }
+    if (inherited.containsKey(r)) {
+      evict(r);
     }
     return kind(r);
+  }
+
+  /** Removes the unclaimed left entry at {@code r} and everything left below it. */
+  private void evict(String r) throws IOException {
+    List<String> below = new ArrayList<>();
+    for (String p : inherited.keySet()) {
+      if (p.equals(r) || p.startsWith(r + "/")) {
+        below.add(p);
+      }
+    }
+    below.sort((a, b) -> Integer.compare(b.length(), a.length()));
+    for (String p : below) {
+      remove(p);
+    }
+  }
+
+  /** Removes one unclaimed left entry (its children first) and forgets it. */
+  private void remove(String p) throws IOException {
+    Kind k = inherited.remove(p);
+    if (k == Kind.DIRECTORY) {
+      Files.delete(host(p));
+    } else if (!host(p).toFile().delete()) {
+      Files.delete(host(p)); // the reason it will not go
+    }
+    known.remove(p);
+    made.remove(p);
+    inheritedFiles.remove(p);
+    links.remove(p);
   }
 
   /** What the tree holds at the resolved path {@code v}: remembered, else one {@code lstat}. */
@@ -407,7 +481,6 @@ final class TaskTree {
     Files.createDirectory(host(v));
     known.put(v, Kind.DIRECTORY);
     made.add(v);
-    used.add(v);
   }
 
   static BasicFileAttributes attributes(Path p) {
