@@ -1,5 +1,6 @@
 package io.hybridgrid.coord.cas;
 
+import io.hybridgrid.common.hash.Sha256Hex;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -19,7 +20,7 @@ public record Digest(String hash, long size) {
 
   public Digest {
     Objects.requireNonNull(hash, "hash");
-    if (hash.length() != 64 || !isLowerHex(hash)) {
+    if (!Sha256Hex.isValid(hash)) {
       throw new IllegalArgumentException(
           "digest hash must be 64 lower-case hex digits (SHA-256), not '" + shorten(hash) + "'");
     }
@@ -51,16 +52,6 @@ public record Digest(String hash, long size) {
   @Override
   public String toString() {
     return hash + "/" + size;
-  }
-
-  private static boolean isLowerHex(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static String shorten(String s) {

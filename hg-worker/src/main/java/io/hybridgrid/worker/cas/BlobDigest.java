@@ -1,9 +1,9 @@
 package io.hybridgrid.worker.cas;
 
+import io.hybridgrid.common.hash.Sha256Hex;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /**
  * A blob's identity: the SHA-256 of its bytes (64 lowercase hex characters) and its size.
@@ -12,13 +12,11 @@ import java.util.regex.Pattern;
  * @param size bytes
  */
 public record BlobDigest(String hash, long size) {
-  private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
-
   /** The digest of the empty blob. */
   public static final BlobDigest EMPTY = of(new byte[0]);
 
   public BlobDigest {
-    if (hash == null || !HEX.matcher(hash).matches()) {
+    if (!Sha256Hex.isValid(hash)) {
       throw new IllegalArgumentException(
           "not a SHA-256 digest (64 lowercase hex characters): '" + hash + "'");
     }

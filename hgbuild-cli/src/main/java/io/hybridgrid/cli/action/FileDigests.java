@@ -148,7 +148,7 @@ public final class FileDigests {
                 Long.parseLong(f[5]),
                 Long.parseLong(f[6]),
                 Long.parseLong(f[7]));
-        if (d.sizeBytes() != st.size() || !HEX.matcher(f[0]).matches()) {
+        if (d.sizeBytes() != st.size() || !io.hybridgrid.common.hash.Sha256Hex.isValid(f[0])) {
           continue;
         }
         memo.putIfAbsent(Path.of(f[8]), new Known(st, new Hashed(d, f[2].equals("x"))));
@@ -159,7 +159,4 @@ public final class FileDigests {
     }
     return loaded;
   }
-
-  private static final java.util.regex.Pattern HEX =
-      java.util.regex.Pattern.compile("[0-9a-f]{64}");
 }
