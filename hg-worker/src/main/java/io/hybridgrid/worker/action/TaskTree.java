@@ -65,8 +65,11 @@ final class TaskTree {
    */
   private final Map<String, Kind> inherited = new HashMap<>();
 
-  /** The content ({@link #fileKey}) of each left file. */
-  private final Map<String, String> inheritedFiles = new HashMap<>();
+  /** What each left file was placed as (its digest and executable bit are its content). */
+  private final Map<String, ActionSpec.InputFile> inheritedFiles = new HashMap<>();
+
+  /** Unresolved parent directories already resolved in this layout -> their resolved path. */
+  private final Map<String, String> resolvedParents = new HashMap<>();
 
   /** Symlinks this tree holds (made or claimed): resolved path -> target. */
   private final Map<String, String> links = new HashMap<>();
@@ -88,11 +91,12 @@ final class TaskTree {
 
   /**
    * What an emptied tree still holds, outside the directories its command could write: every
-   * directory, and the files (resolved path -> {@link #fileKey}) and symlinks (-> target) it
+   * directory, and the files (resolved path -> the input placed there) and symlinks (-> target) it
    * placed. Their contents cannot have changed: that part of the tree was read-only to the command,
    * and files are hard links to the store's read-only blobs.
    */
-  record Leftover(Set<String> directories, Map<String, String> files, Map<String, String> links) {
+  record Leftover(
+      Set<String> directories, Map<String, ActionSpec.InputFile> files, Map<String, String> links) {
     static final Leftover NONE = new Leftover(Set.of(), Map.of(), Map.of());
 
     int size() {
@@ -112,7 +116,7 @@ final class TaskTree {
       made.add(d);
       inherited.put(d, Kind.DIRECTORY);
     }
-    for (Map.Entry<String, String> f : left.files().entrySet()) {
+    for (Map.Entry<String, ActionSpec.InputFile> f : left.files().entrySet()) {
       known.put(f.getKey(), Kind.FILE);
       inherited.put(f.getKey(), Kind.FILE);
       inheritedFiles.put(f.getKey(), f.getValue());
@@ -122,11 +126,6 @@ final class TaskTree {
       inherited.put(l.getKey(), Kind.LINK);
       links.put(l.getKey(), l.getValue());
     }
-  }
-
-  /** What identifies a placed file's content: its digest and executable bit. */
-  static String fileKey(ActionSpec.InputFile f) {
-    return f.digest().hash() + ":" + f.digest().size() + (f.executable() ? ":x" : "");
   }
 
   /** The resolved directories the command may write; the caller adds them. */
@@ -154,8 +153,20 @@ final class TaskTree {
     if (!path.startsWith("/")) {
       throw new InvalidActionException("not an absolute path: '" + path + "'");
     }
+    int slash = path.lastIndexOf('/');
+    String parent = slash == 0 ? "/" : path.substring(0, slash);
+    String name = path.substring(slash + 1);
+    boolean plainName = !name.isEmpty() && !name.equals(".") && !name.equals("..");
+    if (!followLast && plainName) {
+      // The last component is not looked at; a parent resolved before in this layout still
+      // resolves the same (its directories exist and nothing removes them while it is laid out).
+      String rp = resolvedParents.get(parent);
+      if (rp != null) {
+        return rp.equals("/") ? "/" + name : rp + "/" + name;
+      }
+    }
     Deque<String> todo = new ArrayDeque<>(split(path));
-    List<String> done = new ArrayList<>();
+    String cur = ""; // the resolved path so far, "" for the root
     int hops = 0;
     while (!todo.isEmpty()) {
       String c = todo.pollFirst();
@@ -163,13 +174,11 @@ final class TaskTree {
         continue;
       }
       if (c.equals("..")) {
-        if (!done.isEmpty()) {
-          done.remove(done.size() - 1);
-        }
+        cur = cur.isEmpty() ? cur : cur.substring(0, cur.lastIndexOf('/'));
         continue;
       }
       boolean last = todo.isEmpty();
-      String v = join(done, c);
+      String v = cur + "/" + c;
       Kind k = kind(v);
       if (inherited.containsKey(v) && (!last || followLast)) {
         if (k == Kind.DIRECTORY) {
@@ -186,7 +195,7 @@ final class TaskTree {
           }
           makeDirectory(v);
         }
-        done.add(c);
+        cur = v;
       } else if (k == Kind.LINK && (!last || followLast)) {
         if (++hops > MAX_LINKS) {
           throw new InvalidActionException(path + ": too many levels of symbolic links");
@@ -196,19 +205,24 @@ final class TaskTree {
           target = Files.readSymbolicLink(host(v)).toString();
         }
         if (target.startsWith("/")) {
-          done.clear();
+          cur = "";
         }
         List<String> parts = split(target);
         for (int i = parts.size() - 1; i >= 0; i--) {
           todo.addFirst(parts.get(i));
         }
       } else if (k == Kind.DIRECTORY || last) {
-        done.add(c);
+        cur = v;
       } else {
         throw new InvalidActionException(path + ": " + v + " is a file, not a directory");
       }
     }
-    return done.isEmpty() ? "/" : "/" + String.join("/", done);
+    String resolved = cur.isEmpty() ? "/" : cur;
+    if (!followLast && plainName) {
+      int s = resolved.lastIndexOf('/');
+      resolvedParents.put(parent, s == 0 ? "/" : resolved.substring(0, s));
+    }
+    return resolved;
   }
 
   /** Makes {@code path} a directory of the tree; returns its resolved path. */
@@ -257,7 +271,7 @@ final class TaskTree {
       TempTrees.delete(host(w));
     }
     Set<String> dirs = new HashSet<>();
-    Map<String, String> files = new HashMap<>();
+    Map<String, ActionSpec.InputFile> files = new HashMap<>();
     Map<String, String> keptLinks = new HashMap<>();
     for (Map.Entry<String, Kind> e : known.entrySet()) {
       String p = e.getKey();
@@ -267,7 +281,7 @@ final class TaskTree {
       if (e.getValue() == Kind.DIRECTORY) {
         dirs.add(p);
       } else if (e.getValue() == Kind.FILE && placed.containsKey(p)) {
-        files.put(p, fileKey(placed.get(p)));
+        files.put(p, placed.get(p));
       } else if (e.getValue() == Kind.LINK && links.containsKey(p)) {
         keptLinks.put(p, links.get(p));
       } else if (!host(p).toFile().delete() && attributes(host(p)) != null) {
@@ -354,8 +368,11 @@ final class TaskTree {
       return r;
     }
     Path host = host(r);
+    ActionSpec.InputFile left = inheritedFiles.get(r);
     if (inherited.get(r) == Kind.FILE
-        && fileKey(input).equals(inheritedFiles.get(r))
+        && left != null
+        && left.digest().equals(input.digest())
+        && left.executable() == input.executable()
         && !copyAt.test(r)) {
       inherited.remove(r); // the same content the last action had here, still linked
       return r;
@@ -489,10 +506,6 @@ final class TaskTree {
     } catch (IOException e) {
       return null;
     }
-  }
-
-  private static String join(List<String> done, String c) {
-    return done.isEmpty() ? "/" + c : "/" + String.join("/", done) + "/" + c;
   }
 
   static List<String> split(String path) {
