@@ -30,27 +30,13 @@ public final class TempTrees {
       return;
     }
     if (a.isDirectory()) {
-      deleteContents(dir);
-    }
-    Files.delete(dir); // gone now, or the reason it is not
-  }
-
-  private static void deleteContents(Path dir) throws IOException {
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      for (Path p : entries) {
-        if (p.toFile().delete()) {
-          continue;
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+        for (Path p : entries) {
+          delete(p);
         }
-        BasicFileAttributes a = attributes(p);
-        if (a == null) {
-          continue;
-        }
-        if (a.isDirectory()) {
-          deleteContents(p);
-        }
-        Files.delete(p);
       }
     }
+    Files.delete(dir); // gone now, or the reason it is not
   }
 
   private static BasicFileAttributes attributes(Path p) {
