@@ -33,6 +33,11 @@ class SymlinkPrototypesTest {
     assertEquals(inode(ha), inode(hb), "one inode, hard-linked into both trees");
     assertEquals(inode(ha), inode(protos.prototype("gcc-12")));
     assertEquals(
+        "rwx--x--x",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(protos.dir())),
+        "other users may not list the targets");
+    assertEquals(
         "/usr/lib/x86_64-linux-gnu/libfoo.so.1",
         Files.readSymbolicLink(b.host("/usr/lib/libfoo.so")).toString());
     // Removing a tree's name for it leaves the prototype and the other tree alone.
