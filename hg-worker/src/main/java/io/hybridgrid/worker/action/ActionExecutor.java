@@ -293,8 +293,10 @@ public final class ActionExecutor {
               taskDir.resolve("root"),
               symlinks,
               spare != null ? spare.left() : TaskTree.Leftover.NONE);
+      boolean ran = false;
       try {
         ActionOutcome out = run(action, installed, files, taskDir, tree, timeout, remote);
+        ran = true;
         if (!toolchain.isEmpty()) {
           if (toolchainsRun.size() >= MAX_TOOLCHAINS_COUNTED) {
             toolchainsRun.clear();
@@ -303,7 +305,7 @@ public final class ActionExecutor {
         }
         return out;
       } finally {
-        release(taskDir, tree);
+        release(taskDir, tree, ran);
       }
     }
   }
@@ -324,14 +326,15 @@ public final class ActionExecutor {
   }
 
   /**
-   * Empties the task directory for the next action ({@link TaskTree#empty}) when there is room,
-   * else (or when emptying fails) removes it.
+   * Empties the task directory for the next action ({@link TaskTree#empty}) when its command ran
+   * and there is room, else (or when emptying fails) removes it. After a failed layout or a command
+   * that did not finish, the tree may not hold what it recorded: it is never reused.
    */
-  private void release(Path taskDir, TaskTree tree) {
+  private void release(Path taskDir, TaskTree tree, boolean ran) {
     try {
-      boolean room;
+      boolean room = ran;
       synchronized (spares) {
-        room = spares.size() < MAX_SPARES;
+        room &= spares.size() < MAX_SPARES;
       }
       if (room) {
         TaskTree.Leftover left = tree.empty();

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.hybridgrid.common.compiler.CompilerProbe;
 import io.hybridgrid.common.task.Rejection;
 import io.hybridgrid.worker.Tools;
+import io.hybridgrid.worker.cas.BlobDigest;
 import io.hybridgrid.worker.cas.CasFetcher;
 import io.hybridgrid.worker.cas.FakeCasClient;
 import io.hybridgrid.worker.cas.LocalCas;
@@ -200,6 +201,49 @@ class ActionExecutorTest {
     } finally {
       io.hybridgrid.common.fs.TempTrees.delete(base);
     }
+  }
+
+  @Test
+  void aLayoutThatFailsLeavesNothingTheNextActionCouldClaim() throws Exception {
+    // Outside /tmp: the sandbox's own /tmp is writable and so removed whole after each action.
+    Path base = Files.createTempDirectory(Path.of("/var/tmp"), "hg-failed-layout-");
+    try {
+      Files.setPosixFilePermissions(
+          base, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+      failedLayoutIsNotReused(base.resolve("second"));
+    } finally {
+      io.hybridgrid.common.fs.TempTrees.delete(base);
+    }
+  }
+
+  private void failedLayoutIsNotReused(Path q) throws Exception {
+    Tools.write(q, "inc/only-here.h", "#define ONLY 1\n");
+    Tools.write(q, "b.c", "#include \"only-here.h\"\nint b = ONLY;\n");
+    Tools.write(q, "c.c", "#include \"only-here.h\"\nint c = ONLY;\n");
+    Files.createDirectories(q.resolve("out"));
+    List<String> compileC = List.of("-Iinc", "-c", "c.c", "-o", "out/c.o");
+    // The header's blob reaches the store, then an unrelated action reuses the tree (the header,
+    // unclaimed, is removed from it), then the blob is removed behind the store's back.
+    sameAsLocal(Tools.GCC, q, List.of("-Iinc", "-c", "b.c", "-o", "out/b.o"), List.of("out/b.o"));
+    Path p = project();
+    sameAsLocal(
+        Tools.GCC, p, List.of("-Iinc", "-c", "src/main.c", "-o", "main.o"), List.of("main.o"));
+    String hash =
+        BlobDigest.of("#define ONLY 1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)).hash();
+    Files.delete(tmp.resolve("cas").resolve(hash.substring(0, 2)).resolve(hash));
+
+    // Linking the header fails, and with it the layout, after the tree recorded the header.
+    List<String> argv = new ArrayList<>(List.of("gcc"));
+    argv.addAll(compileC);
+    ActionSpec c = ClientSide.action(Tools.GCC, q, argv, List.of("out/c.o"), store);
+    TaskRefusedException refused =
+        assertThrows(
+            TaskRefusedException.class, () -> executor.execute(c, Duration.ofSeconds(60), store));
+    assertTrue(refused.getMessage().contains("only-here.h"), refused.getMessage());
+
+    // That tree was removed, not kept with a header it never held: the same action fetches the
+    // blob again and compiles as locally.
+    sameAsLocal(Tools.GCC, q, compileC, List.of("out/c.o"));
   }
 
   @Test
