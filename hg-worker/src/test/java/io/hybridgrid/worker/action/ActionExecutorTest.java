@@ -69,9 +69,26 @@ class ActionExecutorTest {
             SandboxSettings.defaults(tmp.resolve("work"), root));
   }
 
+  private final List<Path> outsideTmp = new ArrayList<>();
+
   @AfterEach
-  void tearDown() {
+  void tearDown() throws Exception {
     pool.shutdownNow();
+    for (Path p : outsideTmp) {
+      io.hybridgrid.common.fs.TempTrees.delete(p);
+    }
+  }
+
+  /**
+   * A directory for a project outside /tmp (removed after the test): the sandbox's own /tmp is
+   * writable and so removed whole after each action, which would hide what a reused tree keeps.
+   */
+  private Path outsideTmp(String prefix) throws Exception {
+    Path base = Files.createTempDirectory(Path.of("/var/tmp"), prefix);
+    outsideTmp.add(base);
+    Files.setPosixFilePermissions(
+        base, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    return base;
   }
 
   /** Compiles locally, then through the sandbox, and compares every output and the diagnostics. */
@@ -149,74 +166,55 @@ class ActionExecutorTest {
 
   @Test
   void consecutiveActionsReuseOneTaskDirectoryAndSeeOnlyTheirOwnTree() throws Exception {
-    // Outside /tmp: the sandbox's own /tmp is writable and so removed whole after each action.
-    Path base = Files.createTempDirectory(Path.of("/var/tmp"), "hg-reuse-");
-    try {
-      Files.setPosixFilePermissions(
-          base, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-      Path p = base.resolve("proj");
-      Tools.write(p, "inc/config.h", "#pragma once\n#define ANSWER 42\n");
-      Tools.write(p, "src/main.c", "#include \"config.h\"\nint answer = ANSWER;\n");
-      Files.createDirectories(p.resolve("build"));
-      // Only build/ is writable: inc/ and src/ are emptied and kept for the next action.
-      sameAsLocal(
-          Tools.GCC,
-          p,
-          List.of("-g", "-Iinc", "-c", "src/main.c", "-o", "build/main.o", "-MMD"),
-          List.of("build/main.o", "build/main.d"));
-      // The next action names the first one's include directory but does not ship it: gcc must
-      // find it absent, as on a fresh tree, not an empty directory left by the last action.
-      Path q = base.resolve("other");
-      Tools.write(q, "probe.c", "int probe;\n");
-      List<String> argv = List.of("gcc", "-v", "-I" + p.resolve("inc"), "-c", "probe.c");
-      ActionOutcome probe =
-          executor.execute(
-              ClientSide.action(Tools.GCC, q, argv, List.of("probe.o"), store),
-              Duration.ofSeconds(60),
-              store);
-      String stderr = new String(probe.stderr(), java.nio.charset.StandardCharsets.UTF_8);
-      assertEquals(0, probe.exitCode(), stderr);
-      assertTrue(
-          stderr.contains("ignoring nonexistent directory \"" + p.resolve("inc") + "\""), stderr);
-      // A third action over the first project again: identical to local.
-      sameAsLocal(
-          Tools.GCC,
-          p,
-          List.of("-O2", "-Iinc", "-c", "src/main.c", "-o", "build/main.o"),
-          List.of("build/main.o"));
-      try (var dirs = Files.newDirectoryStream(tmp.resolve("work"), "task-*")) {
-        int n = 0;
-        for (Path d : dirs) {
-          n++;
-          try (var left = Files.walk(d.resolve("root"))) {
-            List<Path> written =
-                left.filter(f -> f.toString().endsWith(".o") || f.toString().endsWith(".d"))
-                    .toList();
-            assertEquals(List.of(), written, "what the commands wrote is not kept");
-          }
-          assertFalse(Files.exists(d.resolve("root/tmp")), "nor the sandbox's /tmp");
+    Path base = outsideTmp("hg-reuse-");
+    Path p = base.resolve("proj");
+    Tools.write(p, "inc/config.h", "#pragma once\n#define ANSWER 42\n");
+    Tools.write(p, "src/main.c", "#include \"config.h\"\nint answer = ANSWER;\n");
+    Files.createDirectories(p.resolve("build"));
+    // Only build/ is writable: inc/ and src/ are emptied and kept for the next action.
+    sameAsLocal(
+        Tools.GCC,
+        p,
+        List.of("-g", "-Iinc", "-c", "src/main.c", "-o", "build/main.o", "-MMD"),
+        List.of("build/main.o", "build/main.d"));
+    // The next action names the first one's include directory but does not ship it: gcc must
+    // find it absent, as on a fresh tree, not an empty directory left by the last action.
+    Path q = base.resolve("other");
+    Tools.write(q, "probe.c", "int probe;\n");
+    List<String> argv = List.of("gcc", "-v", "-I" + p.resolve("inc"), "-c", "probe.c");
+    ActionOutcome probe =
+        executor.execute(
+            ClientSide.action(Tools.GCC, q, argv, List.of("probe.o"), store),
+            Duration.ofSeconds(60),
+            store);
+    String stderr = new String(probe.stderr(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, probe.exitCode(), stderr);
+    assertTrue(
+        stderr.contains("ignoring nonexistent directory \"" + p.resolve("inc") + "\""), stderr);
+    // A third action over the first project again: identical to local.
+    sameAsLocal(
+        Tools.GCC,
+        p,
+        List.of("-O2", "-Iinc", "-c", "src/main.c", "-o", "build/main.o"),
+        List.of("build/main.o"));
+    try (var dirs = Files.newDirectoryStream(tmp.resolve("work"), "task-*")) {
+      int n = 0;
+      for (Path d : dirs) {
+        n++;
+        try (var left = Files.walk(d.resolve("root"))) {
+          List<Path> written =
+              left.filter(f -> f.toString().endsWith(".o") || f.toString().endsWith(".d")).toList();
+          assertEquals(List.of(), written, "what the commands wrote is not kept");
         }
-        assertEquals(1, n, "one task directory, reused by all three actions");
+        assertFalse(Files.exists(d.resolve("root/tmp")), "nor the sandbox's /tmp");
       }
-    } finally {
-      io.hybridgrid.common.fs.TempTrees.delete(base);
+      assertEquals(1, n, "one task directory, reused by all three actions");
     }
   }
 
   @Test
   void aLayoutThatFailsLeavesNothingTheNextActionCouldClaim() throws Exception {
-    // Outside /tmp: the sandbox's own /tmp is writable and so removed whole after each action.
-    Path base = Files.createTempDirectory(Path.of("/var/tmp"), "hg-failed-layout-");
-    try {
-      Files.setPosixFilePermissions(
-          base, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-      failedLayoutIsNotReused(base.resolve("second"));
-    } finally {
-      io.hybridgrid.common.fs.TempTrees.delete(base);
-    }
-  }
-
-  private void failedLayoutIsNotReused(Path q) throws Exception {
+    Path q = outsideTmp("hg-failed-layout-").resolve("second");
     Tools.write(q, "inc/only-here.h", "#define ONLY 1\n");
     Tools.write(q, "b.c", "#include \"only-here.h\"\nint b = ONLY;\n");
     Tools.write(q, "c.c", "#include \"only-here.h\"\nint c = ONLY;\n");
