@@ -227,13 +227,10 @@ final class TaskTree {
 
   /** Makes {@code path} a directory of the tree; returns its resolved path. */
   String directory(String path) throws IOException {
+    // Following the last component, resolve has claimed a left directory there or removed
+    // anything else left there.
     String r = resolve(path, true, true);
     Kind k = kind(r);
-    if (inherited.remove(r) != null && k != Kind.DIRECTORY) {
-      inherited.put(r, k);
-      evict(r);
-      k = Kind.ABSENT;
-    }
     if (k == Kind.ABSENT) {
       makeDirectory(r);
     } else if (k != Kind.DIRECTORY) {
@@ -247,11 +244,7 @@ final class TaskTree {
    * sees only its own action's tree.
    */
   void pruneUnused() throws IOException {
-    List<String> unclaimed = new ArrayList<>(inherited.keySet());
-    unclaimed.sort((a, b) -> Integer.compare(b.length(), a.length()));
-    for (String p : unclaimed) {
-      remove(p);
-    }
+    removeDeepestFirst(new ArrayList<>(inherited.keySet()));
   }
 
   /**
@@ -284,9 +277,8 @@ final class TaskTree {
         files.put(p, placed.get(p));
       } else if (e.getValue() == Kind.LINK && links.containsKey(p)) {
         keptLinks.put(p, links.get(p));
-      } else if (!host(p).toFile().delete() && attributes(host(p)) != null) {
-        // An unlink alone (Files.delete would lstat first); what will not go fails the reuse.
-        Files.delete(host(p));
+      } else {
+        TempTrees.delete(host(p)); // what will not go fails the reuse
       }
     }
     return new Leftover(dirs, files, keptLinks);
@@ -448,8 +440,13 @@ final class TaskTree {
         below.add(p);
       }
     }
-    below.sort((a, b) -> Integer.compare(b.length(), a.length()));
-    for (String p : below) {
+    removeDeepestFirst(below);
+  }
+
+  /** Removes these unclaimed left entries, each below another before it. */
+  private void removeDeepestFirst(List<String> entries) throws IOException {
+    entries.sort((a, b) -> Integer.compare(b.length(), a.length()));
+    for (String p : entries) {
       remove(p);
     }
   }

@@ -194,8 +194,7 @@ public final class LocalCas {
   public synchronized boolean forgetMissing(BlobDigest digest) {
     boolean forgot = false;
     for (String name : List.of(digest.hash(), digest.hash() + "-x")) {
-      Long size = lru.get(name);
-      if (size != null && !Files.isRegularFile(path(name), LinkOption.NOFOLLOW_LINKS)) {
+      if (lru.containsKey(name) && !Files.isRegularFile(path(name), LinkOption.NOFOLLOW_LINKS)) {
         bytes -= lru.remove(name);
         forgot = true;
       }
