@@ -11,7 +11,12 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * Fills a server's picocli options from {@link Config}: {@code --grpc-port} of hg-coord reads
  * {@code coord.grpc_port} ({@code HG_COORD_GRPC_PORT}, then the files), {@code --no-mdns} the
- * shared {@code no_mdns}. A flag on the command line wins, as picocli applies defaults first.
+ * shared {@code no_mdns}. A value on the command line wins, as picocli applies defaults first.
+ *
+ * <p>Yes/no flags ({@code --no-mdns}, {@code --no-cache}) are not given to picocli as defaults:
+ * picocli sets a flag named on the command line to the opposite of its default, so a setting of
+ * {@code true} plus the flag would turn the feature back on. A flag is on when it is named or its
+ * setting says yes; {@link #install} applies the settings after parsing.
  */
 public final class PicocliDefaults implements CommandLine.IDefaultValueProvider {
   private final Config config;
@@ -36,7 +41,7 @@ public final class PicocliDefaults implements CommandLine.IDefaultValueProvider 
 
   @Override
   public String defaultValue(ArgSpec arg) {
-    if (!(arg instanceof OptionSpec option)) {
+    if (!(arg instanceof OptionSpec option) || isFlag(option)) {
       return null;
     }
     Optional<ConfigKey> key = keyOf(option);
@@ -53,17 +58,43 @@ public final class PicocliDefaults implements CommandLine.IDefaultValueProvider 
    */
   public static CommandLine install(
       CommandLine cl, Map<String, String> env, String section, String program, PrintStream err) {
-    Config config = Config.load(Map.of(), env);
-    cl.setDefaultValueProvider(new PicocliDefaults(config, section));
+    return install(cl, Config.load(Map.of(), env), section, program, err);
+  }
+
+  /** As above, with the settings already read. */
+  public static CommandLine install(
+      CommandLine cl, Config config, String section, String program, PrintStream err) {
+    PicocliDefaults defaults = new PicocliDefaults(config, section);
+    cl.setDefaultValueProvider(defaults);
     CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
     cl.setExecutionStrategy(
         parsed -> {
           for (String w : config.warnings()) {
             err.println(program + ": warning: " + w);
           }
+          for (CommandLine c : parsed.asCommandLineList()) {
+            defaults.applyFlags(c.getCommandSpec());
+          }
           return run.execute(parsed);
         });
     return cl;
+  }
+
+  /** Turns on every flag of {@code spec} whose setting says yes (one named stays on). */
+  void applyFlags(CommandLine.Model.CommandSpec spec) {
+    for (OptionSpec option : spec.options()) {
+      if (isFlag(option)) {
+        Optional<ConfigKey> key = keyOf(option);
+        if (key.isPresent() && "true".equals(config.get(key.get()).value())) {
+          option.setValue(true);
+        }
+      }
+    }
+  }
+
+  private static boolean isFlag(OptionSpec option) {
+    return option.arity().max() == 0
+        && (option.type() == boolean.class || option.type() == Boolean.class);
   }
 
   /**
