@@ -16,9 +16,15 @@ Usage: bench/hermetic-bench.sh [options]
   --workloads LIST  comma-separated subset of: lua,zstd,libzmq (default: all three)
   --configs LIST    comma-separated subset of: plain,distcc,hgbuild,resident,mscan (default: all;
                     plain is always run, it gives the reference and the non-compile CPU).
-                    hgbuild: a fresh daemon per build; resident: the daemon has already run
-                    one uncached build of the workload (HG_NO_CACHE=1, untimed), as a daemon
-                    that stays up between builds has; both start with empty caches;
+                    hgbuild: a fresh daemon and a fresh grid per build, every cache and store
+                    empty; resident: the daemon has already run one uncached build of the
+                    workload (HG_NO_CACHE=1, untimed), as a daemon that stays up between builds
+                    has, then the grid is replaced by a fresh one, which gets the toolchain
+                    from one tiny compile as for hgbuild: the timed build meets new coordinator
+                    and worker JVMs, stores holding only the toolchain, and empty caches;
+                    warmgrid: as resident, but the grid that served the untimed build stays:
+                    its JVMs are warm and its stores already hold every input (only the local
+                    cache and the action cache are empty), as on a team's long-running grid;
                     mscan: as resident, with scan = compiler (inputs found by gcc -M)
   --label TEXT      a line printed at the top of the report (e.g. which path the dist uses)
   --timeout S       limit for one build, seconds (default 1800)
@@ -39,7 +45,7 @@ orig_cmd="bench/hermetic-bench.sh$(printf ' %q' "$@")"
 reps=5
 jobs=$(nproc)
 want_workloads=lua,zstd,libzmq
-want_configs=plain,distcc,hgbuild,resident,mscan
+want_configs=plain,distcc,hgbuild,resident,warmgrid,mscan
 label=
 build_timeout=1800
 md=$root/docs/benchmarks.md
@@ -68,7 +74,7 @@ for n in "$reps" "$jobs" "$build_timeout"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "hermetic-bench: '$n' is not a positive integer" >&2; exit 2; }
 done
 for c in ${want_configs//,/ }; do
-  case "$c" in plain|distcc|hgbuild|resident|mscan) ;;
+  case "$c" in plain|distcc|hgbuild|resident|warmgrid|mscan) ;;
     *) echo "hermetic-bench: unknown configuration '$c' in --configs" >&2; exit 2 ;; esac
 done
 for w in ${want_workloads//,/ }; do
@@ -233,7 +239,7 @@ tree() { printf '%s' "$work/src/$1/${wl_dir[$1]}"; }
 
 # The prefix each configuration puts before the compiler ("" for plain).
 prefix_of() {
-  case "$1" in plain) echo "" ;; distcc) echo distcc ;; hgbuild|resident|mscan) echo "$hgbuild" ;; esac
+  case "$1" in plain) echo "" ;; distcc) echo distcc ;; hgbuild|resident|warmgrid|mscan) echo "$hgbuild" ;; esac
 }
 
 # libzmq: one CMake build directory per configuration, configured once, untimed; the launcher
@@ -244,7 +250,7 @@ zmq_configure() {
   dir=$(tree libzmq)
   p=$(prefix_of "$config")
   # Every hgbuild configuration builds in build-hgbuild (build_cmd names it so).
-  case "$config" in resident|mscan) config=hgbuild ;; esac
+  case "$config" in resident|warmgrid|mscan) config=hgbuild ;; esac
   local extra=()
   [ -n "$p" ] && extra=(-DCMAKE_C_COMPILER_LAUNCHER="$p" -DCMAKE_CXX_COMPILER_LAUNCHER="$p")
   (cd "$dir" && cmake -S . -B "build-$config" "${zmq_options[@]}" "${extra[@]}") \
@@ -332,16 +338,18 @@ run_distcc() {
 }
 
 run_resident() { run_hgbuild "$1" "$2" resident; }
+run_warmgrid() { run_hgbuild "$1" "$2" warmgrid; }
 # As resident, with the inputs found by the compiler's -M instead of hgbuild's include scan.
 run_mscan() { HG_SCAN=compiler run_hgbuild "$1" "$2" mscan; }
 
-# run_hgbuild REP WORKLOAD [resident]
+# run_hgbuild REP WORKLOAD [resident|warmgrid|mscan]
 run_hgbuild() {
-  local rep=$1 w=$2 config=${3:-hgbuild} d=$work/r$1-$2-hg pid c0 c1 n0 n1 ok=0
+  local rep=$1 w=$2 config=${3:-hgbuild} d=$work/r$1-$2-hg pid c0 c1 n0 n1 ok=0 grid up
   rm -rf "$d"; mkdir -p "$d/cache" "$d/daemon" "$d/first"; chmod 700 "$d/daemon"
   export HG_CACHE_DIR=$d/cache HG_DAEMON_SOCKET=$d/daemon/daemon.sock HG_DAEMON_IDLE_TIMEOUT=1800
   daemon_sockets+=("$HG_DAEMON_SOCKET")
-  if grid_start "$d/grid"; then
+  grid=$d/grid
+  if grid_start "$grid"; then
     # The daemon starts before the timed build, with one tiny compile (its time is reported apart).
     printf 'int bench_first_%s_%s(void) { return %s; }\n' "$rep" "$w" "$rep" >"$d/first/first.c"
     local t0=$EPOCHREALTIME
@@ -349,12 +357,25 @@ run_hgbuild() {
     local rc=$? first; first=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
     row "$rep" "$w" hgbuild-start "$first" "" "" "" "" "$([ $rc = 0 ] && echo 1 || echo 0)"
     pid=$(cat "$d/daemon/daemon.pid" 2>/dev/null)
-    if [ "$config" = resident ] || [ "$config" = mscan ]; then
+    up=1
+    if [ "$config" != hgbuild ]; then
       # Untimed: one build through the same daemon that neither reads nor fills a cache, so the
-      # timed build still starts with empty caches but meets a daemon that has run before.
+      # timed build meets a daemon that has run before. It fills the grid's stores and warms its
+      # JVMs, so unless the configuration is warmgrid that grid is replaced by a fresh one.
       (cd "$(tree "$w")" && eval "$(clean_cmd "$w" hgbuild)" && export HG_NO_CACHE=1 && eval "$(build_cmd "$w" hgbuild)") \
-        >"$work/logs/$w-resident-warm-$rep.log" 2>&1 || log "warning: $w resident warm-up build failed"
+        >"$work/logs/$w-$config-warm-$rep.log" 2>&1 || log "warning: $w $config warm-up build failed"
+      if [ "$config" != warmgrid ]; then
+        [ "$keep" = 1 ] && for f in "$grid"/*.log; do cp "$f" "$work/logs/warm-$(basename "$f")"; done
+        grid_stop
+        grid=$d/grid2
+        grid_start "$grid" || up=0
+        # As for a fresh daemon: the new grid gets the toolchain from one tiny compile, untimed.
+        printf 'int bench_again_%s_%s(void) { return %s; }\n' "$rep" "$w" "$rep" >"$d/first/again.c"
+        (cd "$d/first" && timeout 120 "$hgbuild" gcc -c again.c -o again.o) >>"$work/logs/$w-first-$rep.log" 2>&1
+      fi
     fi
+  fi
+  if [ "$up" = 1 ]; then
     (cd "$(tree "$w")" && eval "$(clean_cmd "$w" hgbuild)") >/dev/null 2>&1
     n0=$(coord_completed)
     c0=$([ -n "$pid" ] && py cpu "$pid" || echo nan)
@@ -368,7 +389,7 @@ run_hgbuild() {
     [ -z "$dcpu" ] && log "warning: no daemon pid/CPU for $w rep $rep (is daemon.pid beside the socket?)"
     row "$rep" "$w" "$config" "$t_wall" "$t_cpu" "$dcpu" "$remote" "${compiles[$w]}" "$ok"
     log "$w $config rep $rep: ${t_wall}s, CPU ${t_cpu}s + daemon ${dcpu}s, remote $remote/${compiles[$w]}"
-    [ "$keep" = 1 ] && cp "$d"/grid/*.log "$d"/daemon/*.log "$work/logs/" 2>/dev/null
+    [ "$keep" = 1 ] && cp "$grid"/*.log "$d"/daemon/*.log "$work/logs/" 2>/dev/null
   else
     row "$rep" "$w" "$config" "" "" "" "" "${compiles[$w]}" 0
   fi
@@ -392,6 +413,7 @@ groups=(plain)
 want distcc && groups+=(distcc)
 want hgbuild && groups+=(hgbuild)
 want resident && groups+=(resident)
+want warmgrid && groups+=(warmgrid)
 want mscan && groups+=(mscan)
 
 {

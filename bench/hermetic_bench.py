@@ -119,9 +119,15 @@ def cmd_report(argv):
         f"- builds: `-j{meta.get('jobs', '?')}`, {meta.get('reps', '?')} repetition(s), configurations rotated per "
         "repetition, each build from clean; hgbuild: a fresh coordinator and ONE loopback worker "
         f"(`--max-parallel {meta.get('jobs', '?')}`), an empty local cache and a fresh daemon per repetition "
-        "(started before the timed build by one tiny compile); *hgbuild resident*: the same, but the "
-        "daemon has first run one untimed build of the workload with `HG_NO_CACHE=1` (no cache read or "
-        "filled), as a daemon that stays up between builds has (its idle timeout is 600 s); distcc: plain mode (no pump) against one "
+        "(started before the timed build by one tiny compile, which also uploads the toolchain): every "
+        "cache empty, the stores holding only the toolchain; *hgbuild "
+        "resident*: the same, but the daemon has first run one untimed build of the workload with "
+        "`HG_NO_CACHE=1` (no local or action cache read or filled), as a daemon that stays up between "
+        "builds has (its idle timeout is 600 s); that build filled the grid's stores and warmed its JVMs, "
+        "so the grid is then replaced by a fresh one (new JVMs; the toolchain uploaded by one more tiny "
+        "compile, untimed); *hgbuild warm grid*: as "
+        "resident, but the grid that served the untimed build stays, warm and with every input in its "
+        "stores (nothing uploaded or fetched; only the local and action caches empty); distcc: plain mode (no pump) against one "
         f"distccd on 127.0.0.1 (`-j {meta.get('jobs', '?')}`), `DISTCC_HOSTS=127.0.0.1:PORT/{meta.get('jobs', '?')}`.",
         "- client CPU = user+sys CPU of the build command's whole process tree (make or ninja, the "
         "launchers or distcc clients and everything they ran and waited for: for distcc that includes "
@@ -146,7 +152,7 @@ def cmd_report(argv):
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         per, cells = {}, {}
-        for config in ("plain", "distcc", "hgbuild", "resident", "mscan"):
+        for config in ("plain", "distcc", "hgbuild", "resident", "warmgrid", "mscan"):
             rs = by[(w, config)]
             if not rs:
                 continue
@@ -166,6 +172,7 @@ def cmd_report(argv):
             per[config] = (_med(cpus), wall)
             cells[config] = [
                 {"plain": "plain (local compile)", "distcc": "distcc", "hgbuild": "hgbuild cold, fresh daemon", "resident": "hgbuild cold, resident daemon",
+                 "warmgrid": "hgbuild, resident daemon, warm grid (stores hold the inputs)",
                  "mscan": "hgbuild cold, resident daemon, `scan = compiler` (gcc -M)"}[config],
                 _fmt(wall), _fmt(min(walls) if walls else None), _fmt(max(walls) if walls else None),
                 f"{len(ok)}/{len(rs)}",
@@ -173,7 +180,7 @@ def cmd_report(argv):
                 "-" if config == "plain" else _fmt(_med(remotes), "", 0),
                 _fmt(_med(cpus), " ms", 1),
                 "-" if config == "plain" else _fmt(_med(launch), " ms", 1),
-                "-" if config not in ("hgbuild", "resident", "mscan") else _fmt(_med(daemon), " ms", 1),
+                "-" if config not in ("hgbuild", "resident", "warmgrid", "mscan") else _fmt(_med(daemon), " ms", 1),
             ]
         dist_cpu = per.get("distcc", (None, None))[0]
         for config, c in cells.items():
@@ -192,9 +199,11 @@ def cmd_report(argv):
         if lc and "distcc" in per and per["distcc"][0]:
             out.append(f"distcc's client CPU is {per['distcc'][0] / lc * 100:.0f} % of a local compile's CPU; "
                        + (f"hgbuild's {per['hgbuild'][0] / lc * 100:.0f} % with a fresh daemon" if per.get("hgbuild", (None,))[0] else "hgbuild: n/a")
-                       + (f", {per['resident'][0] / lc * 100:.0f} % with a resident one." if per.get("resident", (None,))[0] else "."))
+                       + (f", {per['resident'][0] / lc * 100:.0f} % with a resident one" if per.get("resident", (None,))[0] else "")
+                       + (f", {per['warmgrid'][0] / lc * 100:.0f} % with a resident one and a warm grid." if per.get("warmgrid", (None,))[0] else "."))
             out.append("")
-        for config, how in (("hgbuild", "fresh daemon"), ("resident", "resident daemon")):
+        for config, how in (("hgbuild", "fresh daemon and grid"), ("resident", "resident daemon, fresh grid"),
+                            ("warmgrid", "resident daemon, warm grid holding the inputs")):
             if config in per and "distcc" in per:
                 hc, hw = per[config]
                 dc, dw = per["distcc"]
