@@ -69,11 +69,12 @@ public final class PicocliDefaults implements CommandLine.IDefaultValueProvider 
     CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
     cl.setExecutionStrategy(
         parsed -> {
-          for (String w : config.warnings()) {
-            err.println(program + ": warning: " + w);
-          }
+          // Flags first: reading their settings is what finds a bad one to warn about.
           for (CommandLine c : parsed.asCommandLineList()) {
             defaults.applyFlags(c.getCommandSpec());
+          }
+          for (String w : config.warnings()) {
+            err.println(program + ": warning: " + w);
           }
           return run.execute(parsed);
         });

@@ -1,9 +1,11 @@
 package io.hybridgrid.common.config;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -46,12 +48,15 @@ class PicocliDefaultsTest {
   }
 
   private Serve run(Map<String, String> extraEnv, String... args) {
+    return run(extraEnv, new PrintStream(OutputStream.nullOutputStream()), args);
+  }
+
+  private Serve run(Map<String, String> extraEnv, PrintStream err, String... args) {
     Map<String, String> env = new HashMap<>(extraEnv);
     env.put("XDG_CONFIG_HOME", tmp.resolve("xdg").toString());
     Config config = Config.load(Map.of(), env, tmp.resolve("none.toml"));
     CommandLine cl = new CommandLine(new Top());
-    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-    PicocliDefaults.install(cl, config, "coord", "hg-coord", quiet);
+    PicocliDefaults.install(cl, config, "coord", "hg-coord", err);
     String[] all = new String[args.length + 1];
     all[0] = "serve";
     System.arraycopy(args, 0, all, 1, args.length);
@@ -77,6 +82,16 @@ class PicocliDefaultsTest {
     Serve s = run(Map.of("HG_NO_MDNS", "off"));
     assertFalse(s.noMdns);
     assertFalse(s.noCache);
+  }
+
+  @Test
+  void aBadFlagSettingIsWarnedAboutAndLeavesTheFlagOff() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Serve s = run(Map.of("HG_NO_MDNS", "maybe"), new PrintStream(err, true, UTF_8));
+    assertFalse(s.noMdns);
+    String printed = err.toString(UTF_8);
+    assertTrue(
+        printed.startsWith("hg-coord: warning: ") && printed.contains("HG_NO_MDNS"), printed);
   }
 
   @Test
