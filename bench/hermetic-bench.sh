@@ -14,7 +14,7 @@ Usage: bench/hermetic-bench.sh [options]
   --reps N          repetitions of every configuration (default 5)
   --jobs N          make/ninja -jN, the worker's --max-parallel and distccd's -j (default: nproc)
   --workloads LIST  comma-separated subset of: lua,zstd,libzmq (default: all three)
-  --configs LIST    comma-separated subset of: plain,distcc,hgbuild,resident,mscan (default: all;
+  --configs LIST    comma-separated subset of: plain,distcc,hgbuild,resident,warmgrid,mscan (default: all;
                     plain is always run, it gives the reference and the non-compile CPU).
                     hgbuild: a fresh daemon and a fresh grid per build, every cache and store
                     empty; resident: the daemon has already run one uncached build of the
@@ -342,6 +342,13 @@ run_warmgrid() { run_hgbuild "$1" "$2" warmgrid; }
 # As resident, with the inputs found by the compiler's -M instead of hgbuild's include scan.
 run_mscan() { HG_SCAN=compiler run_hgbuild "$1" "$2" mscan; }
 
+# tiny_compile DIR NAME: one small compile through hgbuild in DIR (NAME.c, a new function each
+# time, so no cache holds it): starts the daemon, and gives a new grid the toolchain.
+tiny_compile() {
+  printf 'int bench_%s(void) { return 0; }\n' "$2" >"$1/$2.c"
+  (cd "$1" && timeout 120 "$hgbuild" gcc -c "$2.c" -o "$2.o")
+}
+
 # run_hgbuild REP WORKLOAD [resident|warmgrid|mscan]
 run_hgbuild() {
   local rep=$1 w=$2 config=${3:-hgbuild} d=$work/r$1-$2-hg pid c0 c1 n0 n1 ok=0 grid up
@@ -351,9 +358,8 @@ run_hgbuild() {
   grid=$d/grid
   if grid_start "$grid"; then
     # The daemon starts before the timed build, with one tiny compile (its time is reported apart).
-    printf 'int bench_first_%s_%s(void) { return %s; }\n' "$rep" "$w" "$rep" >"$d/first/first.c"
     local t0=$EPOCHREALTIME
-    (cd "$d/first" && timeout 120 "$hgbuild" gcc -c first.c -o first.o) >"$work/logs/$w-first-$rep.log" 2>&1
+    tiny_compile "$d/first" "first_${rep}_$w" >"$work/logs/$w-first-$rep.log" 2>&1
     local rc=$? first; first=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
     row "$rep" "$w" hgbuild-start "$first" "" "" "" "" "$([ $rc = 0 ] && echo 1 || echo 0)"
     pid=$(cat "$d/daemon/daemon.pid" 2>/dev/null)
@@ -368,10 +374,12 @@ run_hgbuild() {
         [ "$keep" = 1 ] && for f in "$grid"/*.log; do cp "$f" "$work/logs/warm-$(basename "$f")"; done
         grid_stop
         grid=$d/grid2
-        grid_start "$grid" || up=0
         # As for a fresh daemon: the new grid gets the toolchain from one tiny compile, untimed.
-        printf 'int bench_again_%s_%s(void) { return %s; }\n' "$rep" "$w" "$rep" >"$d/first/again.c"
-        (cd "$d/first" && timeout 120 "$hgbuild" gcc -c again.c -o again.o) >>"$work/logs/$w-first-$rep.log" 2>&1
+        if grid_start "$grid"; then
+          tiny_compile "$d/first" "again_${rep}_$w" >>"$work/logs/$w-first-$rep.log" 2>&1
+        else
+          up=0
+        fi
       fi
     fi
   fi

@@ -69,6 +69,10 @@ def cmd_cpu(argv):
 # ------------------------------------------------------------------ report
 
 
+# The configurations that build through hgbuild (and so have a daemon), in report order.
+HGBUILD_CONFIGS = ("hgbuild", "resident", "warmgrid", "mscan")
+
+
 def _f(x):
     try:
         v = float(x)
@@ -152,7 +156,7 @@ def cmd_report(argv):
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         per, cells = {}, {}
-        for config in ("plain", "distcc", "hgbuild", "resident", "warmgrid", "mscan"):
+        for config in ("plain", "distcc") + HGBUILD_CONFIGS:
             rs = by[(w, config)]
             if not rs:
                 continue
@@ -180,7 +184,7 @@ def cmd_report(argv):
                 "-" if config == "plain" else _fmt(_med(remotes), "", 0),
                 _fmt(_med(cpus), " ms", 1),
                 "-" if config == "plain" else _fmt(_med(launch), " ms", 1),
-                "-" if config not in ("hgbuild", "resident", "warmgrid", "mscan") else _fmt(_med(daemon), " ms", 1),
+                "-" if config not in HGBUILD_CONFIGS else _fmt(_med(daemon), " ms", 1),
             ]
         dist_cpu = per.get("distcc", (None, None))[0]
         for config, c in cells.items():
