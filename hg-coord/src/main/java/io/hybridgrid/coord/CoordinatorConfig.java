@@ -1,5 +1,6 @@
 package io.hybridgrid.coord;
 
+import io.hybridgrid.common.grpc.WireCompression;
 import io.hybridgrid.coord.action.ActionLimits;
 import io.hybridgrid.coord.cache.CacheSettings;
 import io.hybridgrid.coord.cas.CasSettings;
@@ -23,6 +24,7 @@ import java.util.Objects;
  * @param actionLimits bounds on one action
  * @param taskLog the optional JSON-lines task log
  * @param security tokens, TLS and the in-flight request budget
+ * @param compression how responses to clients and messages to workers are compressed
  */
 public record CoordinatorConfig(
     DispatchSettings dispatch,
@@ -33,7 +35,8 @@ public record CoordinatorConfig(
     CasSettings cas,
     ActionLimits actionLimits,
     TaskLogSettings taskLog,
-    CoordinatorSecurity security) {
+    CoordinatorSecurity security,
+    WireCompression compression) {
   public CoordinatorConfig {
     Objects.requireNonNull(dispatch, "dispatch");
     Objects.requireNonNull(taskLog, "taskLog");
@@ -41,14 +44,15 @@ public record CoordinatorConfig(
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(cache, "cache");
     Objects.requireNonNull(actionLimits, "actionLimits");
+    Objects.requireNonNull(compression, "compression");
     if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
       throw new IllegalArgumentException("heartbeat interval must be positive");
     }
   }
 
   /**
-   * A configuration with a temporary CAS, the default action limits, no task log and no tokens or
-   * TLS.
+   * A configuration with a temporary CAS, the default action limits, no task log, no tokens or TLS,
+   * and no compression.
    */
   public CoordinatorConfig(
       DispatchSettings dispatch,
@@ -65,7 +69,8 @@ public record CoordinatorConfig(
         null,
         ActionLimits.defaults(),
         TaskLogSettings.off(),
-        CoordinatorSecurity.open());
+        CoordinatorSecurity.open(),
+        WireCompression.NONE);
   }
 
   /** The same with {@code newSecurity}. */
@@ -79,7 +84,8 @@ public record CoordinatorConfig(
         cas,
         actionLimits,
         taskLog,
-        newSecurity);
+        newSecurity,
+        compression);
   }
 
   /** P2C, no state directory (events in memory), no result cache: what in-process tests want. */
@@ -99,7 +105,8 @@ public record CoordinatorConfig(
         newCas,
         newLimits,
         taskLog,
-        security);
+        security,
+        compression);
   }
 
   /** The same configuration with {@code newTaskLog}. */
@@ -113,7 +120,23 @@ public record CoordinatorConfig(
         cas,
         actionLimits,
         newTaskLog,
-        security);
+        security,
+        compression);
+  }
+
+  /** The same configuration with {@code newCompression}. */
+  public CoordinatorConfig withCompression(WireCompression newCompression) {
+    return new CoordinatorConfig(
+        dispatch,
+        heartbeatInterval,
+        scheduler,
+        stateDir,
+        cache,
+        cas,
+        actionLimits,
+        taskLog,
+        security,
+        newCompression);
   }
 
   /** The file connectivity events are appended to, or null. */

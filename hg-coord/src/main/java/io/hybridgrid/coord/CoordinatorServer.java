@@ -219,7 +219,7 @@ public final class CoordinatorServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    CompressResponses compress = new CompressResponses();
+    CompressResponses compress = new CompressResponses(config.compression());
     CoordinatorSecurity security = config.security();
     this.requestBudget = new ByteBudget(security.requestBudgetBytes());
     this.server =

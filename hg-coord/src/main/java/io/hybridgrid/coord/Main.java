@@ -4,6 +4,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.hybridgrid.common.auth.TokenStore;
 import io.hybridgrid.common.config.ByteSize;
 import io.hybridgrid.common.config.PicocliDefaults;
+import io.hybridgrid.common.grpc.CompressionOption;
 import io.hybridgrid.common.tls.TlsOptions;
 import io.hybridgrid.common.tls.TlsSettings;
 import io.hybridgrid.coord.action.ActionLimits;
@@ -150,6 +151,8 @@ public final class Main implements Callable<Integer> {
     double workerWaitSeconds;
 
     @CommandLine.Mixin MdnsOptions mdns = new MdnsOptions();
+
+    @CommandLine.Mixin CompressionOption compression = new CompressionOption();
 
     @Option(
         names = "--scheduler",
@@ -308,7 +311,8 @@ public final class Main implements Callable<Integer> {
                   tokens,
                   tlsSettings,
                   requestMemory,
-                  new VerifySettings(verifySampleRate, VerifySettings.DEFAULT_MAX_PENDING)));
+                  new VerifySettings(verifySampleRate, VerifySettings.DEFAULT_MAX_PENDING)),
+              compression.get());
       NettyServerBuilder grpcServer =
           NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort))
               // Workers and clients ping every 30 s to notice dead peers behind NAT.

@@ -8,6 +8,7 @@ import io.hybridgrid.common.discovery.DiscoveredCoordinator;
 import io.hybridgrid.common.discovery.MdnsLookup;
 import io.hybridgrid.common.discovery.RetryingLookup;
 import io.hybridgrid.common.grpc.ClientSecurity;
+import io.hybridgrid.common.grpc.CompressionOption;
 import io.hybridgrid.common.grpc.HostPort;
 import io.hybridgrid.common.metrics.MetricNames;
 import io.hybridgrid.common.metrics.PrometheusRegistry;
@@ -203,6 +204,8 @@ public final class Main implements Callable<Integer> {
 
     @CommandLine.Mixin ClientAuthOptions auth = new ClientAuthOptions();
 
+    @CommandLine.Mixin CompressionOption compression = new CompressionOption();
+
     @Override
     public Integer call() throws Exception {
       if (!noHttp && (httpPort < 0 || httpPort > 65535)) {
@@ -262,7 +265,8 @@ public final class Main implements Callable<Integer> {
               maxParallel != null ? maxParallel : cores,
               Duration.ofSeconds(2),
               Duration.ofSeconds(30),
-              Duration.ofSeconds(60));
+              Duration.ofSeconds(60),
+              compression.get());
       installed.all().forEach((idn, path) -> log.info("compiler {} -> {}", idn.describe(), path));
       Path root = workDir != null ? workDir : Files.createTempDirectory("hg-worker-");
       CircuitBreaker breaker = ActionBreaker.defaultBreaker();

@@ -62,6 +62,13 @@ public final class ConfigKeys {
         BOOL,
         "hgbuild hg-coord hg-worker",
         "never announce or look for the coordinator by mDNS");
+    d.key(
+        "compression",
+        "none",
+        ValueType.oneOf("none", "gzip"),
+        "hg-coord hg-worker",
+        "how the coordinator and workers compress what they send; gzip pays only over a slow"
+            + " link");
     // hgbuild.
     d.key(
         "no_fallback",

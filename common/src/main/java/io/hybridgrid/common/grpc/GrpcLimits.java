@@ -10,12 +10,5 @@ public final class GrpcLimits {
    */
   public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-  /**
-   * How servers and workers compress what they send (objects shrink by 2-4x with gzip). Clients
-   * send uncompressed: their CPU is what a build grid saves, and sources and actions cross a LAN
-   * faster than gzip packs them.
-   */
-  public static final String COMPRESSION = "gzip";
-
   private GrpcLimits() {}
 }

@@ -9,8 +9,8 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.grpc.Channels;
-import io.hybridgrid.common.grpc.GrpcLimits;
 import io.hybridgrid.common.grpc.HostPort;
+import io.hybridgrid.common.grpc.WireCompression;
 import io.hybridgrid.coord.CoordinatorServer;
 import io.hybridgrid.coord.cas.Digest;
 import io.hybridgrid.proto.v1.ContentStoreGrpc;
@@ -42,7 +42,7 @@ class CasOverNettyTest {
         grpc.register(Channels.forAddress(new HostPort("127.0.0.1", coord.grpcPort())));
     ContentStoreGrpc.ContentStoreStub stub =
         ContentStoreGrpc.newStub(channel)
-            .withCompression(GrpcLimits.COMPRESSION)
+            .withCompression(WireCompression.GZIP.encoding())
             .withDeadlineAfter(120, TimeUnit.SECONDS);
 
     byte[] data = new byte[24 << 20];

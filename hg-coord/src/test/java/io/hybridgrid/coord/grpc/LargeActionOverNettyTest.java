@@ -11,6 +11,7 @@ import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.grpc.Channels;
 import io.hybridgrid.common.grpc.GrpcLimits;
 import io.hybridgrid.common.grpc.HostPort;
+import io.hybridgrid.common.grpc.WireCompression;
 import io.hybridgrid.coord.CoordinatorServer;
 import io.hybridgrid.coord.cas.Digest;
 import io.hybridgrid.proto.v1.Action;
@@ -72,7 +73,7 @@ class LargeActionOverNettyTest {
     BlockingQueue<CoordinatorMessage> received = new LinkedBlockingQueue<>();
     StreamObserver<WorkerMessage> up =
         WorkerServiceGrpc.newStub(workerChannel)
-            .withCompression(GrpcLimits.COMPRESSION)
+            .withCompression(WireCompression.GZIP.encoding())
             .withMaxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
             .withMaxOutboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
             .session(
@@ -159,7 +160,7 @@ class LargeActionOverNettyTest {
 
     CompileResponse response =
         CompileServiceGrpc.newBlockingStub(clientChannel)
-            .withCompression(GrpcLimits.COMPRESSION)
+            .withCompression(WireCompression.GZIP.encoding())
             .withMaxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
             .withMaxOutboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
             .withDeadlineAfter(60, TimeUnit.SECONDS)

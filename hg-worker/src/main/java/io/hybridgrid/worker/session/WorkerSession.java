@@ -376,7 +376,7 @@ public final class WorkerSession implements AutoCloseable {
     void open() {
       StreamObserver<WorkerMessage> o =
           WorkerServiceGrpc.newStub(channel)
-              .withCompression(GrpcLimits.COMPRESSION)
+              .withCompression(settings.compression().encoding())
               .withMaxInboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
               .withMaxOutboundMessageSize(GrpcLimits.MAX_MESSAGE_BYTES)
               .session(this);

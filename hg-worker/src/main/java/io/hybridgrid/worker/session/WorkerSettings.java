@@ -1,6 +1,7 @@
 package io.hybridgrid.worker.session;
 
 import io.hybridgrid.common.grpc.HostPort;
+import io.hybridgrid.common.grpc.WireCompression;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,6 +15,7 @@ import java.util.Objects;
  * @param heartbeatInterval how often to send a heartbeat
  * @param maxBackoff the longest wait between reconnection attempts
  * @param drainTimeout how long to let running compiles finish on shutdown
+ * @param compression how what the worker sends the coordinator is compressed
  */
 public record WorkerSettings(
     HostPort coordinator,
@@ -22,9 +24,11 @@ public record WorkerSettings(
     int maxParallel,
     Duration heartbeatInterval,
     Duration maxBackoff,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    WireCompression compression) {
   public WorkerSettings {
     Objects.requireNonNull(coordinator, "coordinator");
+    Objects.requireNonNull(compression, "compression");
     if (workerId == null || workerId.isBlank()) {
       throw new IllegalArgumentException("worker id must not be empty");
     }

@@ -11,6 +11,7 @@ import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.compiler.CompilerIdentity;
 import io.hybridgrid.common.compiler.CompilerProbe;
 import io.hybridgrid.common.grpc.HostPort;
+import io.hybridgrid.common.grpc.WireCompression;
 import io.hybridgrid.common.grpc.WireTypes;
 import io.hybridgrid.proto.v1.Action;
 import io.hybridgrid.proto.v1.ActionResult;
@@ -158,7 +159,8 @@ class WorkerSessionActionTest {
                 1,
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(1),
-                Duration.ofSeconds(1)),
+                Duration.ofSeconds(1),
+                WireCompression.NONE),
             Set.of(id),
             Capabilities.newBuilder().setCores(1).build(),
             "test",

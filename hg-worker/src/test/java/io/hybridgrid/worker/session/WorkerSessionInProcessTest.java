@@ -8,6 +8,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.grpc.HostPort;
+import io.hybridgrid.common.grpc.WireCompression;
 import io.hybridgrid.proto.v1.CancelTask;
 import io.hybridgrid.proto.v1.Capabilities;
 import io.hybridgrid.proto.v1.CoordinatorMessage;
@@ -88,7 +89,8 @@ class WorkerSessionInProcessTest {
             2,
             Duration.ofSeconds(2),
             Duration.ofSeconds(30),
-            Duration.ofSeconds(5)),
+            Duration.ofSeconds(5),
+            WireCompression.NONE),
         runner,
         Set.of(),
         Capabilities.newBuilder().setCores(2).build(),

@@ -3,10 +3,16 @@ package io.hybridgrid.worker.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.grpc.HostPort;
+import io.hybridgrid.common.grpc.WireCompression;
 import io.hybridgrid.proto.v1.Capabilities;
 import io.hybridgrid.proto.v1.CoordinatorMessage;
 import io.hybridgrid.proto.v1.Heartbeat;
@@ -24,6 +30,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The worker's session against a scripted coordinator on 127.0.0.1. */
 class WorkerSessionTest {
@@ -101,7 +109,8 @@ class WorkerSessionTest {
                 3,
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(1),
-                Duration.ofSeconds(1)),
+                Duration.ofSeconds(1),
+                WireCompression.NONE),
             Set.of(),
             Capabilities.newBuilder().setCores(3).setMemoryBytes(1L << 30).build(),
             "test",
@@ -119,6 +128,51 @@ class WorkerSessionTest {
     Pong p = pong.get(10, TimeUnit.SECONDS);
     assertEquals(7, p.getNonce());
     assertEquals(123_456_789, p.getPingSentAtUnixMicros());
+  }
+
+  @ParameterizedTest
+  @EnumSource(WireCompression.class)
+  void theSessionIsCompressedOnlyAsConfigured(WireCompression compression) throws Exception {
+    CompletableFuture<String> encoding = new CompletableFuture<>();
+    ServerInterceptor recordEncoding =
+        new ServerInterceptor() {
+          @Override
+          public <Q, R> ServerCall.Listener<Q> interceptCall(
+              ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            String e =
+                headers.get(Metadata.Key.of("grpc-encoding", Metadata.ASCII_STRING_MARSHALLER));
+            encoding.complete(e == null ? "identity" : e);
+            return next.startCall(call, headers);
+          }
+        };
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(ServerInterceptors.intercept(new ScriptedCoordinator(), recordEncoding))
+            .build()
+            .start();
+    session =
+        new WorkerSession(
+            new WorkerSettings(
+                HostPort.parse("127.0.0.1:" + server.getPort()),
+                "w1",
+                "host1",
+                1,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                compression),
+            Set.of(),
+            Capabilities.newBuilder().setCores(1).setMemoryBytes(1L << 30).build(),
+            "test",
+            new Random(1),
+            () -> 1L);
+    session.start();
+
+    assertEquals("w1", registered.get(10, TimeUnit.SECONDS).getWorkerId());
+    // Uncompressed messages are sent as "identity", or with no encoding named.
+    assertEquals(
+        compression == WireCompression.GZIP ? "gzip" : "identity",
+        encoding.get(10, TimeUnit.SECONDS));
   }
 
   @Test
@@ -143,7 +197,8 @@ class WorkerSessionTest {
                 1,
                 Duration.ofSeconds(2),
                 Duration.ofMillis(50),
-                Duration.ofSeconds(1)),
+                Duration.ofSeconds(1),
+                WireCompression.NONE),
             Set.of(),
             Capabilities.newBuilder().setCores(1).build(),
             "test",
@@ -181,7 +236,8 @@ class WorkerSessionTest {
             1,
             Duration.ofSeconds(2),
             Duration.ofMillis(40),
-            Duration.ofSeconds(1)),
+            Duration.ofSeconds(1),
+            WireCompression.NONE),
         Set.of(),
         Capabilities.newBuilder().setCores(1).build(),
         "test",
