@@ -148,12 +148,9 @@ public record ConfigFile(Path path, Map<String, String> values, List<String> pro
       table.put(leaf, canonical);
     }
     Files.createDirectories(path.toAbsolutePath().getParent());
-    Path tmp = Files.createTempFile(path.toAbsolutePath().getParent(), ".config", ".tmp");
-    try {
-      Files.writeString(tmp, TOML.writeValueAsString(root), StandardCharsets.UTF_8);
-      AtomicFiles.replace(tmp, path);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.write(
+        path.toAbsolutePath(),
+        TOML.writeValueAsString(root).getBytes(StandardCharsets.UTF_8),
+        false);
   }
 }

@@ -100,23 +100,13 @@ public final class RememberedCoordinator {
             + "\nchecked_at="
             + answer.checkedAt()
             + "\n";
-    Path temp = null;
     try {
       Files.createDirectories(file.getParent());
-      // A unique temp file: compiles (or daemon threads) may write at the same moment.
-      temp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
-      Files.writeString(temp, text, StandardCharsets.UTF_8);
-      AtomicFiles.replace(temp, file);
+      // Compiles (or daemon threads) may write at the same moment: each writes its own sibling.
+      AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8), false);
       return true;
     } catch (IOException e) {
       log.debug("cannot write {}: {}", file, e.toString());
-      try {
-        if (temp != null) {
-          Files.deleteIfExists(temp);
-        }
-      } catch (IOException ignored) {
-        // nothing more to do
-      }
       return false;
     }
   }
