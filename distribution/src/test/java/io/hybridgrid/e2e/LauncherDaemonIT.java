@@ -1,10 +1,12 @@
 package io.hybridgrid.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -213,6 +215,78 @@ class LauncherDaemonIT extends TwoWorkerGridTest {
     assertIdentical(files(tmp.resolve("ref"), ".o"), files(tmp, ".o"));
     try (Stream<Path> s = Files.list(open)) {
       assertEquals(List.of(), s.toList(), "no daemon files in a directory others can write");
+    }
+  }
+
+  @Test
+  void theFirstDaemonLeavesAClassArchiveTheNextMapsAndADamagedOneIsIgnored(@TempDir Path tmp)
+      throws Exception {
+    Path home = Files.createDirectories(tmp.resolve("home"));
+    Path archives = home.resolve(".hybridgrid/jvm");
+    Files.writeString(tmp.resolve("a.c"), "int a(void) { return 1; }\n");
+    assertEquals(0, Shell.run(tmp, "gcc -O2 -c a.c -o ref.o").exitCode());
+    Map<String, String> env = new java.util.HashMap<>(gridEnv());
+    env.put("HOME", home.toString());
+    String compile = "'" + hgbuild() + "' gcc -O2 -c a.c 2>&1";
+    String stop = "'" + hgbuild() + "' daemon --stop 2>&1";
+
+    // The first daemon maps no archive and writes one under a name of its own when it exits.
+    Shell.Result first = Shell.run(tmp, env, compile, 120);
+    assertEquals(0, first.exitCode(), first.output());
+    long firstPid = daemon.pid().orElseThrow();
+    assertTrue(commandLine(firstPid).contains("-XX:ArchiveClassesAtExit="), commandLine(firstPid));
+    assertEquals(0, Shell.run(tmp, env, stop, 120).exitCode());
+    awaitExit(firstPid);
+    assertEquals(
+        "rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(archives)));
+    assertEquals(1, list(archives, ".tmp").size(), list(archives, "").toString());
+
+    // The next adopts it and maps it.
+    Shell.Result second = Shell.run(tmp, env, compile, 120);
+    assertEquals(0, second.exitCode(), second.output());
+    assertArrayEquals(
+        Files.readAllBytes(tmp.resolve("ref.o")), Files.readAllBytes(tmp.resolve("a.o")));
+    long secondPid = daemon.pid().orElseThrow();
+    List<Path> adopted = list(archives, ".jsa");
+    assertEquals(1, adopted.size(), list(archives, "").toString());
+    assertEquals(List.of(), list(archives, ".tmp"));
+    assertTrue(
+        commandLine(secondPid).contains("-XX:SharedArchiveFile=" + adopted.get(0)),
+        commandLine(secondPid));
+    assertEquals(0, Shell.run(tmp, env, stop, 120).exitCode());
+    awaitExit(secondPid);
+
+    // A damaged archive is refused by its checksum: a warning in the log, and the compile works.
+    Path jsa = adopted.get(0);
+    Files.setPosixFilePermissions(jsa, PosixFilePermissions.fromString("rw-------"));
+    byte[] b = Files.readAllBytes(jsa);
+    b[b.length / 2] ^= (byte) 0xff;
+    Files.write(jsa, b);
+    Files.delete(tmp.resolve("a.o"));
+    Shell.Result third = Shell.run(tmp, env, compile, 120);
+    assertEquals(0, third.exitCode(), third.output());
+    assertArrayEquals(
+        Files.readAllBytes(tmp.resolve("ref.o")), Files.readAllBytes(tmp.resolve("a.o")));
+    assertTrue(daemon.logText().contains("Unable to use shared archive"), daemon.logText());
+  }
+
+  private static String commandLine(long pid) throws IOException {
+    return new String(
+            Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
+        .replace('\0', ' ');
+  }
+
+  private static void awaitExit(long pid) throws InterruptedException {
+    Instant end = Instant.now().plus(Duration.ofSeconds(60));
+    while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      assertTrue(Instant.now().isBefore(end), "the daemon " + pid + " did not exit");
+      Thread.sleep(100);
+    }
+  }
+
+  private static List<Path> list(Path dir, String suffix) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.toString().endsWith(suffix)).sorted().toList();
     }
   }
 
