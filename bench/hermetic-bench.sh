@@ -30,6 +30,10 @@ Usage: bench/hermetic-bench.sh [options]
   --timeout S       limit for one build, seconds (default 1800)
   --md FILE         markdown file that receives the section (default docs/benchmarks.md)
   --results DIR     where the raw CSV goes (default bench/results)
+  --server-java-opts TEXT
+                    JVM options added to the coordinator's and worker's (HG_JAVA_OPTS), e.g.
+                    -XX:TieredStopAtLevel=1 to compare C1-only servers; the command line in the
+                    report shows them
   --dist DIR        the Hybrid-Grid distribution to measure (default $HG_DIST, else dist/;
                     dist/ is built with ./mvnw when missing)
   --no-docs         write only the CSV and print the report
@@ -53,6 +57,7 @@ results=$root/bench/results
 write_docs=1
 keep=0
 dist=${HG_DIST:-$root/dist}
+server_java_opts=
 while [ $# -gt 0 ]; do
   case "$1" in
     --reps) reps=${2:?--reps needs a number}; shift 2 ;;
@@ -64,6 +69,7 @@ while [ $# -gt 0 ]; do
     --md) md=$(realpath -m "${2:?--md needs a file}"); shift 2 ;;
     --results) results=$(realpath -m "${2:?--results needs a dir}"); shift 2 ;;
     --dist) dist=$(realpath -m "${2:?--dist needs a directory}"); shift 2 ;;
+    --server-java-opts) server_java_opts=${2?--server-java-opts needs a text}; shift 2 ;;
     --no-docs) write_docs=0; shift ;;
     --keep) keep=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -187,12 +193,12 @@ grid_start() {
   local dir=$1 grpc http n
   mkdir -p "$dir/home" "$dir/work"
   grpc=$(free_port); http=$(free_port)
-  HG_JAVA_OPTS="-Duser.home=$dir/home" HOME=$dir/home \
+  HG_JAVA_OPTS="-Duser.home=$dir/home $server_java_opts" HOME=$dir/home \
     "$dist/bin/hg-coord" serve --bind 127.0.0.1 --grpc-port "$grpc" --http-port "$http" \
     --no-mdns --state-dir "$dir/coord-state" >"$dir/coord.log" 2>&1 &
   grid_pids+=($!)
   export HG_COORDINATOR=127.0.0.1:$grpc HG_HTTP=http://127.0.0.1:$http
-  HG_JAVA_OPTS="-Duser.home=$dir/home" HOME=$dir/home \
+  HG_JAVA_OPTS="-Duser.home=$dir/home $server_java_opts" HOME=$dir/home \
     "$dist/bin/hg-worker" serve --coordinator "$HG_COORDINATOR" --max-parallel "$jobs" \
     --id bench-worker --work-dir "$dir/work" --no-mdns >"$dir/worker.log" 2>&1 &
   grid_pids+=($!)
