@@ -93,6 +93,25 @@ class WorkerSessionTest {
     }
   }
 
+  /** Worker "w1" with 3 cores, 1 GiB and 123456789 bytes free, to the coordinator at PORT. */
+  private static WorkerSession sessionTo(int port, WireCompression compression) {
+    return new WorkerSession(
+        new WorkerSettings(
+            HostPort.parse("127.0.0.1:" + port),
+            "w1",
+            "host1",
+            3,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            compression),
+        Set.of(),
+        Capabilities.newBuilder().setCores(3).setMemoryBytes(1L << 30).build(),
+        "test",
+        new Random(1),
+        () -> 123_456_789L);
+  }
+
   @Test
   void heartbeatsCarryFreeMemoryAndPingsAreEchoed() throws Exception {
     server =
@@ -100,22 +119,7 @@ class WorkerSessionTest {
             .addService(new ScriptedCoordinator())
             .build()
             .start();
-    session =
-        new WorkerSession(
-            new WorkerSettings(
-                HostPort.parse("127.0.0.1:" + server.getPort()),
-                "w1",
-                "host1",
-                3,
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1),
-                WireCompression.NONE),
-            Set.of(),
-            Capabilities.newBuilder().setCores(3).setMemoryBytes(1L << 30).build(),
-            "test",
-            new Random(1),
-            () -> 123_456_789L);
+    session = sessionTo(server.getPort(), WireCompression.NONE);
     session.start();
 
     Register r = registered.get(10, TimeUnit.SECONDS);
@@ -150,22 +154,7 @@ class WorkerSessionTest {
             .addService(ServerInterceptors.intercept(new ScriptedCoordinator(), recordEncoding))
             .build()
             .start();
-    session =
-        new WorkerSession(
-            new WorkerSettings(
-                HostPort.parse("127.0.0.1:" + server.getPort()),
-                "w1",
-                "host1",
-                1,
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1),
-                compression),
-            Set.of(),
-            Capabilities.newBuilder().setCores(1).setMemoryBytes(1L << 30).build(),
-            "test",
-            new Random(1),
-            () -> 1L);
+    session = sessionTo(server.getPort(), compression);
     session.start();
 
     assertEquals("w1", registered.get(10, TimeUnit.SECONDS).getWorkerId());
