@@ -270,6 +270,21 @@ class LauncherDaemonIT extends TwoWorkerGridTest {
     assertTrue(daemon.logText().contains("Unable to use shared archive"), daemon.logText());
   }
 
+  @Test
+  void aHomeWithABlankGetsNoClassArchiveAndTheDaemonStillServes(@TempDir Path tmp)
+      throws Exception {
+    Path home = Files.createDirectories(tmp.resolve("my home"));
+    Files.writeString(tmp.resolve("a.c"), "int a(void) { return 1; }\n");
+    Map<String, String> env = new java.util.HashMap<>(gridEnv());
+    env.put("HOME", home.toString());
+    Shell.Result r = Shell.run(tmp, env, "'" + hgbuild() + "' gcc -O2 -c a.c 2>&1", 120);
+    assertEquals(0, r.exitCode(), r.output());
+    assertEquals(1, count(r.output(), "[remote worker-"), r.output());
+    long pid = daemon.pid().orElseThrow();
+    assertFalse(commandLine(pid).contains("Archive"), commandLine(pid));
+    assertFalse(Files.exists(home.resolve(".hybridgrid/jvm")));
+  }
+
   private static String commandLine(long pid) throws IOException {
     return new String(
             Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
