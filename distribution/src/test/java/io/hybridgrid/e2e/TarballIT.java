@@ -86,6 +86,7 @@ class TarballIT {
             "bin/hg-worker",
             "bin/hgbuild",
             "bin/hgbuild-jvm",
+            "libexec/hg-sandbox-exec",
             "lib/systemd/system/hg-coord.service",
             "lib/systemd/system/hg-worker.service",
             "etc/hybridgrid/config.toml",
@@ -94,6 +95,7 @@ class TarballIT {
       assertTrue(Files.exists(top.resolve(f)), f + " missing from the tarball");
     }
     assertTrue(Files.isExecutable(top.resolve("bin/hgbuild")));
+    assertTrue(Files.isExecutable(top.resolve("libexec/hg-sandbox-exec")));
 
     Path home = Files.createDirectories(tmp.resolve("home"));
     Path logs = Files.createDirectories(tmp.resolve("logs"));
@@ -134,6 +136,10 @@ class TarballIT {
           "--work-dir",
           tmp.resolve("work").toString());
       awaitOneWorker(http, logs);
+      String workerLog = Files.readString(logs.resolve("worker.log"));
+      assertTrue(
+          workerLog.contains("started by " + top.resolve("libexec/hg-sandbox-exec")),
+          "the installed worker starts its sandboxes with its own helper: " + workerLog);
       assertTrue(
           Files.isDirectory(home.resolve(".hybridgrid/coord")),
           "the coordinator's default state directory is under $HOME");

@@ -376,6 +376,7 @@ public final class Main implements Callable<Integer> {
           new SandboxSettings(
               workRoot,
               defaults.bwrap(),
+              defaults.exec(),
               root ? SandboxSettings.SandboxUser.parse(sandboxUser) : null,
               Duration.ofSeconds(compileTimeoutSeconds),
               ByteSize.parse(taskMemory),
@@ -409,8 +410,9 @@ public final class Main implements Callable<Integer> {
                 return t;
               });
       log.info(
-          "actions run in bubblewrap{}; CAS {} (bound {})",
+          "actions run in bubblewrap{}, started by {}; CAS {} (bound {})",
           root ? " as " + sandboxUser : "",
+          settings.exec() != null ? settings.exec() : "sh, prlimit and setpriv",
           cas,
           casSize);
       ActionExecutor executor =

@@ -1,6 +1,7 @@
 package io.hybridgrid.images;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -131,6 +132,15 @@ class ImageTarballIT {
             .anyMatch(
                 l -> l.keySet().stream().anyMatch(k -> k.matches("app/libs/hg-worker-.*\\.jar"))),
         "hg-worker's jar");
+    assertTrue(
+        image.has("app/libexec/hg-sandbox-exec"),
+        "hg-sandbox-exec beside the worker's jar, where the worker looks for it");
+    assertFalse(
+        coordinatorHasHelper(), "the coordinator's image does not carry the worker's helper");
+  }
+
+  private boolean coordinatorHasHelper() throws Exception {
+    return read("hg-coord-image.tar").has("app/libexec/hg-sandbox-exec");
   }
 
   static byte[] readAll(InputStream in) throws IOException {

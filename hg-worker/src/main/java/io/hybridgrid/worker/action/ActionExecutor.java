@@ -185,8 +185,8 @@ public final class ActionExecutor {
   }
 
   /**
-   * Whether bubblewrap can make a sandbox on this machine (user namespaces allowed, setpriv and
-   * prlimit present): runs {@code /bin/true} in an otherwise empty one. The reason when not.
+   * Whether bubblewrap can make a sandbox on this machine (user namespaces allowed, the host side
+   * of the launch works): runs {@code /bin/true} in an otherwise empty one. The reason when not.
    */
   public Optional<String> selfCheck() {
     if (!available()) {

@@ -16,16 +16,18 @@ import java.util.regex.Pattern;
 /**
  * Runs one command in bubblewrap over a task's root tree.
  *
- * <p>The command line is {@code sh -c 'exec 3>status; exec "$@"' prlimit ... -- [setpriv ...] bwrap
- * ... -- argv}: the host shell only opens the file bubblewrap reports its status to, so that a
- * sandbox that could not be set up (an infrastructure failure) is told apart from a command that
- * ran and failed. prlimit sets CPU time, address-space and file-size limits and no core dumps;
- * setpriv (when the worker is root) drops to the unprivileged sandbox user before bubblewrap
- * starts, so the command is not root inside or outside. bubblewrap then unshares every namespace
- * (no network: a fresh network namespace holds only a down loopback), forbids further user
- * namespaces, mounts the tree read-only as {@code /}, the writable directories over it, the
- * toolchain's host files read-only, a fresh {@code /proc} and a minimal {@code /dev}, and dies with
- * its parent. On timeout the whole process tree is killed.
+ * <p>The command line is {@code hg-sandbox-exec --status FILE --cpu ... --as ... --fsize ...
+ * [--user UID:GID] -- bwrap ... -- argv} ({@link SandboxExec}; without it, {@code sh -c 'exec
+ * 3>status; exec "$@"' prlimit ... -- [setpriv ...] bwrap ... -- argv} does the same in three
+ * process images). The host side opens the file bubblewrap reports its status to as descriptor 3,
+ * so that a sandbox that could not be set up (an infrastructure failure) is told apart from a
+ * command that ran and failed; sets CPU time, address-space and file-size limits and no core dumps;
+ * and, when the worker is root, drops to the unprivileged sandbox user (no groups, no capabilities,
+ * no new privileges) before bubblewrap starts, so the command is not root inside or outside.
+ * bubblewrap then unshares every namespace (no network: a fresh network namespace holds only a down
+ * loopback), forbids further user namespaces, mounts the tree read-only as {@code /}, the writable
+ * directories over it, the toolchain's host files read-only, a fresh {@code /proc} and a minimal
+ * {@code /dev}, and dies with its parent. On timeout the whole process tree is killed.
  */
 final class BwrapSandbox {
   private static final Pattern EXIT = Pattern.compile("\"exit-code\"\\s*:\\s*(-?\\d+)");
@@ -87,33 +89,46 @@ final class BwrapSandbox {
   List<String> command(Run run) {
     Path status = run.taskDir().resolve("status");
     List<String> cmd = new ArrayList<>();
-    cmd.add("/bin/sh");
-    cmd.add("-c");
-    cmd.add("exec 3>\"$0\" && exec \"$@\"");
-    cmd.add(status.toString());
     long cpuSeconds = Math.max(1, run.timeout().toSeconds());
-    cmd.add("/usr/bin/prlimit");
-    cmd.add("--cpu=" + cpuSeconds + ":" + (cpuSeconds + 5));
-    cmd.add("--as=" + settings.memoryBytes());
-    cmd.add("--fsize=" + settings.fileBytes());
-    cmd.add("--core=0");
-    cmd.add("--");
-    int uid;
-    int gid;
-    if (settings.user() != null) {
-      uid = settings.user().uid();
-      gid = settings.user().gid();
-      cmd.add("/usr/bin/setpriv");
-      cmd.add("--reuid=" + uid);
-      cmd.add("--regid=" + gid);
-      cmd.add("--clear-groups");
-      cmd.add("--inh-caps=-all");
-      cmd.add("--no-new-privs");
+    SandboxSettings.SandboxUser user = settings.user();
+    if (settings.exec() != null) {
+      cmd.add(settings.exec().toString());
+      cmd.add("--status");
+      cmd.add(status.toString());
+      cmd.add("--cpu");
+      cmd.add(Long.toString(cpuSeconds));
+      cmd.add("--as");
+      cmd.add(Long.toString(settings.memoryBytes()));
+      cmd.add("--fsize");
+      cmd.add(Long.toString(settings.fileBytes()));
+      if (user != null) {
+        cmd.add("--user");
+        cmd.add(user.uid() + ":" + user.gid());
+      }
       cmd.add("--");
     } else {
-      uid = ownUid;
-      gid = ownGid;
+      cmd.add("/bin/sh");
+      cmd.add("-c");
+      cmd.add("exec 3>\"$0\" && exec \"$@\"");
+      cmd.add(status.toString());
+      cmd.add("/usr/bin/prlimit");
+      cmd.add("--cpu=" + cpuSeconds + ":" + (cpuSeconds + 5));
+      cmd.add("--as=" + settings.memoryBytes());
+      cmd.add("--fsize=" + settings.fileBytes());
+      cmd.add("--core=0");
+      cmd.add("--");
+      if (user != null) {
+        cmd.add("/usr/bin/setpriv");
+        cmd.add("--reuid=" + user.uid());
+        cmd.add("--regid=" + user.gid());
+        cmd.add("--clear-groups");
+        cmd.add("--inh-caps=-all");
+        cmd.add("--no-new-privs");
+        cmd.add("--");
+      }
     }
+    int uid = user != null ? user.uid() : ownUid;
+    int gid = user != null ? user.gid() : ownGid;
     cmd.add(settings.bwrap().toString());
     cmd.add("--unshare-all");
     cmd.add("--unshare-user");

@@ -8,6 +8,9 @@ import java.time.Duration;
  *
  * @param workRoot where task directories are made (on the CAS's filesystem, so inputs hard-link)
  * @param bwrap the bubblewrap executable
+ * @param exec {@code hg-sandbox-exec}, which opens bubblewrap's status file, sets the limits and
+ *     drops to {@code user} in one exec ({@link SandboxExec}); null: {@code sh}, {@code prlimit}
+ *     and {@code setpriv} do it
  * @param user the unprivileged uid:gid commands run as when the worker is root; null when the
  *     worker is not root (commands then run as the worker's own user, in a user namespace)
  * @param timeout the longest one command may run (an assignment may ask for less)
@@ -20,6 +23,7 @@ import java.time.Duration;
 public record SandboxSettings(
     Path workRoot,
     Path bwrap,
+    Path exec,
     SandboxUser user,
     Duration timeout,
     long memoryBytes,
@@ -43,12 +47,14 @@ public record SandboxSettings(
 
   /**
    * Defaults for a worker with {@code workRoot}: commands as nobody (65534:65534) when root, 600 s,
-   * 8 GiB address space, 2 GiB files, inputs up to 4 GiB in 200,000 files.
+   * 8 GiB address space, 2 GiB files, inputs up to 4 GiB in 200,000 files; hg-sandbox-exec when it
+   * is installed.
    */
   public static SandboxSettings defaults(Path workRoot, boolean root) {
     return new SandboxSettings(
         workRoot,
         Path.of("/usr/bin/bwrap"),
+        SandboxExec.locate().orElse(null),
         root ? new SandboxUser(65534, 65534) : null,
         Duration.ofSeconds(600),
         8L << 30,

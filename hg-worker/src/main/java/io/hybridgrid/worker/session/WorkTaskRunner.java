@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * The worker's {@link TaskRunner}: an action (hermetic replay of the client's exact command) runs
  * in the {@link ActionExecutor}'s sandbox with its inputs fetched over the session's channel. A
  * cancelled task's thread is interrupted by the {@link TaskExecutor}; the sandbox then kills the
- * command's whole process tree (bubblewrap, prlimit, the compiler and what it started) and the slot
- * frees up.
+ * command's whole process tree (bubblewrap, the compiler and what it started) and the slot frees
+ * up.
  */
 final class WorkTaskRunner implements TaskRunner {
   private static final Logger log = LoggerFactory.getLogger(WorkTaskRunner.class);

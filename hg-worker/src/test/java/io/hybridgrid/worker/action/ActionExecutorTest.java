@@ -316,6 +316,7 @@ class ActionExecutorTest {
         new SandboxSettings(
             d.workRoot(),
             Path.of("/bin/false"), // "bubblewrap" that never starts anything
+            d.exec(),
             d.user(),
             d.timeout(),
             d.memoryBytes(),

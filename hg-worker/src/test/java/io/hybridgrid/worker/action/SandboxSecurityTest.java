@@ -58,6 +58,7 @@ class SandboxSecurityTest {
       #include <stdio.h>
       #include <stdlib.h>
       #include <string.h>
+      #include <sys/resource.h>
       #include <sys/socket.h>
       #include <unistd.h>
       int main(int argc, char **argv) {
@@ -96,6 +97,17 @@ class SandboxSecurityTest {
           printf("symlink %s\\n", r == 0 ? "ok" : strerror(errno));
           return 0;
         }
+        if (!strcmp(m, "limits")) {
+          int ids[] = {RLIMIT_CPU, RLIMIT_AS, RLIMIT_FSIZE, RLIMIT_CORE};
+          const char *names[] = {"cpu", "as", "fsize", "core"};
+          for (int i = 0; i < 4; i++) {
+            struct rlimit r;
+            getrlimit(ids[i], &r);
+            printf("%s %llu %llu\\n", names[i], (unsigned long long) r.rlim_cur,
+                   (unsigned long long) r.rlim_max);
+          }
+          return 0;
+        }
         if (!strcmp(m, "hang")) {
           if (fork() == 0) for (;;) pause();
           for (;;) pause();
@@ -108,24 +120,28 @@ class SandboxSecurityTest {
   void setUp() throws Exception {
     ActionExecutorTest.assumeSandbox();
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
-    Path gcc = Path.of("/usr/bin/gcc");
-    executor =
-        new ActionExecutor(
-            new InstalledCompilers(Map.of(CompilerProbe.probe(gcc).orElseThrow(), gcc)),
-            new CasFetcher(LocalCas.open(tmp.resolve("cas"), 1L << 30), pool),
-            new SandboxSettings(
-                tmp.resolve("work"),
-                Path.of("/usr/bin/bwrap"),
-                root ? new SandboxSettings.SandboxUser(65534, 65534) : null,
-                Duration.ofSeconds(30),
-                8L << 30,
-                1L << 30,
-                1L << 20, // 1 MiB of inputs at most: the size-bound test goes past it
-                10_000,
-                SandboxSettings.INLINE_OUTPUT_BYTES));
+    executor = executor(SandboxExec.locate().orElse(null), "work", "cas");
     Path src = Tools.write(tmp, "probe/probe.c", PROBE_C);
     probe = tmp.resolve("probe/probe");
     Tools.ok(tmp, Tools.GCC, "-static", "-O1", "-o", probe.toString(), src.toString());
+  }
+
+  private ActionExecutor executor(Path exec, String workDir, String casDir) throws Exception {
+    Path gcc = Path.of("/usr/bin/gcc");
+    return new ActionExecutor(
+        new InstalledCompilers(Map.of(CompilerProbe.probe(gcc).orElseThrow(), gcc)),
+        new CasFetcher(LocalCas.open(tmp.resolve(casDir), 1L << 30), pool),
+        new SandboxSettings(
+            tmp.resolve(workDir),
+            Path.of("/usr/bin/bwrap"),
+            exec,
+            root ? new SandboxSettings.SandboxUser(65534, 65534) : null,
+            Duration.ofSeconds(30),
+            8L << 30,
+            1L << 30,
+            1L << 20, // 1 MiB of inputs at most: the size-bound test goes past it
+            10_000,
+            SandboxSettings.INLINE_OUTPUT_BYTES));
   }
 
   @AfterEach
@@ -171,6 +187,35 @@ class SandboxSecurityTest {
   }
 
   @Test
+  void theCommandRunsUnderItsLimits() throws Exception {
+    assertTrue(
+        SandboxExec.locate().isPresent(), "the build puts hg-sandbox-exec in target/libexec");
+    // 20 s: the action's own timeout, below the worker's 30 s; the hard CPU limit 5 s above it.
+    assertEquals(
+        "cpu 20 25\nas 8589934592 8589934592\nfsize 1073741824 1073741824\ncore 0 0\n",
+        text(run(probeAction("limits")).stdout()));
+  }
+
+  @Test
+  void theShellChainWithoutTheHelperBuildsTheSameWalls() throws Exception {
+    // A worker without hg-sandbox-exec starts bubblewrap through sh, prlimit and setpriv.
+    ActionExecutor chain = executor(null, "work-chain", "cas-chain");
+    ActionOutcome id = chain.execute(probeAction("id"), Duration.ofSeconds(20), store);
+    assertEquals(0, id.exitCode(), text(id.stderr()));
+    assertTrue(text(id.stdout()).startsWith(root ? "uid=65534 euid=65534 gid=65534\n" : "uid="));
+    assertFalse(text(id.stdout()).contains("uid=0 "), text(id.stdout()));
+    assertEquals(
+        "cpu 20 25\nas 8589934592 8589934592\nfsize 1073741824 1073741824\ncore 0 0\n",
+        text(chain.execute(probeAction("limits"), Duration.ofSeconds(20), store).stdout()));
+    assertEquals(
+        "read No such file or directory\n",
+        text(
+            chain
+                .execute(probeAction("read", "/etc/hostname"), Duration.ofSeconds(20), store)
+                .stdout()));
+  }
+
+  @Test
   void isNotRootOutsideTheSandboxEither() throws Exception {
     assumeTrue(root, "the worker is not root here: commands run as its own user anyway");
     String token = "uid-" + UUID.randomUUID();
@@ -195,9 +240,9 @@ class SandboxSecurityTest {
   }
 
   /**
-   * Processes whose arguments hold {@code token}, once past the host-side launch chain: the shell,
-   * prlimit and setpriv carry the same arguments as root for the instant before setpriv drops to
-   * the sandbox user and execs bubblewrap, so they are not the compile's processes.
+   * Processes whose arguments hold {@code token}, once past the host-side launch: hg-sandbox-exec
+   * (or the shell, prlimit and setpriv) carries the same arguments as root for the instant before
+   * it drops to the sandbox user and execs bubblewrap, so it is not the compile's process.
    */
   /** The processes with {@code token} still alive after up to 10 s of waiting for none. */
   private static List<ProcessHandle> awaitGone(String token) throws InterruptedException {
@@ -226,7 +271,7 @@ class SandboxSecurityTest {
   }
 
   private static final java.util.Set<String> LAUNCH_CHAIN =
-      java.util.Set.of("sh", "dash", "bash", "prlimit", "setpriv");
+      java.util.Set.of("sh", "dash", "bash", "prlimit", "setpriv", SandboxExec.NAME);
 
   @Test
   void hasNoNetwork() throws Exception {
