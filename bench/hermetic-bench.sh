@@ -26,6 +26,8 @@ Usage: bench/hermetic-bench.sh [options]
                     its JVMs are warm and its stores already hold every input (only the local
                     cache and the action cache are empty), as on a team's long-running grid;
                     mscan: as resident, with scan = compiler (inputs found by gcc -M)
+  --warm-builds N   untimed uncached builds resident, warmgrid and mscan run first (default 1);
+                    more let a warm grid's JIT settle, as on a grid that has served many builds
   --label TEXT      a line printed at the top of the report (e.g. which path the dist uses)
   --timeout S       limit for one build, seconds (default 1800)
   --md FILE         markdown file that receives the section (default docs/benchmarks.md)
@@ -47,6 +49,7 @@ root=$(dirname "$here")
 orig_cmd="bench/hermetic-bench.sh$(printf ' %q' "$@")"
 
 reps=5
+warm_builds=1
 jobs=$(nproc)
 want_workloads=lua,zstd,libzmq
 want_configs=plain,distcc,hgbuild,resident,warmgrid,mscan
@@ -61,6 +64,7 @@ server_java_opts=
 while [ $# -gt 0 ]; do
   case "$1" in
     --reps) reps=${2:?--reps needs a number}; shift 2 ;;
+    --warm-builds) warm_builds=${2:?--warm-builds needs a number}; shift 2 ;;
     --jobs) jobs=${2:?--jobs needs a number}; shift 2 ;;
     --workloads) want_workloads=${2:?--workloads needs a list}; shift 2 ;;
     --configs) want_configs=${2:?--configs needs a list}; shift 2 ;;
@@ -374,8 +378,11 @@ run_hgbuild() {
       # Untimed: one build through the same daemon that neither reads nor fills a cache, so the
       # timed build meets a daemon that has run before. It fills the grid's stores and warms its
       # JVMs, so unless the configuration is warmgrid that grid is replaced by a fresh one.
-      (cd "$(tree "$w")" && eval "$(clean_cmd "$w" hgbuild)" && export HG_NO_CACHE=1 && eval "$(build_cmd "$w" hgbuild)") \
-        >"$work/logs/$w-$config-warm-$rep.log" 2>&1 || log "warning: $w $config warm-up build failed"
+      local k
+      for k in $(seq 1 "$warm_builds"); do
+        (cd "$(tree "$w")" && eval "$(clean_cmd "$w" hgbuild)" && export HG_NO_CACHE=1 && eval "$(build_cmd "$w" hgbuild)") \
+          >>"$work/logs/$w-$config-warm-$rep.log" 2>&1 || log "warning: $w $config warm-up build $k failed"
+      done
       if [ "$config" != warmgrid ]; then
         [ "$keep" = 1 ] && for f in "$grid"/*.log; do cp "$f" "$work/logs/warm-$(basename "$f")"; done
         grid_stop
@@ -442,6 +449,7 @@ want mscan && groups+=(mscan)
   echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "jobs=$jobs"
   echo "reps=$reps"
+  echo "warm_builds=$warm_builds"
   echo "workloads=$(IFS=,; echo "${workloads[*]}")"
   echo "csv_rel=${csv#"$root"/}"
   for w in "${workloads[@]}"; do echo "title_$w=${wl_title[$w]}"; done

@@ -90,6 +90,11 @@ def _fmt(x, unit="", nd=2):
     return "n/a" if x is None else f"{x:.{nd}f}{unit}"
 
 
+def _warm(meta):
+    n = int(meta.get("warm_builds", "1") or 1)
+    return "one untimed build" if n == 1 else f"{n} untimed builds"
+
+
 def cmd_report(argv):
     ap = argparse.ArgumentParser(prog="hermetic_bench.py report")
     ap.add_argument("--csv", required=True)
@@ -125,12 +130,12 @@ def cmd_report(argv):
         f"(`--max-parallel {meta.get('jobs', '?')}`), an empty local cache and a fresh daemon per repetition "
         "(started before the timed build by one tiny compile, which also uploads the toolchain): every "
         "cache empty, the stores holding only the toolchain; *hgbuild "
-        "resident*: the same, but the daemon has first run one untimed build of the workload with "
+        f"resident*: the same, but the daemon has first run {_warm(meta)} of the workload with "
         "`HG_NO_CACHE=1` (no local or action cache read or filled), as a daemon that stays up between "
-        "builds has (its idle timeout is 600 s); that build filled the grid's stores and warmed its JVMs, "
+        "builds has (its idle timeout is 600 s); that filled the grid's stores and warmed its JVMs, "
         "so the grid is then replaced by a fresh one (new JVMs; the toolchain uploaded by one more tiny "
         "compile, untimed); *hgbuild warm grid*: as "
-        "resident, but the grid that served the untimed build stays, warm and with every input in its "
+        "resident, but the grid that served the untimed builds stays, warm and with every input in its "
         "stores (nothing uploaded or fetched; only the local and action caches empty); distcc: plain mode (no pump) against one "
         f"distccd on 127.0.0.1 (`-j {meta.get('jobs', '?')}`), `DISTCC_HOSTS=127.0.0.1:PORT/{meta.get('jobs', '?')}`.",
         "- client CPU = user+sys CPU of the build command's whole process tree (make or ninja, the "
