@@ -1,9 +1,7 @@
 package io.hybridgrid.common.compiler;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Decides whether a compiler invocation can run on the grid.
@@ -18,49 +16,6 @@ import java.util.Set;
  */
 public final class ArgumentClassifier {
 
-  /** Options that only matter to the preprocessor, already applied on the client. */
-  private static final Set<String> PREPROCESSOR_OPTIONS =
-      Set.of(
-          "-I",
-          "-isystem",
-          "-idirafter",
-          "-iquote",
-          "-iprefix",
-          "-iwithprefix",
-          "-iwithprefixbefore",
-          "-isysroot",
-          "-imultilib",
-          "-imultiarch",
-          "-iframework",
-          "--sysroot",
-          "-include",
-          "-imacros",
-          "-MF",
-          "-MT",
-          "-MQ");
-
-  private static final Set<String> PREPROCESSOR_FLAGS =
-      Set.of("-nostdinc", "-nostdinc++", "-MD", "-MMD", "-MP", "-MG", "-I-");
-
-  /** Options that only matter to the linker; with {@code -c} the driver ignores them. */
-  private static final Set<String> LINKER_OPTIONS =
-      Set.of("-L", "-l", "-Xlinker", "-T", "-u", "-z");
-
-  private static final Set<String> LINKER_FLAGS =
-      Set.of(
-          "-rdynamic",
-          "-static",
-          "-shared",
-          "-pie",
-          "-no-pie",
-          "-static-pie",
-          "-nostdlib",
-          "-nodefaultlibs",
-          "-nostartfiles",
-          "-static-libgcc",
-          "-static-libstdc++",
-          "-s");
-
   private ArgumentClassifier() {}
 
   /** Classifies {@code tokens}, the arguments after the compiler name. */
@@ -72,13 +27,12 @@ public final class ArgumentClassifier {
         scan.source == null
             ? null
             : DependencyOptions.dependencyFile(args, scan.source, scan.output);
-    List<String> remote = remoteArgs(args);
     Optional<String> reason = scan.localReason();
     if (reason.isEmpty()) {
       reason = ActionPolicy.firstLocalReason(args);
     }
     return new CompileInvocation(
-        args, reason, scan.source, scan.language, object, scan.output != null, depFile, remote);
+        args, reason, scan.source, scan.language, object, scan.output != null, depFile);
   }
 
   private static String defaultObject(String source) {
@@ -86,29 +40,6 @@ public final class ArgumentClassifier {
       return null;
     }
     return DependencyOptions.stripSuffix(DependencyOptions.baseName(source)) + ".o";
-  }
-
-  /** The arguments a worker needs: everything but inputs, outputs, and what was applied locally. */
-  private static List<String> remoteArgs(List<Arg> args) {
-    List<String> out = new ArrayList<>();
-    for (Arg arg : args) {
-      if (arg.input()
-          || arg.is("-c")
-          || arg.is("-o")
-          || arg.is("-x")
-          // -pipe only changes how the driver connects its stages, not the object.
-          || arg.is("-pipe")
-          || PREPROCESSOR_OPTIONS.contains(arg.name())
-          || PREPROCESSOR_FLAGS.contains(arg.name())
-          || LINKER_OPTIONS.contains(arg.name())
-          || LINKER_FLAGS.contains(arg.name())
-          || arg.name().startsWith("-Wl,")
-          || (arg.name().startsWith("-Wp,") && DependencyOptions.wpOnlyDependencies(arg.name()))) {
-        continue;
-      }
-      out.addAll(arg.tokens());
-    }
-    return out;
   }
 
   /** One pass over the arguments, collecting what the decision needs. */

@@ -15,7 +15,6 @@ import java.util.Optional;
  * @param objectPath the object file as the compiler would name it ({@code -o} or the default)
  * @param explicitOutput whether {@code -o} was given
  * @param dependencyFile where a {@code .d} file goes, or null when none is requested
- * @param remoteArgs the arguments a worker needs (already checked against {@link RemotePolicy})
  */
 public record CompileInvocation(
     List<Arg> args,
@@ -24,12 +23,10 @@ public record CompileInvocation(
     Language language,
     String objectPath,
     boolean explicitOutput,
-    String dependencyFile,
-    List<String> remoteArgs) {
+    String dependencyFile) {
 
   public CompileInvocation {
     args = List.copyOf(args);
-    remoteArgs = List.copyOf(remoteArgs);
   }
 
   /** Whether this invocation may be compiled on a worker. */

@@ -13,7 +13,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The attacks of the security review, spelled every way gcc 12 and clang 14 accept them (checked
  * with {@code gcc -c a.c OPTION} on this machine): each is read as the option it stands for and
- * refused on the grid, by the client's classifier and by the check the coordinator and worker run.
+ * either kept off the grid, by the client's classifier and by the check the coordinator and worker
+ * run ({@link ActionPolicy}), or replayed harmlessly in the sandbox because what it names is the
+ * client's own file in the input root.
  */
 class AliasPolicyTest {
 
@@ -92,14 +94,8 @@ class AliasPolicyTest {
         "--for-as -a",
         "--for-as=-a",
         "-Xassembler -a",
-        // reading worker files into the diagnostics.
-        "--include=/etc/passwd",
-        "--imacros=/etc/passwd",
-        "--imac /etc/passwd",
+        // an abbreviation gcc itself finds ambiguous (--include, --include-directory, ...).
         "--incl /etc/passwd",
-        "--include-directory=/etc",
-        "--output /tmp/o.o",
-        "--output=/tmp/o.o",
         // code loading and dumps through gcc's --name = -fname mapping.
         "--plugin=/x.so",
         "--dump-tree-all",
@@ -117,15 +113,32 @@ class AliasPolicyTest {
         "--no-s",
       })
   void refusedOnTheGrid(String option) {
-    Optional<String> reason = RemotePolicy.firstForbidden(ArgParser.parse(split(option)));
+    Optional<String> reason = ActionPolicy.firstLocalReason(ArgParser.parse(split(option)));
     assertTrue(reason.isPresent(), option + " must not run on a worker");
-    // The client either compiles locally or applies the option itself (an -include is read
-    // while preprocessing here): it never sends it.
     CompileInvocation inv = ArgumentClassifier.classify(split("-c foo.c " + option + " -O2"));
-    String first = option.split(" ")[0];
-    assertTrue(
-        inv.localReason().isPresent() || !inv.remoteArgs().contains(first),
-        option + " must not be sent: " + inv.remoteArgs());
+    assertTrue(inv.localReason().isPresent(), option + " must keep the compile on the client");
+  }
+
+  /**
+   * Options that name files, spelled as aliases: the action carries the exact command, the files
+   * are the client's own in the input root, and the output is a declared output; inside the sandbox
+   * none reaches the worker's files (SandboxSecurityTest, aCompileCannotIncludeWorkerFiles).
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "--include=/etc/passwd",
+        "--imacros=/etc/passwd",
+        "--imac /etc/passwd",
+        "--include-directory=/etc",
+        "--output /tmp/o.o",
+        "--output=/tmp/o.o",
+      })
+  void replayedInTheSandbox(String option) {
+    assertEquals(
+        Optional.empty(), ActionPolicy.firstLocalReason(ArgParser.parse(split(option))), option);
+    CompileInvocation inv = ArgumentClassifier.classify(split("-c foo.c " + option + " -O2"));
+    assertTrue(inv.distributable(), option + ": " + inv.localReason());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -143,6 +156,8 @@ class AliasPolicyTest {
       })
   void harmlessAliasesStillRun(String option) {
     assertEquals(
-        Optional.empty(), RemotePolicy.firstForbidden(ArgParser.parse(split(option))), option);
+        Optional.empty(), ActionPolicy.firstLocalReason(ArgParser.parse(split(option))), option);
+    CompileInvocation inv = ArgumentClassifier.classify(split("-c foo.c " + option + " -O2"));
+    assertTrue(inv.distributable(), option + ": " + inv.localReason());
   }
 }
