@@ -110,7 +110,6 @@ public final class ActionCache {
     if (!results.enabled()) {
       return;
     }
-    stores.incrementAndGet();
     index(key, outcome.workerId());
     results.put(
         key,
@@ -119,6 +118,7 @@ public final class ActionCache {
             outcome.stdout(),
             outcome.stderr(),
             outcome.compileMicros()));
+    stores.incrementAndGet(); // counted once a lookup can find it
   }
 
   /** Removes the entry of {@code key}, if any. */

@@ -244,6 +244,9 @@ class VerifiedCacheGrpcTest {
     assertFalse(server.dispatcher().isQuarantined("evil"), "one untrusted word is not enough");
     replyAction(third.worker(), third.assignment().getTaskId(), objectInline(GOOD));
     GrpcCoordinator.await(() -> server.dispatcher().isQuarantined("evil"), "evil quarantined");
+    // The verifier quarantines first and shares the reproduced result after: wait for both.
+    GrpcCoordinator.await(
+        () -> server.status().actionCacheStats().stores() >= 1, "the right result shared");
 
     CompileResponse second = compile(action().build()).get(10, TimeUnit.SECONDS);
     assertTrue(second.getCached());
@@ -300,6 +303,9 @@ class VerifiedCacheGrpcTest {
     replyAction(evil, verify.getTaskId(), objectInline(BAD));
     replyAction(h2, h2.nextAssignment().getTaskId(), objectInline(GOOD));
     GrpcCoordinator.await(() -> server.dispatcher().isQuarantined("evil"), "evil quarantined");
+    // The verifier quarantines first and shares the reproduced result after: wait for both.
+    GrpcCoordinator.await(
+        () -> server.status().actionCacheStats().stores() >= 1, "the right result shared");
     assertFalse(server.dispatcher().isQuarantined("h1"));
     CompileResponse second = compile(action().build()).get(10, TimeUnit.SECONDS);
     assertTrue(second.getCached());
@@ -320,6 +326,8 @@ class VerifiedCacheGrpcTest {
     replyAction(honest, verify.getTaskId(), objectInline(GOOD));
     GrpcCoordinator.await(
         () -> server.dispatcher().isQuarantined("trusted-evil"), "trusted-evil quarantined");
+    GrpcCoordinator.await(
+        () -> server.status().actionCacheStats().stores() >= 1, "the right result shared");
     CompileResponse second = compile(action().build()).get(10, TimeUnit.SECONDS);
     assertTrue(second.getCached(), "a trusted verifier decides alone");
     assertEquals(GOOD, object(second));
