@@ -186,14 +186,19 @@ class SandboxSecurityTest {
     assertFalse(s.contains("euid=0 "), s);
   }
 
+  /**
+   * What the probe's {@code limits} prints under this test's settings: CPU 20 s (the action's own
+   * timeout, below the worker's 30 s) with the hard limit 5 s above, 8 GiB of address space, 1 GiB
+   * files, no core dumps.
+   */
+  private static final String LIMITS =
+      "cpu 20 25\nas 8589934592 8589934592\nfsize 1073741824 1073741824\ncore 0 0\n";
+
   @Test
   void theCommandRunsUnderItsLimits() throws Exception {
     assertTrue(
         SandboxExec.locate().isPresent(), "the build puts hg-sandbox-exec in target/libexec");
-    // 20 s: the action's own timeout, below the worker's 30 s; the hard CPU limit 5 s above it.
-    assertEquals(
-        "cpu 20 25\nas 8589934592 8589934592\nfsize 1073741824 1073741824\ncore 0 0\n",
-        text(run(probeAction("limits")).stdout()));
+    assertEquals(LIMITS, text(run(probeAction("limits")).stdout()));
   }
 
   @Test
@@ -205,8 +210,7 @@ class SandboxSecurityTest {
     assertTrue(text(id.stdout()).startsWith(root ? "uid=65534 euid=65534 gid=65534\n" : "uid="));
     assertFalse(text(id.stdout()).contains("uid=0 "), text(id.stdout()));
     assertEquals(
-        "cpu 20 25\nas 8589934592 8589934592\nfsize 1073741824 1073741824\ncore 0 0\n",
-        text(chain.execute(probeAction("limits"), Duration.ofSeconds(20), store).stdout()));
+        LIMITS, text(chain.execute(probeAction("limits"), Duration.ofSeconds(20), store).stdout()));
     assertEquals(
         "read No such file or directory\n",
         text(
