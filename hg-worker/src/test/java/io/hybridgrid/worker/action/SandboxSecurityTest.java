@@ -112,6 +112,11 @@ class SandboxSecurityTest {
           if (fork() == 0) for (;;) pause();
           for (;;) pause();
         }
+        if (!strcmp(m, "orphan")) {
+          if (fork() == 0) for (;;) pause();
+          printf("pid %d\\n", (int) getpid());
+          return 0;
+        }
         return 2;
       }
       """;
@@ -337,6 +342,18 @@ class SandboxSecurityTest {
             TaskRefusedException.class, () -> executor.execute(a, Duration.ofSeconds(2), store));
     assertEquals(Rejection.INFRASTRUCTURE, e.reason());
     assertTrue(e.getMessage().contains("did not finish within 2 s"), e.getMessage());
+    List<ProcessHandle> left = awaitGone(token);
+    assertTrue(left.isEmpty(), "processes left: " + left);
+  }
+
+  @Test
+  void aProcessLeftBehindDiesWithTheCommand() throws Exception {
+    // The command is the pid namespace's init (--as-pid-1): when it exits, the kernel kills what
+    // it forked and left running, so nothing of an action outlives it on the worker.
+    String token = "orphan-" + UUID.randomUUID();
+    ActionOutcome out = run(probeAction("orphan", token));
+    assertEquals(0, out.exitCode(), text(out.stderr()));
+    assertEquals("pid 1\n", text(out.stdout()));
     List<ProcessHandle> left = awaitGone(token);
     assertTrue(left.isEmpty(), "processes left: " + left);
   }
