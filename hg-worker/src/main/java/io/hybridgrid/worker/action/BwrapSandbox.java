@@ -9,25 +9,29 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Runs one command in bubblewrap over a task's root tree.
  *
- * <p>The command line is {@code hg-sandbox-exec --status FILE --cpu ... --as ... --fsize ...
- * [--user UID:GID] -- bwrap ... -- argv} ({@link SandboxExec}; without it, {@code sh -c 'exec
+ * <p>With {@link SandboxExec}'s helper, the worker's resident {@link SandboxLauncher} forks a child
+ * that does what {@code hg-sandbox-exec --status FILE --cpu ... --as ... --fsize ... [--user
+ * UID:GID] -- bwrap ... -- argv} does and execs bubblewrap; without it, {@code sh -c 'exec
  * 3>status; exec "$@"' prlimit ... -- [setpriv ...] bwrap ... -- argv} does the same in three
- * process images). The host side opens the file bubblewrap reports its status to as descriptor 3,
- * so that a sandbox that could not be set up (an infrastructure failure) is told apart from a
- * command that ran and failed; sets CPU time, address-space and file-size limits and no core dumps;
- * and, when the worker is root, drops to the unprivileged sandbox user (no groups, no capabilities,
- * no new privileges) before bubblewrap starts, so the command is not root inside or outside.
- * bubblewrap then unshares every namespace (no network: a fresh network namespace holds only a down
- * loopback), forbids further user namespaces, mounts the tree read-only as {@code /}, the writable
- * directories over it, the toolchain's host files read-only, a fresh {@code /proc} and a minimal
- * {@code /dev}, and dies with its parent. On timeout the whole process tree is killed.
+ * process images started by this JVM ({@link #command}). The host side opens the file bubblewrap
+ * reports its status to as descriptor 3, so that a sandbox that could not be set up (an
+ * infrastructure failure) is told apart from a command that ran and failed; sets CPU time,
+ * address-space and file-size limits and no core dumps; and, when the worker is root, drops to the
+ * unprivileged sandbox user (no groups, no capabilities, no new privileges) before bubblewrap
+ * starts, so the command is not root inside or outside. bubblewrap then unshares every namespace
+ * (no network: a fresh network namespace holds only a down loopback), forbids further user
+ * namespaces, mounts the tree read-only as {@code /}, the writable directories over it, the
+ * toolchain's host files read-only, a fresh {@code /proc} and a minimal {@code /dev}, and dies with
+ * its parent. On timeout the whole process tree is killed.
  */
 final class BwrapSandbox {
   private static final Pattern EXIT = Pattern.compile("\"exit-code\"\\s*:\\s*(-?\\d+)");
@@ -76,20 +80,28 @@ final class BwrapSandbox {
 
   private final SandboxSettings settings;
 
+  /** Starts commands when the helper is there; else each starts through the shell chain. */
+  private final SandboxLauncher launcher;
+
   private final int ownUid;
   private final int ownGid;
 
   BwrapSandbox(SandboxSettings settings) {
     this.settings = settings;
+    this.launcher = settings.exec() == null ? null : new SandboxLauncher(settings.exec());
     this.ownUid = currentId("Uid:");
     this.ownGid = currentId("Gid:");
   }
 
-  /** The full host command line for {@code run} (for tests and logs). */
+  /**
+   * The full host command line for {@code run} in one process chain (for tests and logs; with the
+   * helper, the resident launcher runs the same: its child does what the helper's one-shot form
+   * does, then execs {@link #bwrap}).
+   */
   List<String> command(Run run) {
     Path status = run.taskDir().resolve("status");
     List<String> cmd = new ArrayList<>();
-    long cpuSeconds = Math.max(1, run.timeout().toSeconds());
+    long cpuSeconds = cpuSeconds(run);
     SandboxSettings.SandboxUser user = settings.user();
     if (settings.exec() != null) {
       cmd.add(settings.exec().toString());
@@ -127,6 +139,18 @@ final class BwrapSandbox {
         cmd.add("--");
       }
     }
+    cmd.addAll(bwrap(run));
+    return cmd;
+  }
+
+  private static long cpuSeconds(Run run) {
+    return Math.max(1, run.timeout().toSeconds());
+  }
+
+  /** bubblewrap's command line for {@code run}, from its path to the command's last argument. */
+  List<String> bwrap(Run run) {
+    List<String> cmd = new ArrayList<>();
+    SandboxSettings.SandboxUser user = settings.user();
     int uid = user != null ? user.uid() : ownUid;
     int gid = user != null ? user.gid() : ownGid;
     cmd.add(settings.bwrap().toString());
@@ -175,31 +199,12 @@ final class BwrapSandbox {
   }
 
   Result run(Run run) throws IOException {
-    List<String> cmd = command(run);
     Path stdout = run.taskDir().resolve("stdout");
     Path stderr = run.taskDir().resolve("stderr");
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectOutput(stdout.toFile())
-            .redirectError(stderr.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().clear();
-    pb.environment().putAll(run.env());
+    // A reused task directory holds the last command's report: it must not pass for this one's.
+    Files.deleteIfExists(run.taskDir().resolve("status"));
     long start = System.nanoTime();
-    Process p = pb.start();
-    try {
-      if (!p.waitFor(run.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        killTree(p);
-        throw new SandboxFailure(
-            "the command did not finish within "
-                + run.timeout().toSeconds()
-                + " s and was killed with every process it started");
-      }
-    } catch (InterruptedException e) {
-      killTree(p);
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted; the command was killed");
-    }
+    int exitCode = launcher != null ? launched(run, stdout, stderr) : chained(run, stdout, stderr);
     long micros = (System.nanoTime() - start) / 1000;
     String status =
         Files.exists(run.taskDir().resolve("status"))
@@ -210,19 +215,97 @@ final class BwrapSandbox {
     // "bwrap: " message. A compiler's diagnostics never start so (they name a file or the
     // driver); a command that fakes it only turns its own result into a retry.
     boolean setupFailed =
-        p.exitValue() == 1
+        exitCode == 1
             && new String(err, 0, Math.min(err.length, 7), StandardCharsets.UTF_8)
                 .equals("bwrap: ");
     if (!CHILD.matcher(status).find() || setupFailed) {
       throw new SandboxFailure(
           "the sandbox could not be set up (exit "
-              + p.exitValue()
+              + exitCode
               + "): "
               + new String(err, StandardCharsets.UTF_8).strip());
     }
     Matcher exit = EXIT.matcher(status);
-    int code = exit.find() ? Integer.parseInt(exit.group(1)) : p.exitValue();
+    int code = exit.find() ? Integer.parseInt(exit.group(1)) : exitCode;
     return new Result(code, Files.readAllBytes(stdout), err, micros);
+  }
+
+  /** Runs {@code run} through the resident launcher; its exit status. */
+  private int launched(Run run, Path stdout, Path stderr) throws IOException {
+    SandboxLauncher.Launched l;
+    try {
+      l =
+          launcher.start(
+              bwrap(run),
+              run.env(),
+              stdout,
+              stderr,
+              run.taskDir().resolve("status"),
+              cpuSeconds(run),
+              settings.memoryBytes(),
+              settings.fileBytes(),
+              settings.user());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while starting the sandbox");
+    }
+    try {
+      return l.exit().get(run.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      killTree(l);
+      throw timedOut(run);
+    } catch (InterruptedException e) {
+      killTree(l);
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted; the command was killed");
+    } catch (ExecutionException e) {
+      throw new SandboxFailure(e.getCause().getMessage());
+    }
+  }
+
+  /** Runs {@code run} as a process of this JVM's through {@link #command}; its exit status. */
+  private int chained(Run run, Path stdout, Path stderr) throws IOException {
+    ProcessBuilder pb =
+        new ProcessBuilder(command(run))
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().clear();
+    pb.environment().putAll(run.env());
+    Process p = pb.start();
+    try {
+      if (!p.waitFor(run.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        killTree(p);
+        throw timedOut(run);
+      }
+    } catch (InterruptedException e) {
+      killTree(p);
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted; the command was killed");
+    }
+    return p.exitValue();
+  }
+
+  private static SandboxFailure timedOut(Run run) {
+    return new SandboxFailure(
+        "the command did not finish within "
+            + run.timeout().toSeconds()
+            + " s and was killed with every process it started");
+  }
+
+  /** Kills bubblewrap and everything under it, then waits up to 10 s for its exit. */
+  private static void killTree(SandboxLauncher.Launched l) throws IOException {
+    List<ProcessHandle> tree =
+        ProcessHandle.of(l.pid()).map(h -> h.descendants().toList()).orElse(List.of());
+    l.kill();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    try {
+      l.exit().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // Gone with the launcher, or not reaped yet: the kill was sent either way.
+    }
   }
 
   static void killTree(Process p) {

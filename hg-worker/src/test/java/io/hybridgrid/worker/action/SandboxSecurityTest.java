@@ -358,6 +358,91 @@ class SandboxSecurityTest {
     assertTrue(left.isEmpty(), "processes left: " + left);
   }
 
+  /** The resident launchers ({@code hg-sandbox-exec --serve}) this JVM has started. */
+  private static java.util.Set<Long> launchers() {
+    return ProcessHandle.current()
+        .children()
+        .filter(
+            p -> p.info().arguments().map(a -> List.of(a).equals(List.of("--serve"))).orElse(false))
+        .map(ProcessHandle::pid)
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
+  /** Runs one action so that this test's executor has its launcher, and returns that launcher. */
+  private ProcessHandle launcherOfThisExecutor() throws Exception {
+    java.util.Set<Long> before = launchers();
+    assertEquals(0, run(probeAction("id")).exitCode());
+    java.util.Set<Long> mine = launchers();
+    mine.removeAll(before);
+    assertEquals(1, mine.size(), "one launcher started by the first action: " + mine);
+    return ProcessHandle.of(mine.iterator().next()).orElseThrow();
+  }
+
+  @Test
+  void aCommandDiesWithItsLauncherAndTheNextOneStartsAnother() throws Exception {
+    ProcessHandle launcher = launcherOfThisExecutor();
+    String token = "launcher-" + UUID.randomUUID();
+    ExecutorService bg = Executors.newSingleThreadExecutor();
+    try {
+      var running =
+          bg.submit(
+              () -> executor.execute(probeAction("hang", token), Duration.ofSeconds(60), store));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (withArgument(token).size() < 2) { // the probe and the child it forked
+        assertTrue(System.nanoTime() < deadline, "the command did not start");
+        Thread.sleep(10); // polling with a deadline
+      }
+
+      launcher.destroyForcibly(); // as if the kernel's OOM killer had chosen it
+
+      var e =
+          assertThrows(
+              java.util.concurrent.ExecutionException.class,
+              () -> running.get(20, TimeUnit.SECONDS));
+      TaskRefusedException refused = assertInstanceOf(TaskRefusedException.class, e.getCause());
+      assertEquals(Rejection.INFRASTRUCTURE, refused.reason());
+      assertTrue(
+          refused.getMessage().contains("hg-sandbox-exec --serve stopped"), refused.getMessage());
+      List<ProcessHandle> left = awaitGone(token);
+      assertTrue(left.isEmpty(), "processes left: " + left);
+    } finally {
+      bg.shutdownNow();
+    }
+    ActionOutcome next = run(probeAction("id"));
+    assertEquals(0, next.exitCode(), text(next.stderr()));
+    assertTrue(launchers().stream().noneMatch(p -> p == launcher.pid()));
+  }
+
+  @Test
+  void aSandboxThatCannotStartIsAnInfrastructureFailureNamingWhy() throws Exception {
+    // A bwrap that is there and executable, but whose exec fails (its interpreter is missing).
+    Path bwrap = Tools.write(tmp, "broken/bwrap", "#!/no/such/interpreter\n");
+    Files.setPosixFilePermissions(bwrap, PosixFilePermissions.fromString("rwxr-xr-x"));
+    ActionExecutor broken =
+        new ActionExecutor(
+            new InstalledCompilers(Map.of()),
+            new CasFetcher(LocalCas.open(tmp.resolve("cas-broken"), 1L << 30), pool),
+            new SandboxSettings(
+                tmp.resolve("work-broken"),
+                bwrap,
+                SandboxExec.locate().orElseThrow(),
+                root ? new SandboxSettings.SandboxUser(65534, 65534) : null,
+                Duration.ofSeconds(30),
+                8L << 30,
+                1L << 30,
+                1L << 20,
+                10_000,
+                SandboxSettings.INLINE_OUTPUT_BYTES));
+    TaskRefusedException e =
+        assertThrows(
+            TaskRefusedException.class,
+            () -> broken.execute(probeAction("id"), Duration.ofSeconds(20), store));
+    assertEquals(Rejection.INFRASTRUCTURE, e.reason());
+    assertTrue(
+        e.getMessage().contains("hg-sandbox-exec: " + bwrap + ": No such file or directory"),
+        e.getMessage());
+  }
+
   @Test
   void theWholeProcessTreeIsKilledWhenTheActionIsCancelled() throws Exception {
     String token = "hang-" + UUID.randomUUID();
