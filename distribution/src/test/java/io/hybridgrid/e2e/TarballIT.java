@@ -138,7 +138,7 @@ class TarballIT {
       awaitOneWorker(http, logs);
       String workerLog = Files.readString(logs.resolve("worker.log"));
       assertTrue(
-          workerLog.contains("started by " + top.resolve("libexec/hg-sandbox-exec")),
+          workerLog.contains("started by " + top.resolve("libexec/hg-sandbox-exec") + " --serve"),
           "the installed worker starts its sandboxes with its own helper: " + workerLog);
       assertTrue(
           Files.isDirectory(home.resolve(".hybridgrid/coord")),

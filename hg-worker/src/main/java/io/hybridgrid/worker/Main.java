@@ -412,7 +412,7 @@ public final class Main implements Callable<Integer> {
       log.info(
           "actions run in bubblewrap{}, started by {}; CAS {} (bound {})",
           root ? " as " + sandboxUser : "",
-          settings.exec() != null ? settings.exec() : "sh, prlimit and setpriv",
+          settings.exec() != null ? settings.exec() + " --serve" : "sh, prlimit and setpriv",
           cas,
           casSize);
       ActionExecutor executor =
