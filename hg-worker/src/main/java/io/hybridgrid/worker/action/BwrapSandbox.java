@@ -256,8 +256,7 @@ final class BwrapSandbox {
       throw timedOut(run);
     } catch (InterruptedException e) {
       killTree(l);
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted; the command was killed");
+      throw killedOnInterrupt();
     } catch (ExecutionException e) {
       throw new SandboxFailure(e.getCause().getMessage());
     }
@@ -280,10 +279,15 @@ final class BwrapSandbox {
       }
     } catch (InterruptedException e) {
       killTree(p);
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted; the command was killed");
+      throw killedOnInterrupt();
     }
     return p.exitValue();
+  }
+
+  /** For a command killed because its thread was interrupted; the interrupt stays set. */
+  private static java.io.InterruptedIOException killedOnInterrupt() {
+    Thread.currentThread().interrupt();
+    return new java.io.InterruptedIOException("interrupted; the command was killed");
   }
 
   private static SandboxFailure timedOut(Run run) {
