@@ -6,6 +6,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.hybridgrid.common.auth.AuthInterceptor;
+import io.hybridgrid.common.concurrent.DaemonThreads;
 import io.hybridgrid.common.fs.TempTrees;
 import io.hybridgrid.common.grpc.BuildIds;
 import io.hybridgrid.common.grpc.CompressResponses;
@@ -58,7 +59,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 /**
@@ -199,14 +199,7 @@ public final class CoordinatorServer implements AutoCloseable {
             cas,
             compileService.actionCache(),
             compileService.toolchains());
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "hg-coord-timer");
-              t.setDaemon(true);
-              return t;
-            });
-    AtomicInteger n = new AtomicInteger();
+    this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("hg-coord-timer"));
     this.grpcExecutor =
         new ThreadPoolExecutor(
             4,
@@ -214,11 +207,7 @@ public final class CoordinatorServer implements AutoCloseable {
             60,
             TimeUnit.SECONDS,
             new java.util.concurrent.LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "hg-coord-grpc-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.numbered("hg-coord-grpc"));
     CompressResponses compress = new CompressResponses(config.compression());
     CoordinatorSecurity security = config.security();
     this.requestBudget = new ByteBudget(security.requestBudgetBytes());
@@ -402,10 +391,6 @@ public final class CoordinatorServer implements AutoCloseable {
         0,
         TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(1024),
-        r -> {
-          Thread t = new Thread(r, "hg-coord-cache-writer");
-          t.setDaemon(true);
-          return t;
-        });
+        DaemonThreads.named("hg-coord-cache-writer"));
   }
 }

@@ -2,6 +2,7 @@ package io.hybridgrid.worker;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hybridgrid.common.auth.ClientAuthOptions;
+import io.hybridgrid.common.concurrent.DaemonThreads;
 import io.hybridgrid.common.config.ByteSize;
 import io.hybridgrid.common.config.PicocliDefaults;
 import io.hybridgrid.common.discovery.DiscoveredCoordinator;
@@ -402,13 +403,7 @@ public final class Main implements Callable<Integer> {
           casDir != null
               ? casDir
               : Path.of(System.getProperty("user.home"), ".hybridgrid", "worker-cas");
-      ExecutorService streams =
-          Executors.newCachedThreadPool(
-              r -> {
-                Thread t = new Thread(r, "hg-cas-stream");
-                t.setDaemon(true);
-                return t;
-              });
+      ExecutorService streams = Executors.newCachedThreadPool(DaemonThreads.named("hg-cas-stream"));
       log.info(
           "actions run in bubblewrap{}, started by {}; CAS {} (bound {})",
           root ? " as " + sandboxUser : "",

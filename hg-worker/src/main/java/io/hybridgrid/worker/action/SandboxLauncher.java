@@ -1,5 +1,6 @@
 package io.hybridgrid.worker.action;
 
+import io.hybridgrid.common.concurrent.DaemonThreads;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -153,9 +154,7 @@ final class SandboxLauncher {
             .start();
     process = p;
     requests = new DataOutputStream(new BufferedOutputStream(p.getOutputStream(), 1 << 16));
-    Thread reader = new Thread(() -> readAnswers(p), "hg-sandbox-launcher");
-    reader.setDaemon(true);
-    reader.start();
+    DaemonThreads.named("hg-sandbox-launcher").newThread(() -> readAnswers(p)).start();
     log.debug("started {} --serve (pid {})", exec, p.pid());
   }
 

@@ -2,6 +2,7 @@ package io.hybridgrid.worker.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.hybridgrid.common.concurrent.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -28,13 +29,7 @@ public final class WorkerHttpServer implements AutoCloseable {
   public WorkerHttpServer(InetSocketAddress bind, Supplier<String> metrics, BooleanSupplier ready)
       throws IOException {
     this.server = HttpServer.create(bind, 16);
-    this.executor =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "hg-worker-http");
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = Executors.newSingleThreadExecutor(DaemonThreads.named("hg-worker-http"));
     server.setExecutor(executor);
     server.createContext(
         "/",

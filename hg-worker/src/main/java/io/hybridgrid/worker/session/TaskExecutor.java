@@ -1,5 +1,6 @@
 package io.hybridgrid.worker.session;
 
+import io.hybridgrid.common.concurrent.DaemonThreads;
 import io.hybridgrid.proto.v1.TaskAssignment;
 import io.hybridgrid.proto.v1.TaskResult;
 import java.time.Duration;
@@ -32,7 +33,6 @@ public final class TaskExecutor implements AutoCloseable {
 
   public TaskExecutor(int maxParallel, TaskRunner runner) {
     this.runner = runner;
-    AtomicInteger n = new AtomicInteger();
     this.pool =
         new ThreadPoolExecutor(
             maxParallel,
@@ -40,11 +40,7 @@ public final class TaskExecutor implements AutoCloseable {
             60,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(maxParallel),
-            r -> {
-              Thread t = new Thread(r, "hg-compile-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.numbered("hg-compile"));
   }
 
   /**

@@ -3,6 +3,7 @@ package io.hybridgrid.worker.session;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.hybridgrid.common.compiler.CompilerIdentity;
+import io.hybridgrid.common.concurrent.DaemonThreads;
 import io.hybridgrid.common.grpc.Channels;
 import io.hybridgrid.common.grpc.ClientSecurity;
 import io.hybridgrid.common.grpc.GrpcLimits;
@@ -47,6 +48,9 @@ public final class WorkerSession implements AutoCloseable {
 
   /** Connection attempts in a row that fail before the retries are logged as warnings. */
   static final int WARN_AFTER_FAILURES = 5;
+
+  private static final java.time.format.DateTimeFormatter RETRY_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss");
 
   /** Waits between connection attempts; a test passes one that does not sleep. */
   @FunctionalInterface
@@ -262,13 +266,7 @@ public final class WorkerSession implements AutoCloseable {
     this.tls = tls;
     this.backoff = new ReconnectBackoff(settings.maxBackoff(), clock, random);
     this.sleeper = sleeper;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "hg-worker-timer");
-              t.setDaemon(true);
-              return t;
-            });
+    this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("hg-worker-timer"));
     this.connector = new Thread(this::connectLoop, "hg-worker-session");
   }
 
@@ -341,7 +339,8 @@ public final class WorkerSession implements AutoCloseable {
         target,
         stream.endReason,
         wait.toMillis(),
-        LocalTime.now().plus(wait).withNano(0),
+        // HH:mm:ss always: LocalTime's own text drops ":00" seconds.
+        RETRY_TIME.format(LocalTime.now().plus(wait)),
         unreachableInARow
       };
       if (unreachableInARow >= WARN_AFTER_FAILURES) {

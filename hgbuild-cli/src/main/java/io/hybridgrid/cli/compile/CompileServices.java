@@ -4,6 +4,7 @@ import io.hybridgrid.cli.action.FileDigests;
 import io.hybridgrid.cli.cache.CacheRegistry;
 import io.hybridgrid.cli.cache.FileHashes;
 import io.hybridgrid.cli.scan.IncludeScanner;
+import io.hybridgrid.common.concurrent.DaemonThreads;
 import io.hybridgrid.common.toolchain.ToolchainProbe;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -11,7 +12,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 
 /**
  * What every {@link CompileFlow} of one process shares: the process runner (bounded parallelism),
@@ -56,13 +56,7 @@ public record CompileServices(
    */
   public static CompileServices create(int maxParallel, boolean inheritStdin) {
     Clock clock = Clock.systemUTC();
-    ThreadFactory daemonThreads =
-        r -> {
-          Thread t = new Thread(r, "hgbuild-stderr");
-          t.setDaemon(true);
-          return t;
-        };
-    ExecutorService readers = Executors.newCachedThreadPool(daemonThreads);
+    ExecutorService readers = Executors.newCachedThreadPool(DaemonThreads.named("hgbuild-stderr"));
     FileHashes fileHashes = new FileHashes(clock);
     FileDigests fileDigests = new FileDigests(fileHashes, clock);
     ProcessRunner runner = new ProcessRunner(maxParallel, readers, inheritStdin);

@@ -1,5 +1,6 @@
 package io.hybridgrid.cli.daemon;
 
+import io.hybridgrid.common.concurrent.DaemonThreads;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -91,13 +92,7 @@ public final class DaemonServer implements AutoCloseable {
     // tasks at once rather than keeping thousands queued until their time comes.
     timerPool.setRemoveOnCancelPolicy(true);
     this.timer = timerPool;
-    this.watchers =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "hgbuild-daemon-watch");
-              t.setDaemon(true);
-              return t;
-            });
+    this.watchers = Executors.newCachedThreadPool(DaemonThreads.named("hgbuild-daemon-watch"));
   }
 
   /**

@@ -10,6 +10,7 @@ import io.hybridgrid.cli.compile.CompileServices;
 import io.hybridgrid.cli.discovery.CoordinatorDiscovery;
 import io.hybridgrid.cli.grpc.CasMemo;
 import io.hybridgrid.cli.grpc.GrpcRemoteCompiler;
+import io.hybridgrid.common.concurrent.DaemonThreads;
 import io.hybridgrid.common.config.Config;
 import io.hybridgrid.common.grpc.BuildIds;
 import io.hybridgrid.common.grpc.HostPort;
@@ -119,12 +120,7 @@ public final class GridCompileHandler implements CompileHandler, AutoCloseable {
       this.reporter = null;
     } else {
       this.reporter =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "hgbuild-daemon-report");
-                t.setDaemon(true);
-                return t;
-              });
+          Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("hgbuild-daemon-report"));
       reporter.scheduleWithFixedDelay(activity::flush, 2, 2, TimeUnit.SECONDS);
     }
   }

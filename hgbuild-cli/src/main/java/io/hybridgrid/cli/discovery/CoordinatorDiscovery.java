@@ -1,6 +1,7 @@
 package io.hybridgrid.cli.discovery;
 
 import io.hybridgrid.cli.compile.ClientSettings;
+import io.hybridgrid.common.concurrent.DaemonThreads;
 import io.hybridgrid.common.config.EnvFlags;
 import io.hybridgrid.common.discovery.CoordinatorLookup;
 import io.hybridgrid.common.discovery.DiscoveredCoordinator;
@@ -88,11 +89,7 @@ public final class CoordinatorDiscovery {
         Clock.systemUTC(),
         REFRESH_AFTER,
         LOOKUP_TIMEOUT,
-        r -> {
-          Thread t = new Thread(r, "hgbuild-mdns-refresh");
-          t.setDaemon(true);
-          t.start();
-        });
+        r -> DaemonThreads.named("hgbuild-mdns-refresh").newThread(r).start());
   }
 
   /**
