@@ -14,7 +14,8 @@
  *
  * --serve is the worker's resident launcher: it reads requests from standard input and answers on
  * standard output, and for each "run" forks a child that does what the first form does (with the
- * command's standard output and error redirected to files) and execs the command. A fork of this
+ * command's standard input from /dev/null, its output and errors redirected to files, and no other
+ * descriptor open but the status file) and execs the command. A fork of this
  * small process costs a fraction of a JVM's process start (which execs the JDK's jspawnhelper,
  * then this program, for every command). Frames, both ways: a 4-byte big-endian length, then that
  * many bytes of NUL-terminated strings:
@@ -28,6 +29,7 @@
  * worker is gone) it kills every command still running and exits.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -174,6 +176,20 @@ static void redirect(const char *path, int flags, int to) {
   if (fd != to) close(fd);
 }
 
+/* Closes every descriptor from 3 up. The launcher holds none but its CLOEXEC signalfd, so this is
+   a second wall. close_range needs Linux 5.9; older kernels get /proc/self/fd. */
+static void close_from_3(void) {
+  if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0) return;
+  DIR *d = opendir("/proc/self/fd");
+  if (d == NULL) die("listing /proc/self/fd", strerror(errno));
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    int fd = atoi(e->d_name);
+    if (fd >= 3 && fd != dirfd(d)) close(fd);
+  }
+  closedir(d);
+}
+
 /* In the child: f[0] "run", then the fields the header describes. Never returns. */
 static void run_child(char **f, int count, pid_t launcher) {
   sigset_t none;
@@ -183,7 +199,7 @@ static void run_child(char **f, int count, pid_t launcher) {
   redirect("/dev/null", O_RDONLY, 0);
   redirect(f[3], O_WRONLY | O_CREAT | O_TRUNC, 2); /* first: later failures are reported there */
   redirect(f[2], O_WRONLY | O_CREAT | O_TRUNC, 1);
-  if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) die("close_range", strerror(errno));
+  close_from_3();
   long uid = -1, gid = -1;
   if (f[8][0] != '\0') user_of(f[8], &uid, &gid);
   prepare(f[4], number("cpu", f[5]), number("as", f[6]), number("fsize", f[7]), uid, gid);
