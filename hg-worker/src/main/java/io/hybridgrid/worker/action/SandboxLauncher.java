@@ -95,33 +95,49 @@ final class SandboxLauncher {
     pending.put(id, p);
     try {
       send(frame);
-      long pid = p.started().get(START_SECONDS, TimeUnit.SECONDS);
-      return new Launched() {
-        @Override
-        public long pid() {
-          return pid;
-        }
-
-        @Override
-        public CompletableFuture<Integer> exit() {
-          return p.exit();
-        }
-
-        @Override
-        public void kill() throws IOException {
-          send(List.of("kill", id));
-        }
-      };
-    } catch (ExecutionException e) {
-      pending.remove(id);
-      throw new IOException(e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      pending.remove(id);
-      throw new IOException(
-          "hg-sandbox-exec --serve did not start the command within " + START_SECONDS + " s", e);
-    } catch (InterruptedException | IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       pending.remove(id);
       throw e;
+    }
+    long pid;
+    try {
+      pid = p.started().get(START_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IOException(e.getCause().getMessage(), e.getCause()); // "failed": already removed
+    } catch (TimeoutException | InterruptedException e) {
+      // The request is out: the launcher may still start the command, which nobody waits for
+      // now. It is killed once started; its exit answer removes it. (Dropping the entry here would
+      // make that answer unplaceable and take the launcher down with every other command.)
+      p.started().thenAccept(started -> killQuietly(id));
+      if (e instanceof InterruptedException interrupted) {
+        throw interrupted;
+      }
+      throw new IOException(
+          "hg-sandbox-exec --serve did not start the command within " + START_SECONDS + " s", e);
+    }
+    return new Launched() {
+      @Override
+      public long pid() {
+        return pid;
+      }
+
+      @Override
+      public CompletableFuture<Integer> exit() {
+        return p.exit();
+      }
+
+      @Override
+      public void kill() throws IOException {
+        send(List.of("kill", id));
+      }
+    };
+  }
+
+  private void killQuietly(String id) {
+    try {
+      send(List.of("kill", id));
+    } catch (IOException e) {
+      // The launcher is gone, and the command with it.
     }
   }
 

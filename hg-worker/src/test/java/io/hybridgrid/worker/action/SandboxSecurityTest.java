@@ -414,6 +414,70 @@ class SandboxSecurityTest {
   }
 
   @Test
+  void aCommandWhoseStartWasInterruptedIsKilledAndTheLauncherStays() throws Exception {
+    Path exec = SandboxExec.locate().orElseThrow();
+    SandboxLauncher launcher = new SandboxLauncher(exec);
+    java.util.Set<Long> before = launchers();
+    assertEquals(
+        0,
+        launcher
+            .start(
+                List.of("/bin/true"),
+                Map.of(),
+                tmp.resolve("o"),
+                tmp.resolve("e"),
+                tmp.resolve("s"),
+                20,
+                8L << 30,
+                1L << 30,
+                null)
+            .exit()
+            .get(20, TimeUnit.SECONDS));
+    java.util.Set<Long> mine = launchers();
+    mine.removeAll(before);
+    assertEquals(1, mine.size(), mine.toString());
+
+    String token = "interrupted-" + UUID.randomUUID();
+    // One process that carries the token and runs until killed (tail follows /dev/null; the token
+    // is a file it cannot open).
+    List<String> argv = List.of("/usr/bin/tail", "-f", "/dev/null", token);
+    Thread.currentThread().interrupt(); // as a CancelTask does, while the request is on its way
+    assertThrows(
+        InterruptedException.class,
+        () ->
+            launcher.start(
+                argv,
+                Map.of("PATH", "/usr/bin:/bin"),
+                tmp.resolve("o"),
+                tmp.resolve("e"),
+                tmp.resolve("s"),
+                20,
+                8L << 30,
+                1L << 30,
+                null));
+    assertFalse(Thread.interrupted()); // get() cleared it when it threw
+    List<ProcessHandle> left = awaitGone(token);
+    assertTrue(left.isEmpty(), "processes left: " + left);
+    // The same launcher serves the next command: the abandoned one's answers had a place.
+    assertEquals(
+        0,
+        launcher
+            .start(
+                List.of("/bin/true"),
+                Map.of(),
+                tmp.resolve("o"),
+                tmp.resolve("e"),
+                tmp.resolve("s"),
+                20,
+                8L << 30,
+                1L << 30,
+                null)
+            .exit()
+            .get(20, TimeUnit.SECONDS));
+    assertTrue(launchers().containsAll(mine), "the launcher was replaced");
+  }
+
+  @Test
   void aSandboxThatCannotStartIsAnInfrastructureFailureNamingWhy() throws Exception {
     // A bwrap that is there and executable, but whose exec fails (its interpreter is missing).
     Path bwrap = Tools.write(tmp, "broken/bwrap", "#!/no/such/interpreter\n");
