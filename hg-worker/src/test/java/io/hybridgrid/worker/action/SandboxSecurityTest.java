@@ -413,26 +413,31 @@ class SandboxSecurityTest {
     assertTrue(launchers().stream().noneMatch(p -> p == launcher.pid()));
   }
 
+  /** Starts {@code argv} through {@code launcher}, outside bubblewrap, output into tmp. */
+  private SandboxLauncher.Launched start(SandboxLauncher launcher, List<String> argv)
+      throws Exception {
+    return launcher.start(
+        argv,
+        Map.of("PATH", "/usr/bin:/bin"),
+        tmp.resolve("o"),
+        tmp.resolve("e"),
+        tmp.resolve("s"),
+        20,
+        8L << 30,
+        1L << 30,
+        null);
+  }
+
+  private int runTrue(SandboxLauncher launcher) throws Exception {
+    return start(launcher, List.of("/bin/true")).exit().get(20, TimeUnit.SECONDS);
+  }
+
   @Test
   void aCommandWhoseStartWasInterruptedIsKilledAndTheLauncherStays() throws Exception {
     Path exec = SandboxExec.locate().orElseThrow();
     SandboxLauncher launcher = new SandboxLauncher(exec);
     java.util.Set<Long> before = launchers();
-    assertEquals(
-        0,
-        launcher
-            .start(
-                List.of("/bin/true"),
-                Map.of(),
-                tmp.resolve("o"),
-                tmp.resolve("e"),
-                tmp.resolve("s"),
-                20,
-                8L << 30,
-                1L << 30,
-                null)
-            .exit()
-            .get(20, TimeUnit.SECONDS));
+    assertEquals(0, runTrue(launcher));
     java.util.Set<Long> mine = launchers();
     mine.removeAll(before);
     assertEquals(1, mine.size(), mine.toString());
@@ -442,38 +447,12 @@ class SandboxSecurityTest {
     // is a file it cannot open).
     List<String> argv = List.of("/usr/bin/tail", "-f", "/dev/null", token);
     Thread.currentThread().interrupt(); // as a CancelTask does, while the request is on its way
-    assertThrows(
-        InterruptedException.class,
-        () ->
-            launcher.start(
-                argv,
-                Map.of("PATH", "/usr/bin:/bin"),
-                tmp.resolve("o"),
-                tmp.resolve("e"),
-                tmp.resolve("s"),
-                20,
-                8L << 30,
-                1L << 30,
-                null));
+    assertThrows(InterruptedException.class, () -> start(launcher, argv));
     assertFalse(Thread.interrupted()); // get() cleared it when it threw
     List<ProcessHandle> left = awaitGone(token);
     assertTrue(left.isEmpty(), "processes left: " + left);
     // The same launcher serves the next command: the abandoned one's answers had a place.
-    assertEquals(
-        0,
-        launcher
-            .start(
-                List.of("/bin/true"),
-                Map.of(),
-                tmp.resolve("o"),
-                tmp.resolve("e"),
-                tmp.resolve("s"),
-                20,
-                8L << 30,
-                1L << 30,
-                null)
-            .exit()
-            .get(20, TimeUnit.SECONDS));
+    assertEquals(0, runTrue(launcher));
     assertTrue(launchers().containsAll(mine), "the launcher was replaced");
   }
 
