@@ -10,7 +10,7 @@ out=$(realpath -m "$2")
 rm -rf "$out"
 mkdir -p "$out/opt" "$out/etc" "$out/tmp" "$out/var/lib/hybridgrid"
 "$jdk/bin/jlink" --add-modules \
-  java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.crypto.ec,jdk.unsupported,jdk.zipfs \
+  java.base,java.logging,java.management,jdk.management,java.naming,java.net.http,java.sql,java.xml,jdk.crypto.ec,jdk.unsupported,jdk.zipfs \
   --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/opt/java"
 # Every library the runtime's programs and libraries load, and the dynamic loader.
 find "$out/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \) -exec ldd {} + 2>/dev/null |

@@ -5,6 +5,7 @@ import io.hybridgrid.common.auth.TokenStore;
 import io.hybridgrid.common.config.ByteSize;
 import io.hybridgrid.common.config.PicocliDefaults;
 import io.hybridgrid.common.grpc.CompressionOption;
+import io.hybridgrid.common.jvm.ServerJit;
 import io.hybridgrid.common.tls.TlsOptions;
 import io.hybridgrid.common.tls.TlsSettings;
 import io.hybridgrid.coord.action.ActionLimits;
@@ -256,6 +257,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      log.info(ServerJit.apply(System.getenv()));
       TokenStore tokens = tokensFile == null ? null : TokenStore.load(tokensFile);
       if (bind == null) {
         bind = tokens != null ? "0.0.0.0" : "127.0.0.1";

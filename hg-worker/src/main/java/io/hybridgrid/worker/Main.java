@@ -11,6 +11,7 @@ import io.hybridgrid.common.discovery.RetryingLookup;
 import io.hybridgrid.common.grpc.ClientSecurity;
 import io.hybridgrid.common.grpc.CompressionOption;
 import io.hybridgrid.common.grpc.HostPort;
+import io.hybridgrid.common.jvm.ServerJit;
 import io.hybridgrid.common.metrics.MetricNames;
 import io.hybridgrid.common.metrics.PrometheusRegistry;
 import io.hybridgrid.proto.v1.Capabilities;
@@ -209,6 +210,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      log.info(ServerJit.apply(System.getenv()));
       if (!noHttp && (httpPort < 0 || httpPort > 65535)) {
         throw new CommandLine.ParameterException(
             spec().commandLine(), "--http-port must be 0..65535, not " + httpPort);
